@@ -1,0 +1,1 @@
+"""Invitations, activation codes and bound means arrive with the activation issue."""

@@ -1,0 +1,40 @@
+"""The person signed in through MitID, kept in the session.
+
+A person who logs in with private MitID is known to the portal by their identity even when they are
+not (yet) a user of any organisation: the owner who connects an organisation acts as a person. When
+the person is also a MitID Erhverv user, Django's login is used on top of this.
+"""
+
+import datetime
+
+from django.http import HttpRequest
+
+from mitid_portal import crypto
+from mitid_portal.outside import Identity
+
+SESSION_KEY = "mitid_identity"
+
+
+def identity_store(request: HttpRequest, identity: Identity) -> None:
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = {
+        # The CPR itself never enters the session store; the keyed hash finds the person again.
+        "cpr_hash": crypto.cpr_hash(identity.cpr),
+        "first_name": identity.first_name,
+        "last_name": identity.last_name,
+        "birth_date": identity.birth_date.isoformat(),
+    }
+
+
+def identity_get(request: HttpRequest) -> dict | None:
+    data = request.session.get(SESSION_KEY)
+    if not data:
+        return None
+    return {**data, "birth_date": datetime.date.fromisoformat(data["birth_date"])}
+
+
+def identity_name(request: HttpRequest) -> str:
+    data = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
+    if not data:
+        return ""
+    return f"{data['first_name']} {data['last_name']}"

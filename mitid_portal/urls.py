@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("mitid_portal.portal_urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("operatoer/", admin.site.urls),
+    path("simulator/", include("simulators.urls")),
+    path("simulator/registre/", include("simulators.registers.urls")),
+    path("simulator/mitid/", include("simulators.mitid.urls")),
+    path("simulator/postkasse/", include("simulators.mailbox.urls")),
+    path("simulator/sms/", include("simulators.sms.urls")),
+    path("simulator/nemid/", include("simulators.nemid.urls")),
+]
+
+admin.site.site_header = "MitID Erhverv – portaloperatør"
+admin.site.site_title = "MitID Erhverv"
+

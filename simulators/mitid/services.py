@@ -1,0 +1,179 @@
+"""State changes of the simulated private MitID: accounts, devices, logins."""
+
+import datetime
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mitid_portal import crypto
+from mitid_portal.errors import RuleError
+from mitid_portal.outside import Identity
+from simulators.mitid import totp
+from simulators.mitid.models import Device, LoginRequest, MitIDAccount
+from simulators.registers.models import Person
+
+LOGIN_LIFETIME = datetime.timedelta(minutes=5)
+RESULT_CODE_LIFETIME = datetime.timedelta(minutes=2)
+MAX_CODE_ATTEMPTS = 3
+
+_SERIAL_PREFIX = {
+    Device.Kind.APP: "APP",
+    Device.Kind.KODEVISER: "KV",
+    Device.Kind.KODEOPLAESER: "KO",
+    Device.Kind.CHIP: "CH",
+}
+
+
+@transaction.atomic
+def mitid_account_create(*, person: Person, username: str) -> MitIDAccount:
+    """Give a person of the CPR register a private MitID with the given user name."""
+    if MitIDAccount.objects.filter(username__iexact=username).exists():
+        raise RuleError("username_taken", _("Bruger-ID'et er optaget. Vælg et andet."))
+    account = MitIDAccount(person=person, username=username)
+    account.full_clean()
+    account.save()
+    return account
+
+
+def device_new(*, kind: str, account: MitIDAccount | None = None, label: str = "") -> Device:
+    """An unsaved device with a fresh serial number (and TOTP key for code devices)."""
+    device = Device(
+        account=account,
+        kind=kind,
+        serial=f"{_SERIAL_PREFIX[kind]}-{crypto.random_digits(8)}",
+        label=label,
+    )
+    if kind in (Device.Kind.KODEVISER, Device.Kind.KODEOPLAESER):
+        device.totp_secret = totp.new_secret()
+    return device
+
+
+@transaction.atomic
+def device_create(*, kind: str, account: MitIDAccount | None = None, label: str = "") -> Device:
+    device = device_new(kind=kind, account=account, label=label)
+    device.save()
+    return device
+
+
+@transaction.atomic
+def device_press(*, device: Device) -> Device:
+    """The person presses the button on the simulated chip."""
+    device.last_pressed_at = timezone.now()
+    device.save(update_fields=["last_pressed_at"])
+    return device
+
+
+@transaction.atomic
+def login_request_start(
+    *, username: str, client: str, return_url: str, state: str, method: str
+) -> LoginRequest:
+    """Start a login. An unknown user name gets a request too, one that can never be approved,
+    so the broker answers a stranger exactly as it answers a real user (no enumeration)."""
+    account = MitIDAccount.objects.filter(username__iexact=username.strip()).first()
+    return LoginRequest.objects.create(
+        account=account,
+        client=client[:100],
+        return_url=return_url,
+        state=state[:100],
+        method=method,
+        expires_at=timezone.now() + LOGIN_LIFETIME,
+    )
+
+
+def _expire_if_due(login_request: LoginRequest) -> None:
+    if login_request.status == LoginRequest.Status.PENDING and login_request.is_expired:
+        login_request.status = LoginRequest.Status.EXPIRED
+        login_request.save(update_fields=["status"])
+
+
+@transaction.atomic
+def login_request_decide(*, request_id, account: MitIDAccount, approve: bool) -> LoginRequest:
+    """*Godkend* or *Afvis* in the MitID app of ``account``."""
+    login_request = (
+        LoginRequest.objects.select_for_update().filter(pk=request_id, account=account).first()
+    )
+    if login_request is None:
+        raise RuleError("unknown", _("Anmodningen findes ikke."))
+    _expire_if_due(login_request)
+    if login_request.status != LoginRequest.Status.PENDING:
+        raise RuleError("not_pending", _("Anmodningen er ikke længere aktiv."))
+    login_request.status = (
+        LoginRequest.Status.APPROVED if approve else LoginRequest.Status.REJECTED
+    )
+    login_request.decided_at = timezone.now()
+    login_request.save(update_fields=["status", "decided_at"])
+    return login_request
+
+
+@transaction.atomic
+def login_request_verify_code(*, request_id, code: str) -> LoginRequest:
+    """A code from the person's kodeviser or kodeoplæser. Three wrong codes end the request;
+    an unknown user name fails exactly like a wrong code."""
+    login_request = LoginRequest.objects.select_for_update().get(pk=request_id)
+    _expire_if_due(login_request)
+    if login_request.status != LoginRequest.Status.PENDING:
+        raise RuleError("not_pending", _("Login er udløbet eller afbrudt. Start forfra."))
+    devices = (
+        Device.objects.filter(
+            account=login_request.account,
+            kind__in=[Device.Kind.KODEVISER, Device.Kind.KODEOPLAESER],
+            is_active=True,
+        )
+        if login_request.account_id
+        else Device.objects.none()
+    )
+    if any(totp.verify(device.totp_secret, code.strip()) for device in devices):
+        login_request.status = LoginRequest.Status.APPROVED
+        login_request.decided_at = timezone.now()
+        login_request.save(update_fields=["status", "decided_at"])
+        return login_request
+    login_request.attempts += 1
+    if login_request.attempts >= MAX_CODE_ATTEMPTS:
+        login_request.status = LoginRequest.Status.REJECTED
+        login_request.decided_at = timezone.now()
+    login_request.save(update_fields=["attempts", "status", "decided_at"])
+    if login_request.status == LoginRequest.Status.REJECTED:
+        raise RuleError("locked", _("Forkert bruger-ID eller kode for mange gange. Start forfra."))
+    raise RuleError("wrong_code", _("Forkert bruger-ID eller kode. Prøv igen."))
+
+
+@transaction.atomic
+def login_request_finish(*, request_id) -> tuple[LoginRequest, str]:
+    """An approved login becomes a one-time result code for the client; returns (request, code)."""
+    login_request = LoginRequest.objects.select_for_update().get(pk=request_id)
+    if login_request.status != LoginRequest.Status.APPROVED or login_request.result_code_hash:
+        raise RuleError("not_approved", _("Login er ikke godkendt."))
+    code = secrets.token_urlsafe(32)
+    login_request.result_code_hash = crypto.keyed_hash(code, purpose="mitid-result")
+    login_request.decided_at = timezone.now()
+    login_request.save(update_fields=["result_code_hash", "decided_at"])
+    return login_request, code
+
+
+@transaction.atomic
+def login_result_exchange(*, code: str) -> Identity | None:
+    """The client trades the result code for the identity, once, within two minutes."""
+    login_request = (
+        LoginRequest.objects.select_for_update()
+        .select_related("account__person")
+        .filter(
+            result_code_hash=crypto.keyed_hash(code, purpose="mitid-result"),
+            status=LoginRequest.Status.APPROVED,
+        )
+        .first()
+    )
+    if login_request is None or login_request.account is None:
+        return None
+    login_request.status = LoginRequest.Status.CONSUMED
+    login_request.save(update_fields=["status"])
+    if timezone.now() - login_request.decided_at > RESULT_CODE_LIFETIME:
+        return None
+    person = login_request.account.person
+    return Identity(
+        cpr=person.cpr,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        birth_date=person.birth_date,
+    )

@@ -1,0 +1,98 @@
+"""The MitID Erhverv user: the portal's login identity, one per person per organisation."""
+
+import uuid
+
+from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin, UserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mitid_portal.fields import EncryptedTextField
+from mitid_portal.validators import mask_cpr
+
+
+class PortalUserManager(UserManager):
+    def _create_user(self, username, email, password, **extra_fields):
+        user = self.model(username=username, email=self.normalize_email(email), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+
+def new_username() -> str:
+    return f"u-{uuid.uuid4().hex}"
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A user of one organisation (imported from NemID or created), or a portal operator (staff,
+    no organisation). Organisation users never have a password: they log in with MitID."""
+
+    class State(models.TextChoices):
+        IMPORTED = "imported", _("Ikke aktiveret")
+        AWAITING = "awaiting", _("Afventer aktivering")
+        ACTIVE = "active", _("Aktiv")
+        SUSPENDED = "suspended", _("Suspenderet")
+        CLOSED = "closed", _("Lukket")
+
+    username = models.CharField(max_length=150, unique=True, default=new_username)
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        related_name="users",
+        null=True,
+        blank=True,
+    )
+    first_name = models.CharField(_("fornavn(e)"), max_length=100, blank=True)
+    last_name = models.CharField(_("efternavn"), max_length=100, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("mobilnummer"), max_length=16, blank=True)
+    cpr = EncryptedTextField(_("CPR-nummer"), blank=True, default="")
+    cpr_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    birth_date = models.DateField(_("fødselsdato"), null=True, blank=True)
+    rid = models.CharField(_("RID-nummer"), max_length=20, blank=True)
+    state = models.CharField(
+        _("status"), max_length=20, choices=State.choices, default=State.IMPORTED
+    )
+    bruger_id = models.CharField(_("bruger-ID"), max_length=48, null=True, blank=True)
+    uses_private_mitid = models.BooleanField(_("bruger privat MitID"), default=False)
+    is_staff = models.BooleanField(_("portaloperatør"), default=False)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = PortalUserManager()
+
+    USERNAME_FIELD = "username"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("bruger_id"), name="bruger_id_unique_ci", condition=models.Q(bruger_id__isnull=False)
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "state", "last_name", "first_name"]),
+            models.Index(fields=["organisation", "rid"]),
+        ]
+        verbose_name = _("bruger")
+        verbose_name_plural = _("brugere")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.first_name
+
+    @property
+    def masked_cpr(self) -> str:
+        return mask_cpr(self.cpr)
