@@ -15,4 +15,3 @@ urlpatterns = [
 
 admin.site.site_header = "MitID Erhverv – portaloperatør"
 admin.site.site_title = "MitID Erhverv"
-

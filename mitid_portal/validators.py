@@ -91,7 +91,9 @@ def normalise_bruger_id(value: str) -> str:
     """A MitID Erhverv user-ID (DESIGN.md "Rules"). Returns it as typed; uniqueness ignores case."""
     value = unicodedata.normalize("NFC", value or "")
     if not 5 <= len(value) <= 48:
-        raise ValidationError(_("Bruger-ID skal være 5 til 48 tegn langt."), code="bruger_id_length")
+        raise ValidationError(
+            _("Bruger-ID skal være 5 til 48 tegn langt."), code="bruger_id_length"
+        )
     if value != value.strip():
         raise ValidationError(
             _("Bruger-ID må ikke begynde eller slutte med mellemrum."), code="bruger_id_space"
@@ -99,8 +101,9 @@ def normalise_bruger_id(value: str) -> str:
     bad = sorted({ch for ch in value.lower() if ch not in BRUGER_ID_ALLOWED})
     if bad:
         raise ValidationError(
-            _("Bruger-ID må kun indeholde a-z, æøå, 0-9, mellemrum og {allowed}. Ikke tilladt: {bad}")
-            .format(allowed="{}!#$^,*()_+-=:;?.@", bad=" ".join(bad)),
+            _(
+                "Bruger-ID må kun indeholde a-z, æøå, 0-9, mellemrum og {allowed}. Ikke tilladt: {bad}"
+            ).format(allowed="{}!#$^,*()_+-=:;?.@", bad=" ".join(bad)),
             code="bruger_id_chars",
         )
     if re.fullmatch(r"\d{10}", _NON_DIGITS.sub("", value)):

@@ -84,9 +84,9 @@ class DeviceFactory(DjangoModelFactory):
     kind = Device.Kind.APP
     serial = factory.LazyFunction(lambda: f"T-{next(_serial):08d}")
     totp_secret = factory.LazyAttribute(
-        lambda o: totp.new_secret()
-        if o.kind in (Device.Kind.KODEVISER, Device.Kind.KODEOPLAESER)
-        else ""
+        lambda o: (
+            totp.new_secret() if o.kind in (Device.Kind.KODEVISER, Device.Kind.KODEOPLAESER) else ""
+        )
     )
 
 

@@ -54,7 +54,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     state = models.CharField(
         _("status"), max_length=20, choices=State.choices, default=State.IMPORTED
     )
-    bruger_id = models.CharField(_("bruger-ID"), max_length=48, null=True, blank=True)
+    # NULL, not "", until chosen: the case-insensitive unique constraint ignores NULLs.
+    bruger_id = models.CharField(_("bruger-ID"), max_length=48, null=True, blank=True)  # noqa: DJ001
     uses_private_mitid = models.BooleanField(_("bruger privat MitID"), default=False)
     is_staff = models.BooleanField(_("portaloperatør"), default=False)
     is_active = models.BooleanField(default=True)
@@ -70,7 +71,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["last_name", "first_name", "id"]
         constraints = [
             models.UniqueConstraint(
-                Lower("bruger_id"), name="bruger_id_unique_ci", condition=models.Q(bruger_id__isnull=False)
+                Lower("bruger_id"),
+                name="bruger_id_unique_ci",
+                condition=models.Q(bruger_id__isnull=False),
             ),
         ]
         indexes = [

@@ -34,3 +34,6 @@ class MailRecipient(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["message", "address"], name="one_row_per_address")
         ]
+
+    def __str__(self) -> str:
+        return self.address

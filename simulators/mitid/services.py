@@ -96,25 +96,34 @@ def login_request_decide(*, request_id, account: MitIDAccount, approve: bool) ->
     )
     if login_request is None:
         raise RuleError("unknown", _("Anmodningen findes ikke."))
-    _expire_if_due(login_request)
-    if login_request.status != LoginRequest.Status.PENDING:
+    if login_request.status != LoginRequest.Status.PENDING or login_request.is_expired:
         raise RuleError("not_pending", _("Anmodningen er ikke længere aktiv."))
-    login_request.status = (
-        LoginRequest.Status.APPROVED if approve else LoginRequest.Status.REJECTED
-    )
+    login_request.status = LoginRequest.Status.APPROVED if approve else LoginRequest.Status.REJECTED
     login_request.decided_at = timezone.now()
     login_request.save(update_fields=["status", "decided_at"])
     return login_request
 
 
-@transaction.atomic
 def login_request_verify_code(*, request_id, code: str) -> LoginRequest:
     """A code from the person's kodeviser or kodeoplæser. Three wrong codes end the request;
     an unknown user name fails exactly like a wrong code."""
+    login_request, outcome = _verify_code(request_id=request_id, code=code)
+    # Raised after the transaction committed, so that a wrong try is counted.
+    if outcome == "not_pending":
+        raise RuleError("not_pending", _("Login er udløbet eller afbrudt. Start forfra."))
+    if outcome == "locked":
+        raise RuleError("locked", _("Forkert bruger-ID eller kode for mange gange. Start forfra."))
+    if outcome == "wrong_code":
+        raise RuleError("wrong_code", _("Forkert bruger-ID eller kode. Prøv igen."))
+    return login_request
+
+
+@transaction.atomic
+def _verify_code(*, request_id, code: str) -> tuple[LoginRequest, str]:
     login_request = LoginRequest.objects.select_for_update().get(pk=request_id)
     _expire_if_due(login_request)
     if login_request.status != LoginRequest.Status.PENDING:
-        raise RuleError("not_pending", _("Login er udløbet eller afbrudt. Start forfra."))
+        return login_request, "not_pending"
     devices = (
         Device.objects.filter(
             account=login_request.account,
@@ -128,15 +137,15 @@ def login_request_verify_code(*, request_id, code: str) -> LoginRequest:
         login_request.status = LoginRequest.Status.APPROVED
         login_request.decided_at = timezone.now()
         login_request.save(update_fields=["status", "decided_at"])
-        return login_request
+        return login_request, "ok"
     login_request.attempts += 1
     if login_request.attempts >= MAX_CODE_ATTEMPTS:
         login_request.status = LoginRequest.Status.REJECTED
         login_request.decided_at = timezone.now()
     login_request.save(update_fields=["attempts", "status", "decided_at"])
     if login_request.status == LoginRequest.Status.REJECTED:
-        raise RuleError("locked", _("Forkert bruger-ID eller kode for mange gange. Start forfra."))
-    raise RuleError("wrong_code", _("Forkert bruger-ID eller kode. Prøv igen."))
+        return login_request, "locked"
+    return login_request, "wrong_code"
 
 
 @transaction.atomic

@@ -78,3 +78,6 @@ class NemIDChange(models.Model):
 
     class Meta:
         ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.actor_name}"

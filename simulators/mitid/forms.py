@@ -1,0 +1,39 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from simulators.mitid.models import LoginRequest
+
+
+class LoginStartForm(forms.Form):
+    username = forms.CharField(
+        label=_("Bruger-ID"),
+        max_length=48,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "class": "form-input"}),
+    )
+    method = forms.ChoiceField(
+        label=_("Hvordan vil du godkende?"),
+        choices=LoginRequest.Method.choices,
+        initial=LoginRequest.Method.APP,
+        widget=forms.RadioSelect,
+    )
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Kode fra din kodeviser eller kodeoplæser"),
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "class": "form-input"}
+        ),
+        error_messages={
+            "min_length": _("Koden består af 6 cifre."),
+            "max_length": _("Koden består af 6 cifre."),
+        },
+    )
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        if not (code.isascii() and code.isdigit()):
+            raise forms.ValidationError(_("Koden består af 6 cifre."))
+        return code
