@@ -1,0 +1,73 @@
+"""Playwright in Debian's Chromium against pytest-django's live server, with an axe-core check.
+
+Every page a browser test visits is checked with ``axe_check(page)``; a serious or critical
+violation fails the test.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls of the test itself are
+# still plain synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is needed for the browser tests: {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser, live_server):
+    # bypass_csp lets the test inject axe-core; the pages themselves keep their strict CSP.
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True, locale="da-DK")
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context):
+    return context.new_page()
+
+
+def axe_check(page, *, impacts=("serious", "critical")) -> None:
+    """Run axe-core on the page; fail on any violation of the given impacts."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document)")
+    bad = [v for v in result["violations"] if v.get("impact") in impacts]
+    if bad:
+        lines = [
+            f"{v['impact']}: {v['id']} – {v['help']} ({len(v['nodes'])}×: "
+            f"{v['nodes'][0]['target']})"
+            for v in bad
+        ]
+        pytest.fail(f"axe found problems on {page.url}:\n" + "\n".join(lines))
