@@ -1,13 +1,21 @@
 import pytest
 from django.core.cache import cache
 
+_DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
-    """Rate-limit counters live in the shared cache; every test starts from zero."""
-    cache.clear()
+def _clear_cache(request):
+    """Rate-limit counters live in the shared cache (the database or Redis); every test that can
+    reach it starts from zero."""
+    uses_db = request.node.get_closest_marker("django_db") or _DB_FIXTURES & set(
+        request.fixturenames
+    )
+    if uses_db:
+        cache.clear()
     yield
-    cache.clear()
+    if uses_db:
+        cache.clear()
 
 
 @pytest.fixture
