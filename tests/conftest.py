@@ -22,3 +22,11 @@ def _clear_cache(request):
 def mailbox_backend(settings):
     """Send through the simulated mailbox instead of pytest-django's locmem outbox."""
     settings.EMAIL_BACKEND = "simulators.mailbox.backend.MailboxBackend"
+
+
+@pytest.fixture
+def database_task_backend(settings):
+    """Tasks wait in the database for `db_worker` instead of running immediately."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }

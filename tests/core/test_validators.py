@@ -62,7 +62,9 @@ def test_danish_mobile_numbers(typed):
     assert validators.normalise_phone(typed) == "+4522345678"
 
 
-@pytest.mark.parametrize("typed", ["2234567", "+4622345678", "02345678", "12345678", "abcdefgh", ""])
+@pytest.mark.parametrize(
+    "typed", ["2234567", "+4622345678", "02345678", "12345678", "abcdefgh", ""]
+)
 def test_bad_mobile_numbers(typed):
     with pytest.raises(ValidationError, match="dansk mobilnummer"):
         validators.normalise_phone(typed)

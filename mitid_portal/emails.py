@@ -1,0 +1,151 @@
+"""Queueing and delivering email through the outbox (DESIGN.md "Rules": queued in the same
+transaction as the change, sent by a worker, retried on failure, never lost, never sent twice).
+
+Each email has three templates: ``emails/<name>-subject.txt``, ``-body.txt`` and ``-body.html``,
+rendered in the language active when it is queued.
+"""
+
+import datetime
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from mitid_portal.models import OutboundEmail
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+BATCH_SIZE = 200
+
+
+def _render(name: str, context: dict) -> tuple[str, str, str]:
+    context = {"portal_base_url": settings.PORTAL_BASE_URL, **context}
+    subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
+    body_text = render_to_string(f"emails/{name}-body.txt", context)
+    body_html = render_to_string(f"emails/{name}-body.html", context)
+    return subject, body_text, body_html
+
+
+def email_queue(
+    *, to: str, template: str, context: dict, event_key: str | None = None
+) -> OutboundEmail | None:
+    """Put one email in the outbox, inside the caller's transaction; delivery starts after commit.
+    Returns None when an email for ``event_key`` was queued before."""
+    if event_key and OutboundEmail.objects.filter(event_key=event_key).exists():
+        return None
+    subject, body_text, body_html = _render(template, context)
+    email = OutboundEmail.objects.create(
+        to=to, subject=subject, body_text=body_text, body_html=body_html, event_key=event_key
+    )
+    transaction.on_commit(lambda: _enqueue_delivery([email.pk]))
+    return email
+
+
+def emails_queue_bulk(rows: Iterable[OutboundEmail]) -> list[OutboundEmail]:
+    """Many prepared rows at once (bulk activation); one delivery task per batch after commit."""
+    created = OutboundEmail.objects.bulk_create(list(rows), batch_size=1000)
+    ids = [row.pk for row in created]
+    if ids and ids[0] is not None:
+        transaction.on_commit(lambda: _enqueue_delivery(ids))
+    else:  # backends that return no ids from bulk_create: the periodic flush finds them
+        transaction.on_commit(lambda: _enqueue_delivery(None))
+    return created
+
+
+def _enqueue_delivery(ids: list[int] | None) -> None:
+    from mitid_portal.tasks import deliver_emails
+
+    if ids is None:
+        deliver_emails.enqueue(ids=None)
+        return
+    for start in range(0, len(ids), BATCH_SIZE):
+        deliver_emails.enqueue(ids=ids[start : start + BATCH_SIZE])
+
+
+def _backoff(attempts: int) -> datetime.timedelta:
+    return datetime.timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
+
+
+def emails_deliver(*, ids: list[int] | None = None) -> dict[str, int]:
+    """Send queued emails (the given ones, or every one that is due) over one SMTP connection.
+
+    Each row is claimed with SELECT … FOR UPDATE SKIP LOCKED and marked sent in its own short
+    transaction right after the server accepted it, so two workers never send the same row and a
+    worker that dies loses at most the message in flight. A failure is counted and retried later
+    with exponential back-off; after MAX_ATTEMPTS the row is FAILED and visible to operators.
+    """
+    now = timezone.now()
+    due = OutboundEmail.objects.filter(state=OutboundEmail.State.QUEUED)
+    if ids is not None:
+        due = due.filter(pk__in=ids)
+    due = due.exclude(next_attempt_at__gt=now).order_by("pk").values_list("pk", flat=True)
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    connection = get_connection()
+    try:
+        for pk in list(due[:10_000]):
+            counts[_deliver_one(pk, connection)] += 1
+    finally:
+        connection.close()
+    if counts["retry"]:
+        _schedule_retry()
+    return counts
+
+
+def _schedule_retry() -> None:
+    """Ask the worker to come back when the earliest retry is due (backends that can defer)."""
+    from mitid_portal.tasks import deliver_emails
+
+    earliest = (
+        OutboundEmail.objects.filter(
+            state=OutboundEmail.State.QUEUED, next_attempt_at__isnull=False
+        )
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
+    if earliest and deliver_emails.get_backend().supports_defer:
+        deliver_emails.using(run_after=earliest).enqueue(ids=None)
+
+
+def _deliver_one(pk: int, connection) -> str:
+    with transaction.atomic():
+        email = (
+            OutboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk=pk, state=OutboundEmail.State.QUEUED)
+            .first()
+        )
+        if email is None:
+            return "sent"  # another worker has it
+        message = EmailMultiAlternatives(
+            subject=email.subject,
+            body=email.body_text,
+            to=[email.to],
+            connection=connection,
+            headers={"Message-ID": f"<outbox-{email.pk}@mitid-erhverv.test>"},
+        )
+        if email.body_html:
+            message.attach_alternative(email.body_html, "text/html")
+        try:
+            message.send()
+        except Exception as exc:  # SMTP refusals, timeouts: retried with back-off
+            email.attempts += 1
+            email.last_error = f"{type(exc).__name__}: {exc}"[:500]
+            if email.attempts >= MAX_ATTEMPTS:
+                email.state = OutboundEmail.State.FAILED
+                outcome = "failed"
+            else:
+                email.next_attempt_at = timezone.now() + _backoff(email.attempts)
+                outcome = "retry"
+            email.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
+            logger.warning("email %s not delivered (attempt %s)", email.pk, email.attempts)
+            return outcome
+        email.state = OutboundEmail.State.SENT
+        email.sent_at = timezone.now()
+        email.attempts += 1
+        email.save(update_fields=["state", "sent_at", "attempts"])
+        return "sent"
