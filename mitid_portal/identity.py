@@ -18,8 +18,9 @@ SESSION_KEY = "mitid_identity"
 def identity_store(request: HttpRequest, identity: Identity) -> None:
     request.session.cycle_key()
     request.session[SESSION_KEY] = {
-        # The CPR itself never enters the session store; the keyed hash finds the person again.
+        # The CPR enters the session store only encrypted; the keyed hash finds the person again.
         "cpr_hash": crypto.cpr_hash(identity.cpr),
+        "cpr_encrypted": crypto.encrypt(identity.cpr),
         "first_name": identity.first_name,
         "last_name": identity.last_name,
         "birth_date": identity.birth_date.isoformat(),
@@ -31,6 +32,12 @@ def identity_get(request: HttpRequest) -> dict | None:
     if not data:
         return None
     return {**data, "birth_date": datetime.date.fromisoformat(data["birth_date"])}
+
+
+def identity_cpr(request: HttpRequest) -> str | None:
+    """The signed-in person's CPR, decrypted for a call to a register; never shown or logged."""
+    data = request.session.get(SESSION_KEY)
+    return crypto.decrypt(data["cpr_encrypted"]) if data else None
 
 
 def identity_name(request: HttpRequest) -> str:
