@@ -12,8 +12,12 @@ def portal(request):
     else:
         signed_in = identity_name(request)
     path = request.path
-    items = [
-        (reverse("portal:home"), _("Forside")),
+    items = [(reverse("portal:home"), _("Forside"))]
+    if user is not None and user.is_authenticated and user.organisation_id:
+        items.append((reverse("organisations:overview"), _("Organisation")))
+    else:
+        items.append((reverse("organisations:connect_start"), _("Tilslut organisation")))
+    items += [
         (reverse("portal:help"), _("Hjælp")),
         (reverse("simulators:index"), _("Simulatorer")),
     ]

@@ -1,8 +1,12 @@
 """Organisations connected to MitID Erhverv and the administrator roles within them."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from mitid_portal.fields import EncryptedTextField
 
 
 class Organisation(models.Model):
@@ -83,3 +87,120 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name}: {self.action}"
+
+
+class ConnectionRequest(models.Model):
+    """One attempt to connect an organisation at (simulated) NemLog-in (G2.1–G2.7).
+
+    A management representative's request completes at once; anyone else's waits, with uploaded
+    documentation, for a portal operator's decision.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Under udfyldelse")
+        AWAITING_REVIEW = "review", _("Afventer manuel behandling")
+        REJECTED = "rejected", _("Afvist")
+        COMPLETED = "completed", _("Tilsluttet")
+
+    class AdminChoice(models.TextChoices):
+        SELF = "self", _("Mig selv")
+        OTHER = "other", _("En anden person")
+        BOTH = "both", _("Både mig selv og en anden person")
+
+    cvr = models.CharField(_("CVR-nummer"), max_length=8, db_index=True)
+    company_name = models.CharField(_("organisation"), max_length=200)
+    is_representative = models.BooleanField(_("ledelsesrepræsentant"), default=False)
+    requester_name = models.CharField(_("anmoder"), max_length=200)
+    requester_cpr_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    requester_cpr = EncryptedTextField(blank=True, default="")
+    requester_email = models.EmailField(_("anmoderens e-mail"), blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    terms_version = models.CharField(_("vilkår, version"), max_length=20, blank=True)
+    terms_accepted_at = models.DateTimeField(_("vilkår accepteret"), null=True, blank=True)
+    admin_choice = models.CharField(max_length=10, choices=AdminChoice.choices, blank=True)
+    admin_first_name = models.CharField(_("fornavn(e)"), max_length=100, blank=True)
+    admin_last_name = models.CharField(_("efternavn"), max_length=100, blank=True)
+    admin_email = models.EmailField(_("e-mail"), blank=True)
+    admin_cpr = EncryptedTextField(_("CPR-nummer"), blank=True, default="")
+    admin_birth_date = models.DateField(_("fødselsdato"), null=True, blank=True)
+    decision_note = models.TextField(
+        _("begrundelse"),
+        blank=True,
+        help_text=_("Skal udfyldes ved afvisning; sendes til anmoderen."),
+    )
+    decided_by = models.CharField(_("behandlet af"), max_length=150, blank=True)
+    decided_at = models.DateTimeField(_("behandlet"), null=True, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("anmodning om tilslutning")
+        verbose_name_plural = _("anmodninger om tilslutning")
+
+    def __str__(self) -> str:
+        return f"{self.company_name} (CVR {self.cvr}) – {self.get_state_display()}"
+
+    @property
+    def admin_full_name(self) -> str:
+        return f"{self.admin_first_name} {self.admin_last_name}".strip()
+
+    @property
+    def appoints_self(self) -> bool:
+        return self.admin_choice in (self.AdminChoice.SELF, self.AdminChoice.BOTH)
+
+    @property
+    def appoints_other(self) -> bool:
+        return self.admin_choice in (self.AdminChoice.OTHER, self.AdminChoice.BOTH)
+
+
+def _document_path(instance, filename: str) -> str:
+    return f"connection-documents/{uuid.uuid4().hex}{instance.extension}"
+
+
+class ConnectionDocument(models.Model):
+    """Documentation that a non-representative may act for the organisation (PDF or image)."""
+
+    request = models.ForeignKey(
+        ConnectionRequest, on_delete=models.CASCADE, related_name="documents"
+    )
+    file = models.FileField(upload_to=_document_path)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def extension(self) -> str:
+        return {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}.get(
+            self.content_type, ".bin"
+        )
+
+
+class AdminInvitation(models.Model):
+    """The emailed link with which an appointed organisation administrator sets up the
+    organisation (G3.1); valid 60 days, single use, stored only as a keyed hash."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="admin_invitations"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.user}"

@@ -1,0 +1,32 @@
+"""Read queries of organisations and roles."""
+
+from django.db.models import QuerySet
+
+from organisations.models import ConnectionRequest, Organisation, RoleGrant
+
+
+def roles_of(*, user) -> set[str]:
+    """The roles a user holds in their own organisation."""
+    if not getattr(user, "is_authenticated", False) or user.organisation_id is None:
+        return set()
+    return set(
+        RoleGrant.objects.filter(user=user, organisation_id=user.organisation_id).values_list(
+            "role", flat=True
+        )
+    )
+
+
+def organisation_is_connected(*, cvr: str) -> bool:
+    return Organisation.objects.filter(cvr=cvr).exists()
+
+
+def connections_of_person(*, cpr_hash: str) -> QuerySet[ConnectionRequest]:
+    return ConnectionRequest.objects.filter(requester_cpr_hash=cpr_hash)
+
+
+def role_grants(*, organisation: Organisation) -> QuerySet[RoleGrant]:
+    return (
+        RoleGrant.objects.filter(organisation=organisation)
+        .select_related("user")
+        .order_by("role", "user__last_name", "user__first_name")
+    )

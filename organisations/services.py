@@ -1,0 +1,464 @@
+"""State changes of organisations: the connection at NemLog-in (G2.1–G2.7), the appointed
+administrators' setup links (G3.1), and role grants."""
+
+import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mitid_portal import crypto, outside
+from mitid_portal.emails import email_queue
+from mitid_portal.errors import RuleError
+from mitid_portal.identity import identity_cpr
+from mitid_portal.validators import cpr_birth_date
+from organisations.audit import audit_record
+from organisations.models import (
+    AdminInvitation,
+    ConnectionDocument,
+    ConnectionRequest,
+    Organisation,
+    RoleGrant,
+)
+from users.models import User
+
+TERMS_VERSION = "2026-1"
+SETUP_LINK_LIFETIME = datetime.timedelta(days=60)
+MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
+_MAGIC = [
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+]
+
+
+def _already_connected(cvr: str) -> RuleError:
+    return RuleError(
+        "already_connected",
+        _(
+            "Organisationen er allerede tilsluttet MitID Erhverv. Der kan kun være én aftale pr. CVR."
+        ),
+    )
+
+
+def _represents(*, cpr: str, cvr: str) -> bool:
+    return any(rep.cpr == cpr for rep in outside.cvr_register().representatives(cvr=cvr))
+
+
+def connection_start(
+    *, cpr: str, person_name: str, cvr: str, manual: bool = False, request=None
+) -> ConnectionRequest:
+    """Begin connecting ``cvr`` (G2.3). A management representative of the CVR (as the CVR register
+    names them) goes the direct way; anyone else only by choosing the manual route with
+    documentation. A refusal records one failed-attempt audit event and nothing else."""
+    company = outside.cvr_register().lookup(cvr=cvr)
+    if company is None:
+        raise RuleError("unknown_cvr", _("CVR-nummeret findes ikke i CVR-registret."))
+    if Organisation.objects.filter(cvr=cvr).exists():
+        raise _already_connected(cvr)
+    representative = _represents(cpr=cpr, cvr=cvr)
+    if not representative and not manual:
+        # Not inside a transaction that the refusal rolls back: the failed attempt stays recorded.
+        audit_record(
+            action="connection_refused",
+            actor_name=person_name,
+            cvr=cvr,
+            target=company.name,
+            changes={"reason": "not_representative"},
+            request=request,
+        )
+        raise RuleError(
+            "not_representative",
+            _(
+                "Du er ikke registreret som ledelsesrepræsentant for denne organisation i "
+                "CVR-registret. Du kan i stedet søge om tilslutning ved at indsende dokumentation."
+            ),
+        )
+    return ConnectionRequest.objects.create(
+        cvr=cvr,
+        company_name=company.name,
+        is_representative=representative,
+        requester_name=person_name,
+        requester_cpr_hash=crypto.cpr_hash(cpr),
+        requester_cpr=cpr,
+    )
+
+
+@transaction.atomic
+def connection_accept_terms(*, connection: ConnectionRequest, request=None) -> ConnectionRequest:
+    """*Acceptér vilkår* (G2.4): the version and the moment are recorded."""
+    _require_draft(connection)
+    connection.terms_version = TERMS_VERSION
+    connection.terms_accepted_at = timezone.now()
+    connection.save(update_fields=["terms_version", "terms_accepted_at"])
+    audit_record(
+        action="terms_accepted",
+        actor_name=connection.requester_name,
+        cvr=connection.cvr,
+        target=connection.company_name,
+        changes={"version": TERMS_VERSION},
+        request=request,
+    )
+    return connection
+
+
+@transaction.atomic
+def connection_choose_admin(
+    *,
+    connection: ConnectionRequest,
+    choice: str,
+    requester_email: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    cpr: str = "",
+    birth_date: datetime.date | None = None,
+) -> ConnectionRequest:
+    """*Vælg en organisationsadministrator* (G2.5): yourself, someone else, or both."""
+    _require_draft(connection)
+    if not connection.terms_accepted_at:
+        raise RuleError("terms", _("Du skal acceptere vilkårene, før du kan fortsætte."))
+    connection.admin_choice = choice
+    connection.requester_email = requester_email
+    if choice == ConnectionRequest.AdminChoice.SELF:
+        first_name = last_name = email = cpr = ""
+        birth_date = None
+    connection.admin_first_name = first_name
+    connection.admin_last_name = last_name
+    connection.admin_email = email
+    connection.admin_cpr = cpr
+    connection.admin_birth_date = birth_date
+    connection.full_clean()
+    connection.save()
+    return connection
+
+
+def document_content_type(head: bytes) -> str | None:
+    """The type of an upload judged from its first bytes, not from its name."""
+    for magic, content_type in _MAGIC:
+        if head.startswith(magic):
+            return content_type
+    return None
+
+
+@transaction.atomic
+def connection_add_document(*, connection: ConnectionRequest, upload, request=None):
+    """Documentation for the manual route (G2.6): PDF, PNG or JPEG, at most 5 MB."""
+    _require_draft(connection)
+    if upload.size > MAX_DOCUMENT_BYTES:
+        raise RuleError("too_large", _("Filen er for stor. Den må højst fylde 5 MB."))
+    head = upload.read(16)
+    upload.seek(0)
+    content_type = document_content_type(head)
+    if content_type is None:
+        raise RuleError("file_type", _("Filen skal være en PDF eller et billede (PNG eller JPEG)."))
+    document = ConnectionDocument(
+        request=connection,
+        original_name=upload.name[:200],
+        content_type=content_type,
+        size=upload.size,
+    )
+    document.file.save("upload", upload, save=False)
+    document.save()
+    audit_record(
+        action="documentation_uploaded",
+        actor_name=connection.requester_name,
+        cvr=connection.cvr,
+        target=document.original_name,
+        changes={"content_type": content_type, "size": upload.size},
+        request=request,
+    )
+    return document
+
+
+def _require_draft(connection: ConnectionRequest) -> None:
+    if connection.state != ConnectionRequest.State.DRAFT:
+        raise RuleError("not_draft", _("Anmodningen er allerede sendt."))
+
+
+@transaction.atomic
+def connection_confirm(*, connection_id: int, request=None) -> ConnectionRequest:
+    """*Bekræft og godkend tilslutning* (G2.7). A representative's request connects at once; a
+    manual one goes to review. A second submit returns the same result and sends nothing."""
+    connection = ConnectionRequest.objects.select_for_update().get(pk=connection_id)
+    if connection.state != ConnectionRequest.State.DRAFT:
+        return connection  # double submit: already done
+    if not connection.terms_accepted_at:
+        raise RuleError("terms", _("Du skal acceptere vilkårene, før du kan fortsætte."))
+    if not connection.admin_choice:
+        raise RuleError("admin", _("Vælg en organisationsadministrator."))
+    if connection.is_representative:
+        return _connect(
+            connection=connection, actor_name=connection.requester_name, request=request
+        )
+    if not connection.documents.exists():
+        raise RuleError(
+            "documents", _("Upload dokumentation for, at du må handle for organisationen.")
+        )
+    connection.state = ConnectionRequest.State.AWAITING_REVIEW
+    connection.save(update_fields=["state"])
+    email_queue(
+        to=connection.requester_email,
+        template="connection_pending",
+        context={"connection": connection},
+        event_key=f"connection-pending-{connection.pk}",
+    )
+    return connection
+
+
+def _connect(*, connection: ConnectionRequest, actor_name: str, request=None) -> ConnectionRequest:
+    try:
+        with transaction.atomic():
+            organisation = Organisation.objects.create(
+                cvr=connection.cvr,
+                name=connection.company_name,
+                is_public=getattr(
+                    outside.cvr_register().lookup(cvr=connection.cvr), "is_public", False
+                ),
+            )
+    except IntegrityError as exc:
+        raise _already_connected(connection.cvr) from exc
+    connection.state = ConnectionRequest.State.COMPLETED
+    connection.completed_at = timezone.now()
+    connection.organisation = organisation
+    connection.save(update_fields=["state", "completed_at", "organisation"])
+    audit_record(
+        action="organisation_connected",
+        actor_name=actor_name,
+        organisation=organisation,
+        target=organisation.name,
+        changes={
+            "terms_version": connection.terms_version,
+            "manual": not connection.is_representative,
+        },
+        request=request,
+    )
+    admins = []
+    if connection.appoints_self:
+        person = outside.cpr_register().lookup(cpr=connection.requester_cpr)
+        first, last = (
+            (person.first_name, person.last_name) if person else (connection.requester_name, "")
+        )
+        admins.append(
+            {
+                "first_name": first,
+                "last_name": last,
+                "email": connection.requester_email,
+                "cpr": connection.requester_cpr,
+                "birth_date": person.birth_date if person else None,
+            }
+        )
+    if connection.appoints_other:
+        admins.append(
+            {
+                "first_name": connection.admin_first_name,
+                "last_name": connection.admin_last_name,
+                "email": connection.admin_email,
+                "cpr": connection.admin_cpr,
+                "birth_date": connection.admin_birth_date,
+            }
+        )
+    for admin in admins:
+        organisation_admin_appoint(
+            organisation=organisation, granted_by_name=actor_name, request=request, **admin
+        )
+    email_queue(
+        to=connection.requester_email,
+        template="connection_receipt",
+        context={"connection": connection, "organisation": organisation, "admins": admins},
+        event_key=f"connection-receipt-{connection.pk}",
+    )
+    return connection
+
+
+@transaction.atomic
+def organisation_admin_appoint(
+    *,
+    organisation: Organisation,
+    first_name: str,
+    last_name: str,
+    email: str,
+    cpr: str = "",
+    birth_date: datetime.date | None = None,
+    granted_by_name: str,
+    request=None,
+) -> AdminInvitation:
+    """Appoint an organisation administrator (who need not be an employee, e.g. the accountant)
+    and email them the setup link, valid 60 days (G3.1)."""
+    if cpr:
+        birth_date = cpr_birth_date(cpr)
+    user = User(
+        organisation=organisation,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        cpr=cpr,
+        cpr_hash=crypto.cpr_hash(cpr) if cpr else "",
+        birth_date=birth_date,
+        state=User.State.AWAITING,
+    )
+    user.set_unusable_password()
+    user.save()
+    RoleGrant.objects.create(
+        organisation=organisation,
+        user=user,
+        role=RoleGrant.Role.ORGANISATION_ADMIN,
+        granted_by_name=granted_by_name,
+    )
+    token = crypto.random_token()
+    invitation = AdminInvitation.objects.create(
+        organisation=organisation,
+        user=user,
+        token_hash=crypto.keyed_hash(token, purpose="admin-setup"),
+        expires_at=timezone.now() + SETUP_LINK_LIFETIME,
+    )
+    audit_record(
+        action="admin_appointed",
+        actor_name=granted_by_name,
+        organisation=organisation,
+        target=user.full_name,
+        changes={"role": RoleGrant.Role.ORGANISATION_ADMIN, "email": email},
+        request=request,
+    )
+    link = settings.PORTAL_BASE_URL + reverse("organisations:setup_link", args=[token])
+    email_queue(
+        to=email,
+        template="admin_setup_link",
+        context={
+            "organisation": organisation,
+            "user": user,
+            "link": link,
+            "expires_at": invitation.expires_at,
+        },
+        event_key=f"admin-setup-{invitation.pk}",
+    )
+    return invitation
+
+
+@transaction.atomic
+def connection_approve(*, connection_id: int, operator_name: str) -> ConnectionRequest:
+    """A portal operator approves a manual request: the organisation is connected."""
+    connection = ConnectionRequest.objects.select_for_update().get(pk=connection_id)
+    if connection.state != ConnectionRequest.State.AWAITING_REVIEW:
+        raise RuleError("not_awaiting", _("Anmodningen afventer ikke behandling."))
+    connection.decided_by = operator_name
+    connection.decided_at = timezone.now()
+    connection.save(update_fields=["decided_by", "decided_at"])
+    audit_record(
+        action="connection_approved",
+        actor_name=operator_name,
+        cvr=connection.cvr,
+        target=connection.company_name,
+    )
+    _connect(connection=connection, actor_name=connection.requester_name)
+    return connection
+
+
+@transaction.atomic
+def connection_reject(*, connection_id: int, operator_name: str, reason: str) -> ConnectionRequest:
+    """A portal operator rejects a manual request with a reason, which is emailed."""
+    if not reason.strip():
+        raise RuleError("reason", _("Skriv en begrundelse for afvisningen."))
+    connection = ConnectionRequest.objects.select_for_update().get(pk=connection_id)
+    if connection.state != ConnectionRequest.State.AWAITING_REVIEW:
+        raise RuleError("not_awaiting", _("Anmodningen afventer ikke behandling."))
+    connection.state = ConnectionRequest.State.REJECTED
+    connection.decision_note = reason.strip()
+    connection.decided_by = operator_name
+    connection.decided_at = timezone.now()
+    connection.save(update_fields=["state", "decision_note", "decided_by", "decided_at"])
+    audit_record(
+        action="connection_rejected",
+        actor_name=operator_name,
+        cvr=connection.cvr,
+        target=connection.company_name,
+        changes={"reason": connection.decision_note},
+    )
+    email_queue(
+        to=connection.requester_email,
+        template="connection_rejected",
+        context={"connection": connection},
+        event_key=f"connection-rejected-{connection.pk}",
+    )
+    return connection
+
+
+def admin_invitation_check(*, token: str) -> AdminInvitation:
+    """The invitation behind a setup link, or a RuleError with the reason it cannot be used."""
+    invitation = (
+        AdminInvitation.objects.select_related("organisation", "user")
+        .filter(token_hash=crypto.keyed_hash(token, purpose="admin-setup"))
+        .first()
+    )
+    if invitation is None:
+        raise RuleError("unknown", _("Linket er ugyldigt."))
+    if invitation.used_at:
+        raise RuleError("used", _("Linket er allerede brugt. Log på MitID Erhverv fra forsiden."))
+    if timezone.now() >= invitation.expires_at:
+        raise RuleError(
+            "expired",
+            _(
+                "Linket er udløbet. Det var gyldigt i 60 dage. Bed virksomhedsejeren om at udpege dig igen."
+            ),
+        )
+    return invitation
+
+
+def admin_invitation_accept(*, token: str, identity: dict, request=None) -> User:
+    """The appointed administrator opens the setup link and logs in with private MitID (G3.4): it
+    must be the appointed person — the same CPR, or for a birth-date appointment the same name and
+    birth date. The link is then used up."""
+    invitation = admin_invitation_check(token=token)
+    user = invitation.user
+    if user.cpr_hash:
+        matches = user.cpr_hash == identity["cpr_hash"]
+    else:
+        matches = (
+            user.birth_date == identity["birth_date"]
+            and f"{user.first_name} {user.last_name}".casefold()
+            == f"{identity['first_name']} {identity['last_name']}".casefold()
+        )
+    if not matches:
+        audit_record(  # outside any transaction: the refusal stays recorded
+            action="admin_setup_refused",
+            actor_name=f"{identity['first_name']} {identity['last_name']}",
+            organisation=invitation.organisation,
+            target=user.full_name,
+            request=request,
+        )
+        raise RuleError(
+            "wrong_person",
+            _("Du er ikke den person, der er udpeget som organisationsadministrator."),
+        )
+    return _admin_invitation_use(invitation_id=invitation.pk, identity=identity, request=request)
+
+
+@transaction.atomic
+def _admin_invitation_use(*, invitation_id: int, identity: dict, request=None) -> User:
+    invitation = (
+        AdminInvitation.objects.select_for_update()
+        .select_related("user", "organisation")
+        .get(pk=invitation_id)
+    )
+    if invitation.used_at:
+        raise RuleError("used", _("Linket er allerede brugt. Log på MitID Erhverv fra forsiden."))
+    invitation.used_at = timezone.now()
+    invitation.save(update_fields=["used_at"])
+    user = invitation.user
+    if not user.cpr_hash:
+        user.cpr = identity_cpr(request) if request is not None else ""
+        user.cpr_hash = identity["cpr_hash"]
+    user.state = User.State.ACTIVE
+    user.uses_private_mitid = True
+    user.save()
+    audit_record(
+        action="admin_setup_started",
+        actor_name=user.full_name,
+        actor_user=user,
+        organisation=invitation.organisation,
+        target=user.full_name,
+        request=request,
+    )
+    return user

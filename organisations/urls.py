@@ -1,0 +1,22 @@
+from django.urls import path
+
+from organisations import views
+
+app_name = "organisations"
+urlpatterns = [
+    # The simulated NemLog-in: connecting the organisation (G2).
+    path("nemlog-in/tilslut/", views.connect_start, name="connect_start"),
+    path("nemlog-in/tilslut/vaelg-organisation/", views.connect_choose, name="choose"),
+    path("nemlog-in/tilslut/<int:pk>/vilkaar/", views.connect_terms, name="terms"),
+    path("nemlog-in/tilslut/<int:pk>/administrator/", views.connect_admin, name="admin"),
+    path("nemlog-in/tilslut/<int:pk>/dokumentation/", views.connect_documents, name="documents"),
+    path("nemlog-in/tilslut/<int:pk>/bekraeft/", views.connect_confirm, name="confirm"),
+    path("nemlog-in/tilslut/<int:pk>/kvittering/", views.connect_receipt, name="receipt"),
+    path("nemlog-in/dokument/<int:pk>/", views.document_download, name="document_download"),
+    # The appointed administrator's setup link (G3.1).
+    path("opsaetning/<str:token>/", views.setup_link, name="setup_link"),
+    path("opsaetning/", views.setup_continue, name="setup_continue"),
+    # The organisation's own pages.
+    path("organisation/", views.organisation_overview, name="overview"),
+    path("organisation/roller/<int:pk>/", views.role_grant_detail, name="role_grant"),
+]
