@@ -1,1 +1,128 @@
-"""Invitations, activation codes and bound means arrive with the activation issue."""
+"""Invitations to activate (link + optional 8-digit code), SMS verifications, bound means and
+login events (DESIGN.md "Rules": secrets only as keyed hashes, single use, expiring, limited tries).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Invitation(models.Model):
+    """The activation of one user: the emailed link (token) and, where needed, the temporary
+    activation code. At most one live invitation per user, enforced by the database."""
+
+    class State(models.TextChoices):
+        LIVE = "live", _("Afventer aktivering")
+        USED = "used", _("Brugt")
+        REPLACED = "replaced", _("Erstattet af et nyt link")
+        CANCELLED = "cancelled", _("Annulleret")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations"
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="invitations"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    code_hash = models.CharField(max_length=64, blank=True)
+    # The code is shown once with *Vis* (G5.7), then only its hash remains.
+    code_revealed_at = models.DateTimeField(null=True, blank=True)
+    code_failures = models.PositiveSmallIntegerField(default=0)
+    means = models.JSONField(default=list, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.LIVE)
+    created_by_name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(state="live"), name="one_live_invitation"
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "state", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_state_display()}"
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+
+class SmsVerification(models.Model):
+    """A 6-digit code sent by SMS during activation with a separate MitID (10 minutes, 3 tries)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sms_verifications"
+    )
+    number = models.CharField(max_length=16)
+    code_hash = models.CharField(max_length=64)
+    failures = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["number", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.created_at:%H:%M}"
+
+
+class BoundMeans(models.Model):
+    """An identification means bound to a user: private MitID, or a device of the separate
+    business MitID (a shared means may be bound in several organisations)."""
+
+    class Kind(models.TextChoices):
+        PRIVATE = "private", _("Privat MitID")
+        APP = "app", _("MitID app")
+        KODEVISER = "kodeviser", _("MitID kodeviser")
+        KODEOPLAESER = "kodeoplaeser", _("MitID kodeoplæser")
+        CHIP = "chip", _("MitID chip")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bound_means"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    device = models.ForeignKey(
+        "sim_mitid.Device", on_delete=models.PROTECT, null=True, blank=True, related_name="bindings"
+    )
+    bound_at = models.DateTimeField(default=timezone.now)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["bound_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "device"],
+                condition=models.Q(removed_at__isnull=True, device__isnull=False),
+                name="device_bound_once_per_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_kind_display()}"
+
+
+class LoginEvent(models.Model):
+    """A login to MitID Erhverv (shown in *Min profil*)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="login_events"
+    )
+    means = models.CharField(max_length=20)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    succeeded = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.created_at:%Y-%m-%d %H:%M}"

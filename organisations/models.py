@@ -22,6 +22,22 @@ class Organisation(models.Model):
     state = models.CharField(max_length=20, choices=State.choices, default=State.CONNECTED)
     connected_at = models.DateTimeField(_("tilsluttet"), auto_now_add=True)
 
+    # The setup (G3.5–G3.12) and *Indstillinger*. Empty until the administrator has chosen.
+    setup_step = models.CharField(max_length=30, blank=True)
+    setup_completed_at = models.DateTimeField(null=True, blank=True)
+    allow_private_mitid = models.BooleanField(_("tillad privat MitID på arbejdet"), default=True)
+    allowed_means = models.JSONField(_("tilladte identifikationsmidler"), default=list, blank=True)
+    preferred_means = models.CharField(
+        _("foretrukket identifikationsmiddel"), max_length=20, blank=True
+    )
+    allow_shared_means = models.BooleanField(_("tillad delt identifikationsmiddel"), default=False)
+    billing_method = models.CharField(_("fakturering"), max_length=20, blank=True)
+    billing_email = models.EmailField(_("faktura-e-mail"), blank=True)
+    ean = models.CharField(_("EAN-nummer"), max_length=13, blank=True)
+    contact_name = models.CharField(_("kontaktperson"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("kontakt-e-mail"), blank=True)
+    contact_phone = models.CharField(_("kontakttelefon"), max_length=16, blank=True)
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("organisation")
@@ -204,3 +220,19 @@ class AdminInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation}: {self.user}"
+
+
+class PublicService(models.Model):
+    """A public self-service that users get rights to (FMK, NemRefusion, Digital Post, …)."""
+
+    code = models.CharField(max_length=40, unique=True)
+    name = models.CharField(_("navn"), max_length=200)
+    in_basic_package = models.BooleanField(_("i Basispakke"), default=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("offentlig tjeneste")
+        verbose_name_plural = _("offentlige tjenester")
+
+    def __str__(self) -> str:
+        return self.name

@@ -57,6 +57,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     # NULL, not "", until chosen: the case-insensitive unique constraint ignores NULLs.
     bruger_id = models.CharField(_("bruger-ID"), max_length=48, null=True, blank=True)  # noqa: DJ001
     uses_private_mitid = models.BooleanField(_("bruger privat MitID"), default=False)
+    # The means the administrator chose for the user (codes of simulators.mitid Device.Kind, or
+    # "private" for private MitID), and the NemID import's marks.
+    means = models.JSONField(_("identifikationsmidler"), default=list, blank=True)
+    is_anonymous_user = models.BooleanField(_("anonym"), default=False)
+    duplicate_flag = models.BooleanField(_("flere signaturer"), default=False)
+    nemid_employee_id = models.BigIntegerField(null=True, blank=True)
     is_staff = models.BooleanField(_("portaloperatør"), default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -74,6 +80,12 @@ class User(AbstractBaseUser, PermissionsMixin):
                 Lower("bruger_id"),
                 name="bruger_id_unique_ci",
                 condition=models.Q(bruger_id__isnull=False),
+            ),
+            # The import is idempotent: one user per NemID signature per organisation.
+            models.UniqueConstraint(
+                fields=["organisation", "nemid_employee_id"],
+                condition=models.Q(nemid_employee_id__isnull=False),
+                name="one_user_per_nemid_signature",
             ),
         ]
         indexes = [
@@ -99,3 +111,65 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def masked_cpr(self) -> str:
         return mask_cpr(self.cpr)
+
+
+class UserRight(models.Model):
+    """A right to a public service held by a user; imported ones keep the NemID RID they hung on."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="rights")
+    service = models.ForeignKey(
+        "organisations.PublicService", on_delete=models.PROTECT, related_name="+"
+    )
+    from_rid = models.CharField(_("fra RID"), max_length=20, blank=True)
+    granted_by_name = models.CharField(max_length=200, blank=True)
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "service"], name="right_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.service}"
+
+
+class ImportRun(models.Model):
+    """One NemID import of an organisation (G3.5–G3.7): progress while it runs, then its report."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("I kø")
+        RUNNING = "running", _("Kører")
+        DONE = "done", _("Gennemført")
+        FAILED = "failed", _("Fejlet")
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="import_runs"
+    )
+    started_by_name = models.CharField(max_length=200)
+    admin_roles = models.JSONField(default=dict, blank=True)  # NemID employee id → role
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    imported = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    flagged = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=list, blank=True)  # rows: rid, name, outcome, reason
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # Two imports of one organisation cannot run at once.
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=models.Q(state__in=["queued", "running"]),
+                name="one_running_import_per_organisation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.get_state_display()}"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.processed / self.total) if self.total else 0
