@@ -17,10 +17,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _test_templates(settings):
-    settings.TEMPLATES[0]["DIRS"] = [
-        *settings.TEMPLATES[0]["DIRS"],
-        settings.BASE_DIR / "tests" / "templates",
-    ]
+    engine = {**settings.TEMPLATES[0]}
+    engine["DIRS"] = [*engine["DIRS"], settings.BASE_DIR / "tests" / "templates"]
+    settings.TEMPLATES = [engine]  # a new value, so that Django rebuilds the template engines
 
 
 def test_queued_email_is_delivered_after_commit(django_capture_on_commit_callbacks):
