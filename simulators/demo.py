@@ -1,0 +1,845 @@
+"""The demo world (``seed_demo``): fictitious people and organisations to rehearse the guide on.
+
+A general practice, *Lægehuset Vestergade I/S*, not yet connected to MitID Erhverv, whose owner may
+also act for a dental clinic (so the "choose the organisation" step, G2.3, appears); its old NemID
+employee signatures carry exactly the problems of the guide's step 1 (G1.2–G1.6); an accountant who
+is not an employee and can be appointed organisation administrator (G2.5); and a second, unrelated
+organisation, already connected, whose administrator must never see the practice's data.
+
+``demo_large_organisation_seed`` adds an already connected organisation with N NemID employees for
+the import and activation benchmarks. Every function here is idempotent: natural keys (CPR hash,
+CVR, RID, user name) decide whether a row already exists, and an existing row is left as it is, so
+running the seed again never undoes what a trainee has done. ``demo_world_reset`` puts everything
+back to the starting state.
+
+All CPR numbers are fictitious; they are built from a birth date and four digits and are never
+printed (see ``mask_cpr``).
+"""
+
+import datetime
+import itertools
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from mitid_portal import crypto
+from mitid_portal.models import OutboundEmail
+from organisations.models import AuditEvent, ConnectionRequest, Organisation, RoleGrant
+from simulators.mailbox.models import MailMessage
+from simulators.mitid.models import Device, MitIDAccount
+from simulators.mitid.services import device_new
+from simulators.nemid.models import NemIDChange, NemIDEmployee, NemIDRight
+from simulators.registers.models import Company, ManagementRepresentative, Person
+from simulators.sms.models import SmsMessage
+from users.models import User
+
+# Valid CVR numbers (modulus 11, checked by python-stdnum in the tests), fictitious companies.
+PRACTICE_CVR = "29183740"
+DENTAL_CVR = "36472928"
+OTHER_CVR = "41857323"
+LARGE_CVR = "29104573"
+
+# The public services a NemID signature can hold rights to (the right hangs on the RID).
+SERVICES: dict[str, str] = {
+    "fmk": "FMK – Fælles Medicinkort",
+    "nemrefusion": "NemRefusion",
+    "digital_post": "Digital Post til virksomheder",
+    "sundhedsjournal": "Sundhedsjournalen (sundhed.dk)",
+    "barsel": "barsel.dk",
+    "skat": "TastSelv Erhverv (Skat)",
+    "tinglysning": "Tinglysning",
+    "sor": "Sundhedsvæsenets Organisationsregister (SOR)",
+}
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    """A person in the CPR register with a private MitID (an app, and maybe a kodeviser)."""
+
+    key: str
+    first_name: str
+    last_name: str
+    birth_date: datetime.date
+    # The last four digits of the fictitious CPR; a first digit of 0-3 puts the year in the 1900s.
+    serial: str
+    username: str
+    email: str = ""
+    phone: str = ""
+    kodeviser: bool = False
+
+    @property
+    def cpr(self) -> str:
+        return self.birth_date.strftime("%d%m%y") + self.serial
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class CprLink:
+    REGISTER = "register"  # the person's own CPR, known to the CPR register
+    MISSING = "missing"  # no CPR link, only a birth date (G1.4)
+    WRONG = "wrong"  # a valid-format CPR the CPR register does not know (G1.4)
+
+
+@dataclass(frozen=True)
+class DemoSignature:
+    """One old NemID medarbejdersignatur; ``problem`` says in Danish what the owner must fix."""
+
+    person: str
+    rid: str
+    email: str
+    rights: tuple[str, ...] = ()
+    is_nemid_admin: bool = False
+    # The name as written in NemID, when it differs from the CPR register (G1.5).
+    first_name: str = ""
+    last_name: str = ""
+    cpr_link: str = CprLink.REGISTER
+    last_used_days_ago: int = 3
+    status: str = NemIDEmployee.Status.ACTIVE
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class DemoOrganisation:
+    cvr: str
+    name: str
+    legal_form: str
+    address: str
+    is_public: bool = False
+    representatives: tuple[tuple[str, str], ...] = ()  # (person key, ManagementRepresentative.Role)
+    signatures: tuple[DemoSignature, ...] = ()
+    connected: bool = False
+    admin: str = ""  # person key of the organisation administrator, when connected
+    users: tuple[str, ...] = field(default=())  # person keys of further MitID Erhverv users
+
+
+def _d(year: int, month: int, day: int) -> datetime.date:
+    return datetime.date(year, month, day)
+
+
+PEOPLE: tuple[DemoPerson, ...] = (
+    # Lægehuset Vestergade I/S
+    DemoPerson(
+        "owner",
+        "Hanne",
+        "Vestergaard",
+        _d(1968, 3, 14),
+        "1046",
+        "hanne.vestergaard",
+        "hanne.vestergaard@laegehuset-vestergade.dk",
+        "+4520114682",
+        kodeviser=True,
+    ),
+    DemoPerson(
+        "soeren",
+        "Søren",
+        "Bech",
+        _d(1971, 9, 2),
+        "1183",
+        "soeren.bech",
+        "soeren.bech@laegehuset-vestergade.dk",
+        "+4520338190",
+    ),
+    DemoPerson(
+        "lise",
+        "Lise",
+        "Kristensen",
+        _d(1979, 11, 23),
+        "2208",
+        "lise.kristensen",
+        "lise.kristensen@laegehuset-vestergade.dk",
+        "+4522417730",
+    ),
+    DemoPerson(
+        "maria",
+        "Maria",
+        "Jensen",
+        _d(1985, 5, 7),
+        "2124",
+        "maria.jensen",
+        "maria.jensen@laegehuset-vestergade.dk",
+        "+4526551042",
+    ),
+    DemoPerson(
+        "anders",
+        "Anders",
+        "Thomsen",
+        _d(1990, 1, 30),
+        "1337",
+        "anders.thomsen",
+        "anders.thomsen@laegehuset-vestergade.dk",
+        "+4530126694",
+    ),
+    DemoPerson(
+        "kim",
+        "Kim Møller",
+        "Andersen",
+        _d(1976, 6, 18),
+        "1451",
+        "kim.andersen",
+        "kim.andersen@laegehuset-vestergade.dk",
+        "+4531207718",
+    ),
+    DemoPerson(
+        "camilla",
+        "Camilla",
+        "Østergaard",
+        _d(1988, 8, 9),
+        "2062",
+        "camilla.oestergaard",
+        "camilla.oestergaard@laegehuset-vestergade.dk",
+        "+4540312275",
+    ),
+    DemoPerson(
+        "birthe",
+        "Birthe",
+        "Nørgaard",
+        _d(1962, 2, 26),
+        "1208",
+        "birthe.noergaard",
+        "birthe.noergaard@laegehuset-vestergade.dk",
+        "+4541229031",
+    ),
+    DemoPerson(
+        "jonas",
+        "Jonas",
+        "Dahl",
+        _d(1993, 4, 11),
+        "1587",
+        "jonas.dahl",
+        "jonas.dahl@laegehuset-vestergade.dk",
+        "+4542183360",
+    ),
+    DemoPerson(
+        "rasmus",
+        "Rasmus",
+        "Poulsen",
+        _d(1982, 12, 3),
+        "1395",
+        "rasmus.poulsen",
+        "rasmus.poulsen@laegehuset-vestergade.dk",
+        "+4551097724",
+    ),
+    DemoPerson(
+        "anne",
+        "Anne",
+        "Mortensen",
+        _d(1974, 10, 15),
+        "2286",
+        "anne.mortensen",
+        "anne.mortensen@laegehuset-vestergade.dk",
+        "+4552280417",
+    ),
+    DemoPerson(
+        "mette",
+        "Mette",
+        "Kjær",
+        _d(1981, 7, 21),
+        "2140",
+        "mette.kjaer",
+        "mette.kjaer@laegehuset-vestergade.dk",
+        "+4553316652",
+    ),
+    DemoPerson(
+        "bent",
+        "Bent",
+        "Holm",
+        _d(1958, 1, 5),
+        "1019",
+        "bent.holm",
+        "bent.holm@laegehuset-vestergade.dk",
+        "+4560142283",
+    ),
+    DemoPerson(
+        "tove",
+        "Tove",
+        "Jakobsen",
+        _d(1955, 9, 28),
+        "2002",
+        "tove.jakobsen",
+        "tove.jakobsen@laegehuset-vestergade.dk",
+        "+4561170038",
+    ),
+    # The practice's accountant: not an employee; can be appointed organisation administrator.
+    DemoPerson(
+        "accountant",
+        "Jesper",
+        "Lund",
+        _d(1966, 4, 19),
+        "1113",
+        "jesper.lund",
+        "jesper.lund@lund-revision.dk",
+        "+4528904417",
+        kodeviser=True,
+    ),
+    # Fysioterapien Kongensgade ApS: another organisation, already on MitID Erhverv.
+    DemoPerson(
+        "other_admin",
+        "Lone",
+        "Friis",
+        _d(1977, 3, 8),
+        "2314",
+        "lone.friis",
+        "lone.friis@fysio-kongensgade.dk",
+        "+4571204456",
+    ),
+    DemoPerson(
+        "other_martin",
+        "Martin",
+        "Holst",
+        _d(1986, 11, 12),
+        "1279",
+        "martin.holst",
+        "martin.holst@fysio-kongensgade.dk",
+        "+4571338821",
+    ),
+    DemoPerson(
+        "other_sofie",
+        "Sofie",
+        "Lauridsen",
+        _d(1994, 2, 17),
+        "2192",
+        "sofie.lauridsen",
+        "sofie.lauridsen@fysio-kongensgade.dk",
+        "+4571442290",
+    ),
+    DemoPerson(
+        "other_ida",
+        "Ida",
+        "Kjeldsen",
+        _d(1991, 6, 24),
+        "2050",
+        "ida.kjeldsen",
+        "ida.kjeldsen@fysio-kongensgade.dk",
+        "+4571559013",
+    ),
+)
+
+# The organisation administrator of the large organisation of ``--employees N``.
+LARGE_ADMIN = DemoPerson(
+    "large_admin",
+    "Birgitte",
+    "Skov",
+    _d(1970, 10, 1),
+    "2471",
+    "birgitte.skov",
+    "birgitte.skov@regiontestdanmark.dk",
+    "+4572100200",
+    kodeviser=True,
+)
+
+_PERSON = {person.key: person for person in (*PEOPLE, LARGE_ADMIN)}
+
+# Jonas Dahl's CPR link in NemID has the last two digits swapped: valid in form, unknown to the
+# register. His health card (the CPR register) has the right one.
+_WRONG_CPR = {"jonas": _PERSON["jonas"].cpr[:8] + _PERSON["jonas"].cpr[9] + _PERSON["jonas"].cpr[8]}
+
+PRACTICE = DemoOrganisation(
+    cvr=PRACTICE_CVR,
+    name="Lægehuset Vestergade I/S",
+    legal_form="Interessentskab",
+    address="Vestergade 12, 8000 Aarhus C",
+    representatives=(("owner", ManagementRepresentative.Role.OWNER),),
+    signatures=(
+        DemoSignature(
+            "owner",
+            "38416201",
+            "hanne.vestergaard@laegehuset-vestergade.dk",
+            ("fmk", "sundhedsjournal", "nemrefusion", "sor"),
+            is_nemid_admin=True,
+        ),
+        DemoSignature(
+            "soeren",
+            "38416202",
+            "soeren.bech@laegehuset-vestergade.dk",
+            ("fmk", "sundhedsjournal", "digital_post"),
+            is_nemid_admin=True,
+        ),
+        DemoSignature(
+            "lise",
+            "38416203",
+            "lise.kristensen@laegehuset-vestergade.dk",
+            ("digital_post", "nemrefusion", "barsel", "skat"),
+        ),
+        DemoSignature(
+            "maria",
+            "38416204",
+            "maria.jensen@laegehuset-vestergade.dk",
+            ("digital_post", "nemrefusion"),
+        ),
+        DemoSignature(
+            "anders",
+            "38416205",
+            "anders.thomsen@laegehuset-vestergade.dk",
+            ("fmk", "sundhedsjournal"),
+        ),
+        DemoSignature(
+            "kim",
+            "38416206",
+            "kim.andersen@laegehuset-vestergade.dk",
+            ("fmk",),
+            first_name="Kim",
+            last_name="Andersen",
+            problem="Navnet i NemID (Kim Andersen) afviger fra sundhedskortet (Kim Møller Andersen)",
+        ),
+        DemoSignature(
+            "camilla",
+            "38416207",
+            "",
+            ("fmk", "sundhedsjournal"),
+            problem="Mangler e-mail",
+        ),
+        DemoSignature(
+            "birthe",
+            "38416208",
+            "birthe.noergaard@laegehuset-vestergade.dk",
+            ("digital_post", "barsel"),
+            cpr_link=CprLink.MISSING,
+            problem="Mangler CPR-tilknytning – kun fødselsdato",
+        ),
+        DemoSignature(
+            "jonas",
+            "38416209",
+            "jonas.dahl@laegehuset-vestergade.dk",
+            ("fmk",),
+            cpr_link=CprLink.WRONG,
+            problem="CPR-nummeret i NemID har byttet om på de sidste to cifre (findes ikke)",
+        ),
+        DemoSignature(
+            "rasmus",
+            "",
+            "rasmus.poulsen@laegehuset-vestergade.dk",
+            ("nemrefusion",),
+            problem="Mangler RID-nummer",
+        ),
+        DemoSignature(
+            "anne",
+            "38416211",
+            "anne.mortensen@laegehuset-vestergade.dk",
+            ("fmk", "sundhedsjournal"),
+            problem="Har to medarbejdersignaturer (denne er den nye)",
+        ),
+        DemoSignature(
+            "anne",
+            "38416191",
+            "anne.mortensen@laegehuset-vestergade.dk",
+            ("fmk",),
+            last_used_days_ago=240,
+            problem="Har to medarbejdersignaturer (denne er den gamle, der skal slettes)",
+        ),
+        DemoSignature(
+            "mette",
+            "38416212",
+            "mette.kjaer@laegehuset-vestergade.dk",
+            ("digital_post", "nemrefusion"),
+            last_used_days_ago=120,
+            problem="Er stoppet i praksis for fire måneder siden, men stadig aktiv i NemID",
+        ),
+        DemoSignature(
+            "bent",
+            "38416213",
+            "bent.holm@laegehuset-vestergade.dk",
+            ("fmk",),
+            last_used_days_ago=520,
+            problem="Tidligere vikar; ikke brugt i over et år",
+        ),
+        DemoSignature(
+            "tove",
+            "38416190",
+            "tove.jakobsen@laegehuset-vestergade.dk",
+            ("digital_post",),
+            last_used_days_ago=800,
+            status=NemIDEmployee.Status.REVOKED,
+            problem="Gået på pension; allerede spærret i NemID",
+        ),
+    ),
+)
+
+DENTAL = DemoOrganisation(
+    cvr=DENTAL_CVR,
+    name="Tandklinikken Søndergade ApS",
+    legal_form="Anpartsselskab",
+    address="Søndergade 41, 8000 Aarhus C",
+    representatives=(("owner", ManagementRepresentative.Role.DIRECTOR),),
+)
+
+OTHER = DemoOrganisation(
+    cvr=OTHER_CVR,
+    name="Fysioterapien Kongensgade ApS",
+    legal_form="Anpartsselskab",
+    address="Kongensgade 7, 5000 Odense C",
+    representatives=(("other_admin", ManagementRepresentative.Role.DIRECTOR),),
+    signatures=(
+        DemoSignature(
+            "other_admin",
+            "51720301",
+            "lone.friis@fysio-kongensgade.dk",
+            ("digital_post", "skat"),
+            is_nemid_admin=True,
+        ),
+        DemoSignature(
+            "other_martin", "51720302", "martin.holst@fysio-kongensgade.dk", ("nemrefusion",)
+        ),
+        DemoSignature("other_sofie", "51720303", "sofie.lauridsen@fysio-kongensgade.dk"),
+        DemoSignature("other_ida", "51720304", "ida.kjeldsen@fysio-kongensgade.dk"),
+    ),
+    connected=True,
+    admin="other_admin",
+    users=("other_martin", "other_sofie", "other_ida"),
+)
+
+ORGANISATIONS: tuple[DemoOrganisation, ...] = (PRACTICE, DENTAL, OTHER)
+
+LARGE = DemoOrganisation(
+    cvr=LARGE_CVR,
+    name="Region Testdanmark",
+    legal_form="Region",
+    address="Regionsgården 1, 8800 Viborg",
+    is_public=True,
+    connected=True,
+    admin="large_admin",
+)
+
+# The personas to log in as (printed by ``seed_demo``, named in the README).
+PERSONAS: list[dict[str, str]] = [
+    {
+        "role": "Virksomhedsejer og ledelsesrepræsentant for Lægehuset Vestergade I/S og "
+        "Tandklinikken Søndergade ApS; NemID-administrator",
+        "name": "Hanne Vestergaard",
+        "username": "hanne.vestergaard",
+    },
+    {
+        "role": "Revisor, ikke ansat – kan udpeges som organisationsadministrator",
+        "name": "Jesper Lund",
+        "username": "jesper.lund",
+    },
+    {
+        "role": "Læge i Lægehuset Vestergade, NemID-administrator",
+        "name": "Søren Bech",
+        "username": "soeren.bech",
+    },
+    {
+        "role": "Lægesekretær i Lægehuset Vestergade (ingen fejl i NemID)",
+        "name": "Lise Kristensen",
+        "username": "lise.kristensen",
+    },
+    {
+        "role": "Sygeplejerske; hedder Kim Andersen i NemID, Kim Møller Andersen i CPR-registret",
+        "name": "Kim Møller Andersen",
+        "username": "kim.andersen",
+    },
+    {
+        "role": "Organisationsadministrator i Fysioterapien Kongensgade ApS (en anden "
+        "organisation, der ikke må se lægehusets data)",
+        "name": "Lone Friis",
+        "username": "lone.friis",
+    },
+]
+
+LARGE_PERSONA: dict[str, str] = {
+    "role": "Organisationsadministrator i Region Testdanmark (kun med --employees N)",
+    "name": LARGE_ADMIN.full_name,
+    "username": LARGE_ADMIN.username,
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Creating the world
+
+
+def _person_get_or_create(demo: DemoPerson) -> Person:
+    person = Person.objects.filter(cpr_hash=crypto.cpr_hash(demo.cpr)).first()
+    if person is None:
+        person = Person.objects.create(
+            cpr=demo.cpr,
+            cpr_hash=crypto.cpr_hash(demo.cpr),
+            first_name=demo.first_name,
+            last_name=demo.last_name,
+            birth_date=demo.birth_date,
+        )
+    return person
+
+
+def _mitid_get_or_create(demo: DemoPerson, person: Person) -> MitIDAccount:
+    account = MitIDAccount.objects.filter(person=person).first()
+    if account is None:
+        account = MitIDAccount.objects.create(person=person, username=demo.username)
+    kinds = [Device.Kind.APP] + ([Device.Kind.KODEVISER] if demo.kodeviser else [])
+    held = set(account.devices.values_list("kind", flat=True))
+    for kind in kinds:
+        if kind not in held:
+            device_new(
+                kind=kind, account=account, label=f"{demo.first_name}s {Device.Kind(kind).label}"
+            ).save()
+    return account
+
+
+def _people_get_or_create(demos) -> dict[str, Person]:
+    persons = {}
+    for demo in demos:
+        persons[demo.key] = _person_get_or_create(demo)
+        _mitid_get_or_create(demo, persons[demo.key])
+    return persons
+
+
+def _company_get_or_create(org: DemoOrganisation, persons: dict[str, Person]) -> Company:
+    company, _ = Company.objects.get_or_create(
+        cvr=org.cvr,
+        defaults={
+            "name": org.name,
+            "legal_form": org.legal_form,
+            "address": org.address,
+            "is_public": org.is_public,
+        },
+    )
+    for key, role in org.representatives:
+        ManagementRepresentative.objects.get_or_create(
+            company=company, person=persons[key], defaults={"role": role}
+        )
+    return company
+
+
+def _signature_exists(org: DemoOrganisation, signature: DemoSignature) -> bool:
+    if signature.rid:
+        return NemIDEmployee.objects.filter(rid=signature.rid).exists()
+    # A signature without RID has no natural key of its own: the demo has one per CVR.
+    return NemIDEmployee.objects.filter(cvr=org.cvr, rid="").exists()
+
+
+def _signatures_create(org: DemoOrganisation) -> None:
+    now = timezone.now()
+    for signature in org.signatures:
+        if _signature_exists(org, signature):
+            continue
+        demo = _PERSON[signature.person]
+        cpr = {
+            CprLink.REGISTER: demo.cpr,
+            CprLink.MISSING: "",
+            CprLink.WRONG: _WRONG_CPR.get(demo.key, ""),
+        }[signature.cpr_link]
+        employee = NemIDEmployee.objects.create(
+            cvr=org.cvr,
+            rid=signature.rid,
+            first_name=signature.first_name or demo.first_name,
+            last_name=signature.last_name or demo.last_name,
+            email=signature.email,
+            cpr=cpr,
+            cpr_hash=crypto.cpr_hash(cpr) if cpr else "",
+            birth_date=demo.birth_date if not cpr else None,
+            status=signature.status,
+            is_nemid_admin=signature.is_nemid_admin,
+            last_used_at=now - datetime.timedelta(days=signature.last_used_days_ago),
+        )
+        NemIDRight.objects.bulk_create(
+            NemIDRight(employee=employee, service_code=code, service_name=SERVICES[code])
+            for code in signature.rights
+        )
+
+
+def _portal_user_get_or_create(organisation: Organisation, demo: DemoPerson, rid: str) -> User:
+    cpr_hash = crypto.cpr_hash(demo.cpr)
+    user = User.objects.filter(organisation=organisation, cpr_hash=cpr_hash).first()
+    if user is None:
+        user = User(
+            organisation=organisation,
+            first_name=demo.first_name,
+            last_name=demo.last_name,
+            email=demo.email,
+            phone=demo.phone,
+            cpr=demo.cpr,
+            cpr_hash=cpr_hash,
+            birth_date=demo.birth_date,
+            rid=rid,
+            state=User.State.ACTIVE,
+            uses_private_mitid=True,
+        )
+        user.set_unusable_password()
+        user.save()
+    return user
+
+
+def _organisation_connect(org: DemoOrganisation, state: str) -> Organisation:
+    """The organisation as if its owner had connected it and its administrator had set it up."""
+    organisation, _ = Organisation.objects.get_or_create(
+        cvr=org.cvr,
+        defaults={"name": org.name, "is_public": org.is_public, "state": state},
+    )
+    rids = {signature.person: signature.rid for signature in org.signatures}
+    admin = _portal_user_get_or_create(organisation, _PERSON[org.admin], rids.get(org.admin, ""))
+    RoleGrant.objects.get_or_create(
+        organisation=organisation,
+        user=admin,
+        role=RoleGrant.Role.ORGANISATION_ADMIN,
+        defaults={"granted_by_name": _PERSON[org.admin].full_name},
+    )
+    for key in org.users:
+        _portal_user_get_or_create(organisation, _PERSON[key], rids.get(key, ""))
+    return organisation
+
+
+@transaction.atomic
+def demo_world_seed() -> None:
+    """Create whatever of the demo world is missing; leave every existing row as it is."""
+    persons = _people_get_or_create(PEOPLE)
+    for org in ORGANISATIONS:
+        _company_get_or_create(org, persons)
+        _signatures_create(org)
+        if org.connected:
+            _organisation_connect(org, Organisation.State.ACTIVE)
+
+
+# ---------------------------------------------------------------------------------------------
+# The large organisation for benchmarks
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+_FIRST_NAMES = _words(
+    "Anna Bo Camilla Christian Dorthe Emil Emma Frederik Gitte Hans Ida Jakob Jens Julie Karen "
+    "Karsten Lars Laura Lene Line Louise Mads Malene Marianne Martin Mathias Mette Mikkel Niels "
+    "Nina Ole Peter Pia Rikke Sara Signe Simon Susanne Thomas Trine Ulla Viktor Åse Søren Øjvind"
+)
+_LAST_NAMES = _words(
+    "Jensen Nielsen Hansen Pedersen Andersen Christensen Larsen Sørensen Rasmussen Jørgensen "
+    "Petersen Madsen Kristensen Olsen Thomsen Christiansen Poulsen Johansen Møller Mortensen "
+    "Østergaard Jakobsen Knudsen Mikkelsen Lauridsen Kjær Dalgaard Bertelsen Frandsen Bach"
+)
+# Every other person gets a middle name, as many Danes have.
+_MIDDLE_NAMES = ("", "Holm", "", "Skov", "", "Bjerg", "", "Dam")
+_ASCII = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
+_LARGE_SERVICES = ("sundhedsjournal", "fmk", "digital_post", "sor", "barsel")
+_DAYS_1950S_TO_1990S = (datetime.date(2000, 1, 1) - datetime.date(1950, 1, 1)).days
+_BATCH = 5000
+
+
+def large_rid(index: int) -> str:
+    return f"7{index:08d}"
+
+
+def large_cpr(index: int) -> str:
+    """A unique, valid fictitious CPR per index: a birth date 1950–1999 and four digits starting
+    with 3 (which puts the year in the 1900s); 18 million before one repeats."""
+    birth_date = datetime.date(1950, 1, 1) + datetime.timedelta(days=index % _DAYS_1950S_TO_1990S)
+    return birth_date.strftime("%d%m%y") + f"3{index // _DAYS_1950S_TO_1990S:03d}"
+
+
+def _large_employee(index: int, cvr: str, now: datetime.datetime) -> NemIDEmployee:
+    first = _FIRST_NAMES[index % len(_FIRST_NAMES)]
+    middle = _MIDDLE_NAMES[(index // len(_FIRST_NAMES)) % len(_MIDDLE_NAMES)]
+    last = _LAST_NAMES[(index // 7) % len(_LAST_NAMES)]
+    cpr = large_cpr(index)
+    return NemIDEmployee(
+        cvr=cvr,
+        rid=large_rid(index),
+        first_name=f"{first} {middle}".strip(),
+        last_name=last,
+        email=f"{first}.{last}.{index}@regiontestdanmark.dk".translate(_ASCII).lower(),
+        cpr=cpr,
+        cpr_hash=crypto.cpr_hash(cpr),
+        is_nemid_admin=index < 5 or index % 10000 == 0,
+        last_used_at=now - datetime.timedelta(days=index % 300, minutes=index % 1440),
+    )
+
+
+def _large_rights(employee: NemIDEmployee, index: int) -> list[NemIDRight]:
+    count = 1 + index % 3
+    codes = [_LARGE_SERVICES[(index + k) % len(_LARGE_SERVICES)] for k in range(count)]
+    return [
+        NemIDRight(employee=employee, service_code=code, service_name=SERVICES[code])
+        for code in codes
+    ]
+
+
+@transaction.atomic
+def demo_large_organisation_seed(*, employees: int) -> int:
+    """An already connected public organisation with ``employees`` NemID signatures (1–3 rights
+    each) and an organisation administrator; tops up to ``employees`` and returns how many
+    signatures it added. Bulk inserts, no query per row."""
+    persons = _people_get_or_create([LARGE_ADMIN])
+    _company_get_or_create(LARGE, persons)
+    _organisation_connect(LARGE, Organisation.State.ACTIVE)
+    existing = set(NemIDEmployee.objects.filter(cvr=LARGE.cvr).values_list("rid", flat=True))
+    missing = (index for index in range(employees) if large_rid(index) not in existing)
+    now = timezone.now()
+    added = 0
+    while batch := list(itertools.islice(missing, _BATCH)):
+        rows = [_large_employee(index, LARGE.cvr, now) for index in batch]
+        # The primary keys come back (RETURNING on SQLite and PostgreSQL) for the rights.
+        NemIDEmployee.objects.bulk_create(rows, batch_size=1000)
+        NemIDRight.objects.bulk_create(
+            [
+                right
+                for row, index in zip(rows, batch, strict=True)
+                for right in _large_rights(row, index)
+            ],
+            batch_size=2000,
+        )
+        added += len(rows)
+    return added
+
+
+# ---------------------------------------------------------------------------------------------
+# Reset
+
+
+def _demo_cvrs(*, include_large: bool) -> list[str]:
+    return [org.cvr for org in ORGANISATIONS] + ([LARGE.cvr] if include_large else [])
+
+
+@transaction.atomic
+def demo_world_delete(*, include_large: bool = False) -> None:
+    """Delete the demo world and everything the portal and the simulators hold for it: the
+    organisations with their users, roles, invitations and audit events, connection requests,
+    NemID signatures, CPR persons with their MitID accounts, devices and logins, and the mails and
+    text messages sent to the demo's addresses and phones."""
+    cvrs = _demo_cvrs(include_large=include_large)
+    demos = [*PEOPLE, LARGE_ADMIN] if include_large else list(PEOPLE)
+    portal_users = User.objects.filter(organisation__cvr__in=cvrs)
+    emails = {demo.email for demo in demos if demo.email}
+    emails |= set(portal_users.exclude(email="").values_list("email", flat=True))
+    emails |= set(
+        NemIDEmployee.objects.filter(cvr__in=[org.cvr for org in ORGANISATIONS])
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    for requester, admin in ConnectionRequest.objects.filter(cvr__in=cvrs).values_list(
+        "requester_email", "admin_email"
+    ):
+        emails |= {requester, admin} - {""}
+    phones = {demo.phone for demo in demos if demo.phone}
+    phones |= set(portal_users.exclude(phone="").values_list("phone", flat=True))
+    lowered = {email.lower() for email in emails}
+    if include_large:
+        # Fifty thousand addresses would not fit in one IN clause; the domain says it all.
+        large_mail = Q(recipients__address__endswith="@regiontestdanmark.dk")
+        large_outbox = Q(to__iendswith="@regiontestdanmark.dk")
+    else:
+        large_mail = large_outbox = Q(pk__in=[])
+    MailMessage.objects.filter(Q(recipients__address__in=lowered) | large_mail).distinct().delete()
+    OutboundEmail.objects.filter(Q(to__in=emails) | Q(to__in=lowered) | large_outbox).delete()
+    SmsMessage.objects.filter(number__in=phones).delete()
+
+    Organisation.objects.filter(cvr__in=cvrs).delete()
+    ConnectionRequest.objects.filter(cvr__in=cvrs).delete()
+    AuditEvent.objects.filter(cvr__in=cvrs).delete()
+    # Rights first, in one statement each, so that the signatures go without being loaded.
+    NemIDRight.objects.filter(employee__cvr__in=cvrs).delete()
+    NemIDChange.objects.filter(employee__cvr__in=cvrs).delete()
+    NemIDEmployee.objects.filter(cvr__in=cvrs).only("id").delete()
+    Company.objects.filter(cvr__in=cvrs).delete()
+    Person.objects.filter(cpr_hash__in=[crypto.cpr_hash(demo.cpr) for demo in demos]).delete()
+
+
+@transaction.atomic
+def demo_world_reset(*, large_employees: int = 0) -> None:
+    """Put the demo world back to its starting state, so a trainee can rehearse the guide again
+    from step 1; with ``large_employees``, the large organisation too."""
+    demo_world_delete(include_large=bool(large_employees))
+    demo_world_seed()
+    if large_employees:
+        demo_large_organisation_seed(employees=large_employees)
