@@ -116,7 +116,7 @@ def connect_terms(request, pk: int):
     connection = _own_connection(request, pk)
     if connection.state != ConnectionRequest.State.DRAFT:
         return redirect(_next_step(connection))
-    form = TermsForm(request.POST or None)
+    form = TermsForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.connection_accept_terms(connection=connection, request=request)
         return redirect(_next_step(connection))
@@ -142,7 +142,7 @@ def connect_admin(request, pk: int):
         "email": connection.admin_email,
         "birth_date": connection.admin_birth_date,
     }
-    form = AdminForm(request.POST or None, initial=initial)
+    form = AdminForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.connection_choose_admin(connection=connection, **form.cleaned_data)
         return redirect(_next_step(connection))
@@ -158,7 +158,7 @@ def connect_documents(request, pk: int):
     connection = _own_connection(request, pk)
     if connection.state != ConnectionRequest.State.DRAFT or connection.is_representative:
         return redirect(_next_step(connection))
-    form = DocumentForm(request.POST or None, request.FILES or None)
+    form = DocumentForm(request.POST if request.method == "POST" else None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.connection_add_document(

@@ -46,7 +46,7 @@ def login(request):
         return_url, allowed_hosts={request.get_host()}
     ):
         return render(request, "mitid/login_invalid.html", status=400)
-    form = LoginStartForm(request.POST or None)
+    form = LoginStartForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         key = f"mitid-login-start:{_client_ip(request)}"
         cache.add(key, 0, timeout=300)
@@ -77,7 +77,7 @@ def login_wait(request, request_id):
     """Waiting for approval in the app, or asking for the code from the kodeviser."""
     login_request = _own_request(request, request_id)
     if login_request.method == LoginRequest.Method.CODE:
-        form = CodeForm(request.POST or None)
+        form = CodeForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:
                 services.login_request_verify_code(
