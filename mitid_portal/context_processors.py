@@ -1,5 +1,6 @@
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from mitid_portal.identity import identity_name
 
@@ -29,4 +30,46 @@ def portal(request):
         }
         for url, label in items
     ]
-    return {"portal_name": "MitID Erhverv", "signed_in_name": signed_in, "main_menu": menu}
+    return {
+        "portal_name": "MitID Erhverv",
+        "signed_in_name": signed_in,
+        "main_menu": menu,
+        "side_menu": _side_menu(request, user, path),
+    }
+
+
+# The left menu of an organisation's administrators (*venstremenuen*): url name, label, roles
+# that see it (None: every user of the organisation), and whether it shows only while there are
+# imported users left (G4.7: *Importerede brugere* disappears when all are activated).
+SIDE_MENU = [
+    ("organisations:setup", _lazy("Opsætning"), {"org_admin"}, False),
+    ("users:imported", _lazy("Importerede brugere"), {"org_admin", "user_admin"}, True),
+    ("users:list", _lazy("Brugere"), {"org_admin", "user_admin"}, False),
+    ("activation:pending", _lazy("Afventer aktivering"), {"org_admin", "user_admin"}, False),
+    ("organisations:overview", _lazy("Organisation"), None, False),
+    ("organisations:settings", _lazy("Indstillinger"), {"org_admin"}, False),
+    ("activation:profile", _lazy("Min profil"), None, False),
+]
+
+
+def _side_menu(request, user, path) -> list[dict]:
+    if user is None or not user.is_authenticated or not user.organisation_id:
+        return []
+    from organisations.selectors import roles_of
+    from users.selectors import organisation_has_imported_users
+
+    roles = roles_of(user=user)
+    items = []
+    for name, label, allowed, only_while_imported in SIDE_MENU:
+        if allowed is not None and not roles & allowed:
+            continue
+        if only_while_imported and not organisation_has_imported_users(
+            organisation_id=user.organisation_id
+        ):
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:  # a page not built yet
+            continue
+        items.append({"url": url, "label": label, "active": path.startswith(url)})
+    return items

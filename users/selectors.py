@@ -17,3 +17,7 @@ def users_for_private_mitid_login(*, cpr_hash: str) -> QuerySet[User]:
         .select_related("organisation")
         .order_by("organisation__name")
     )
+
+
+def organisation_has_imported_users(*, organisation_id: int) -> bool:
+    return User.objects.filter(organisation_id=organisation_id, state=User.State.IMPORTED).exists()
