@@ -45,7 +45,7 @@ class CompanyFactory(DjangoModelFactory):
         model = Company
         django_get_or_create = ("cvr",)
 
-    cvr = factory.Sequence(lambda n: _valid_cvr(10000000 + n * 17))
+    cvr = factory.Sequence(lambda n: _valid_cvr(10000000 + n * 100))
     name = factory.Faker("company")
     legal_form = "ApS"
 
@@ -53,7 +53,8 @@ class CompanyFactory(DjangoModelFactory):
 def _valid_cvr(start: int) -> str:
     from stdnum.dk import cvr
 
-    for candidate in range(start, start + 200):
+    # One valid CVR exists in every run of 11 numbers, so windows of 100 never overlap.
+    for candidate in range(start, start + 100):
         if cvr.is_valid(str(candidate)):
             return str(candidate)
     raise AssertionError("no valid CVR found")
@@ -94,7 +95,7 @@ class OrganisationFactory(DjangoModelFactory):
     class Meta:
         model = Organisation
 
-    cvr = factory.Sequence(lambda n: _valid_cvr(20000000 + n * 17))
+    cvr = factory.Sequence(lambda n: _valid_cvr(20000000 + n * 100))
     name = factory.Faker("company")
 
 
@@ -124,7 +125,7 @@ class NemIDEmployeeFactory(DjangoModelFactory):
     class Meta:
         model = NemIDEmployee
 
-    cvr = factory.Sequence(lambda n: _valid_cvr(30000000 + n * 17))
+    cvr = factory.Sequence(lambda n: _valid_cvr(30000000 + n * 100))
     rid = factory.Sequence(lambda n: f"{40000 + n}")
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")

@@ -162,7 +162,7 @@ def _edit(request, company, pk, *, form_class, initial, save, template, success)
     if employee.status != NemIDEmployee.Status.ACTIVE:
         messages.error(request, _("Medarbejderen er slettet og kan ikke længere ændres."))
         return redirect("nemid:employee", cvr=company.cvr, pk=employee.pk)
-    form = form_class(request.POST or None, initial=initial(employee))
+    form = form_class(request.POST if request.method == "POST" else None, initial=initial(employee))
     if request.method == "POST" and form.is_valid():
         try:
             saved = save(employee, form.cleaned_data)
