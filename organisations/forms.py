@@ -1,7 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from mitid_portal.validators import cpr_birth_date, normalise_cpr, normalise_cvr
+from mitid_portal.validators import (
+    cpr_birth_date,
+    normalise_cpr,
+    normalise_cvr,
+    normalise_ean,
+    normalise_phone,
+)
 from organisations.models import ConnectionRequest
 
 _INPUT = {"class": "form-input"}
@@ -105,3 +111,150 @@ class DocumentForm(forms.Form):
         ),
         error_messages={"required": _("Vælg en fil.")},
     )
+
+
+MEANS_CHOICES = [
+    ("app", _("MitID app")),
+    ("kodeviser", _("MitID kodeviser")),
+    ("kodeoplaeser", _("MitID kodeoplæser")),
+    ("chip", _("MitID chip")),
+]
+YES_NO = [("yes", _("Ja")), ("no", _("Nej"))]
+
+
+class MeansForm(forms.Form):
+    """*Vælg hvordan brugerne skal logge ind* (G3.8)."""
+
+    allowed_means = forms.MultipleChoiceField(
+        label=_("Vælg hvordan brugerne skal logge ind"),
+        choices=MEANS_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Vælg mindst ét identifikationsmiddel.")},
+    )
+
+
+class PolicyForm(forms.Form):
+    """*Vælg om brugerne skal anvende deres private MitID eller have et særskilt MitID* (G3.9)."""
+
+    allow_private_mitid = forms.ChoiceField(
+        label=_("Må brugerne anvende deres private MitID på arbejdet?"),
+        choices=[
+            ("yes", _("Ja – brugerne må vælge at anvende deres private MitID")),
+            ("no", _("Nej – brugerne skal have et særskilt MitID til erhvervsbrug")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Vælg et svar.")},
+    )
+    allow_shared_means = forms.BooleanField(
+        label=_("Tillad delt identifikationsmiddel"),
+        required=False,
+        help_text=_(
+            "Hvis flere CVR numre deler personale skal du vælge et særskilt MitID fx en kodeviser. "
+            "En bruger med et særskilt MitID til erhvervsbrug kan benytte det samme brugernavn i to "
+            "eller flere organisationer, hvis begge eller samtlige organisationer tillader det. Det "
+            "kaldes et delt identifikationsmiddel. Husk at vinge tilladelse til delt "
+            "identifikationsmiddel af."
+        ),
+        widget=forms.CheckboxInput(attrs={"class": "form-checkbox"}),
+    )
+
+    def clean_allow_private_mitid(self):
+        return self.cleaned_data["allow_private_mitid"] == "yes"
+
+
+class BillingForm(forms.Form):
+    """*Øvrig opsætning … kontaktinformation til fakturering* (G3.10)."""
+
+    billing_method = forms.ChoiceField(
+        label=_("Hvordan skal fakturaen sendes?"),
+        choices=[
+            ("email", _("Faktura på e-mail")),
+            ("digital_post", _("Faktura i Digital Post")),
+            ("ean", _("Elektronisk faktura (EAN)")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Vælg, hvordan fakturaen skal sendes.")},
+    )
+    billing_email = forms.EmailField(
+        label=_("E-mail til faktura"),
+        required=False,
+        widget=forms.EmailInput(attrs=_INPUT),
+        error_messages={"invalid": _("Indtast en gyldig e-mailadresse, fx navn@firma.dk.")},
+    )
+    ean = forms.CharField(
+        label=_("EAN-nummer"),
+        required=False,
+        max_length=20,
+        help_text=_("13 cifre. Offentlige myndigheder faktureres altid via EAN."),
+        widget=forms.TextInput(attrs={**_INPUT, "inputmode": "numeric"}),
+    )
+    contact_name = forms.CharField(
+        label=_("Kontaktperson"), max_length=200, widget=forms.TextInput(attrs=_INPUT)
+    )
+    contact_email = forms.EmailField(
+        label=_("Kontaktpersonens e-mail"),
+        widget=forms.EmailInput(attrs=_INPUT),
+        error_messages={"invalid": _("Indtast en gyldig e-mailadresse, fx navn@firma.dk.")},
+    )
+    contact_phone = forms.CharField(
+        label=_("Kontaktpersonens telefonnummer (valgfrit)"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={**_INPUT, "inputmode": "tel"}),
+    )
+
+    def __init__(self, *args, is_public: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.is_public = is_public
+        if is_public:
+            self.fields["billing_method"].choices = [("ean", _("Elektronisk faktura (EAN)"))]
+            self.fields["billing_method"].error_messages["invalid_choice"] = _(
+                "Offentlige myndigheder faktureres altid via EAN."
+            )
+
+    def clean_ean(self):
+        value = self.cleaned_data["ean"].strip()
+        return normalise_ean(value) if value else ""
+
+    def clean_contact_phone(self):
+        value = self.cleaned_data["contact_phone"].strip()
+        return normalise_phone(value) if value else ""
+
+    def clean(self):
+        data = super().clean()
+        method = data.get("billing_method")
+        if (
+            method == "email"
+            and not data.get("billing_email")
+            and "billing_email" not in self.errors
+        ):
+            self.add_error("billing_email", _("Udfyld e-mail til faktura."))
+        if method == "ean" and not data.get("ean") and "ean" not in self.errors:
+            self.add_error("ean", _("Udfyld EAN-nummer."))
+        return data
+
+
+class SettingsForm(forms.Form):
+    """*Indstillinger* (G3.12): the allowed means with the preferred one marked by a star."""
+
+    allowed_means = MeansForm.base_fields["allowed_means"]
+    preferred_means = forms.ChoiceField(
+        label=_("Foretrukket identifikationsmiddel (stjerne)"),
+        choices=MEANS_CHOICES,
+        widget=forms.RadioSelect,
+    )
+    allow_private_mitid = PolicyForm.base_fields["allow_private_mitid"]
+    allow_shared_means = PolicyForm.base_fields["allow_shared_means"]
+
+    def clean_allow_private_mitid(self):
+        return self.cleaned_data["allow_private_mitid"] == "yes"
+
+    def clean(self):
+        data = super().clean()
+        allowed, preferred = data.get("allowed_means"), data.get("preferred_means")
+        if preferred and allowed is not None and preferred not in allowed:
+            self.add_error(
+                "preferred_means",
+                _("Det foretrukne identifikationsmiddel skal være et af de tilladte."),
+            )
+        return data

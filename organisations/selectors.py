@@ -30,3 +30,26 @@ def role_grants(*, organisation: Organisation) -> QuerySet[RoleGrant]:
         .select_related("user")
         .order_by("role", "user__last_name", "user__first_name")
     )
+
+
+def organisation_user_counts(*, organisation: Organisation) -> dict[str, int]:
+    """Users by state, and the total that the price is based on (closed users excluded)."""
+    from django.db.models import Count
+
+    from users.models import User
+
+    rows = (
+        User.objects.filter(organisation=organisation)
+        .values("state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = {row["state"]: row["n"] for row in rows}
+    counts["billable"] = sum(n for state, n in counts.items() if state != User.State.CLOSED)
+    return counts
+
+
+def latest_import_run(*, organisation: Organisation):
+    from users.models import ImportRun
+
+    return ImportRun.objects.filter(organisation=organisation).first()

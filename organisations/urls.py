@@ -1,6 +1,6 @@
 from django.urls import path
 
-from organisations import views
+from organisations import setup_views, views
 
 app_name = "organisations"
 urlpatterns = [
@@ -19,4 +19,9 @@ urlpatterns = [
     # The organisation's own pages.
     path("organisation/", views.organisation_overview, name="overview"),
     path("organisation/roller/<int:pk>/", views.role_grant_detail, name="role_grant"),
+    # The organisation administrator's setup (G3.5–G3.12).
+    path("organisation/opsaetning/", setup_views.setup_tasks, name="setup"),
+    path("organisation/opsaetning/gennemfoert/", setup_views.setup_done, name="setup_done"),
+    path("organisation/opsaetning/<slug:step>/", setup_views.setup_step, name="setup_step"),
+    path("organisation/indstillinger/", setup_views.settings_view, name="settings"),
 ]

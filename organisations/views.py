@@ -257,7 +257,7 @@ def setup_continue(request):
                 _("Du er logget på som organisationsadministrator for %(org)s.")
                 % {"org": invitation.organisation.name},
             )
-            return redirect("portal:home")
+            return redirect("organisations:setup")
     return render(
         request,
         "organisations/setup_continue.html",

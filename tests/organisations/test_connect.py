@@ -121,7 +121,7 @@ def test_a_representative_connects_and_the_accountant_gets_a_60_day_setup_link(
     response = client.get(link)
     assert response.url == reverse("organisations:setup_continue")  # token leaves the URL
     response = client.post(response.url)
-    assert response.url == reverse("portal:home")
+    assert response.url == reverse("organisations:setup")
     assert client.get("/").context["request"].user == grant.user
     # ... only once.
     assert client.get(link).status_code == 410

@@ -1,0 +1,51 @@
+"""State changes of organisations: ``connection`` (NemLog-in, G2) and ``setup`` (G3.5–G3.12)."""
+
+from organisations.services.connection import (
+    MAX_DOCUMENT_BYTES,
+    SETUP_LINK_LIFETIME,
+    TERMS_VERSION,
+    admin_invitation_accept,
+    admin_invitation_check,
+    connection_accept_terms,
+    connection_add_document,
+    connection_approve,
+    connection_choose_admin,
+    connection_confirm,
+    connection_reject,
+    connection_start,
+    document_content_type,
+    organisation_admin_appoint,
+)
+from organisations.services.setup import (
+    MEANS,
+    SETUP_STEPS,
+    monthly_price,
+    organisation_settings_update,
+    organisation_setup_complete,
+    organisation_setup_step_done,
+    setup_next_step,
+)
+
+__all__ = [
+    "MAX_DOCUMENT_BYTES",
+    "MEANS",
+    "SETUP_LINK_LIFETIME",
+    "SETUP_STEPS",
+    "TERMS_VERSION",
+    "admin_invitation_accept",
+    "admin_invitation_check",
+    "connection_accept_terms",
+    "connection_add_document",
+    "connection_approve",
+    "connection_choose_admin",
+    "connection_confirm",
+    "connection_reject",
+    "connection_start",
+    "document_content_type",
+    "monthly_price",
+    "organisation_admin_appoint",
+    "organisation_settings_update",
+    "organisation_setup_complete",
+    "organisation_setup_step_done",
+    "setup_next_step",
+]
