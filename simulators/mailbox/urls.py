@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from simulators.mailbox import views
 
 app_name = "mailbox"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("toem/", views.clear, name="clear"),
+    path("<str:address>/", views.inbox, name="inbox"),
+    path("<str:address>/<int:pk>/", views.message, name="message"),
+    path("<str:address>/<int:pk>/html/", views.message_html, name="message_html"),
+    path("<str:address>/<int:pk>/laest/", views.mark_read, name="mark_read"),
+]
