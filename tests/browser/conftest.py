@@ -38,7 +38,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is needed for the browser tests: {CHROMIUM} (apt-get install chromium)")
+        pytest.fail(
+            f"Chromium is needed for the browser tests: {CHROMIUM} (apt-get install chromium)"
+        )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
