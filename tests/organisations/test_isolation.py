@@ -1,0 +1,83 @@
+"""The unrelated demo organisation's administrator sees nothing of the practice: every page and
+object of the first organisation is a 404 (or, for pages of a role she lacks there, refused)."""
+
+import pytest
+from django.core.management import call_command
+from django.urls import NoReverseMatch, reverse
+
+from mitid_portal import crypto
+from organisations import services
+from organisations.models import ConnectionRequest, Organisation, RoleGrant
+from simulators import demo
+from simulators.nemid.models import NemIDEmployee
+from users.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def _sign_in_as_person(client, person):
+    session = client.session
+    session["mitid_identity"] = {
+        "cpr_hash": crypto.cpr_hash(person.cpr),
+        "cpr_encrypted": crypto.encrypt(person.cpr),
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "birth_date": person.birth_date.isoformat(),
+    }
+    session.save()
+
+
+@pytest.fixture
+def world():
+    call_command("seed_demo", verbosity=0)
+    people = {p.key: p for p in demo.PEOPLE}
+    owner = people["owner"]
+    connection = services.connection_start(
+        cpr=owner.cpr, person_name=owner.full_name, cvr=demo.PRACTICE_CVR
+    )
+    services.connection_accept_terms(connection=connection)
+    services.connection_choose_admin(
+        connection=connection, choice="self", requester_email="hanne@example.dk"
+    )
+    services.connection_confirm(connection_id=connection.pk)
+    practice = Organisation.objects.get(cvr=demo.PRACTICE_CVR)
+    other_admin = User.objects.get(
+        organisation__cvr=demo.OTHER_CVR, cpr_hash=crypto.cpr_hash(people["other_admin"].cpr)
+    )
+    return {
+        "practice": practice,
+        "practice_grant": RoleGrant.objects.get(organisation=practice),
+        "connection": ConnectionRequest.objects.get(cvr=demo.PRACTICE_CVR),
+        "other_admin": other_admin,
+        "other_person": people["other_admin"],
+    }
+
+
+def test_the_other_organisations_admin_gets_404_on_the_practice(client, world):
+    assert RoleGrant.objects.filter(
+        user=world["other_admin"], role=RoleGrant.Role.ORGANISATION_ADMIN
+    ).exists()
+    client.force_login(world["other_admin"])
+    _sign_in_as_person(client, world["other_person"])
+
+    # Her own organisation page shows only her organisation.
+    page = client.get(reverse("organisations:overview")).content.decode()
+    assert "Fysioterapien Kongensgade" in page and "Vestergade" not in page
+    # The practice's role grant, connection request and NemID pages are 404.
+    grant_url = reverse("organisations:role_grant", args=[world["practice_grant"].pk])
+    assert client.get(grant_url).status_code == 404
+    for name in ("terms", "admin", "documents", "confirm", "receipt"):
+        url = reverse(f"organisations:{name}", args=[world["connection"].pk])
+        assert client.get(url).status_code == 404, url
+    assert client.get(reverse("nemid:employees", args=[demo.PRACTICE_CVR])).status_code == 404
+    employee = NemIDEmployee.objects.filter(cvr=demo.PRACTICE_CVR).first()
+    url = reverse("nemid:employee", args=[demo.PRACTICE_CVR, employee.pk])
+    assert client.get(url).status_code == 404
+    # Every other URL that takes an id of the practice's users is 404 as well.
+    for practice_user in User.objects.filter(organisation=world["practice"]):
+        for name in ("users:detail", "activation:single_start"):
+            try:
+                url = reverse(name, args=[practice_user.pk])
+            except NoReverseMatch:  # a page not built in this checkout
+                continue
+            assert client.get(url).status_code == 404, url
