@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("mitid_portal.portal_urls")),
     path("", include("organisations.urls")),
+    path("aktivering/", include("activation.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("operatoer/", admin.site.urls),
     path("simulator/", include("simulators.urls")),

@@ -1,0 +1,80 @@
+"""Read queries of activation: the users a selection names, and the pending invitations."""
+
+from django.db.models import Q, QuerySet
+
+from activation.models import Invitation
+from organisations.models import Organisation
+from users.models import User
+
+try:  # the *Importerede brugere* list's own selection, so "all N matching" means the same rows
+    from users.selectors import users_for_selection as _list_selection
+except ImportError:  # pragma: no cover - until users/ offers it
+    _list_selection = None
+
+
+def _own_selection(
+    *, organisation: Organisation, ids: list[int], all_matching: bool, search: str
+) -> QuerySet[User]:
+    """Same contract as users.selectors.users_for_selection: the organisation's imported users,
+    either the given ids or every one matching the list's search (name, email, RID)."""
+    users = User.objects.filter(organisation=organisation, state=User.State.IMPORTED)
+    if not all_matching:
+        return users.filter(pk__in=ids)
+    for word in search.split():
+        users = users.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(email__icontains=word)
+            | Q(rid__icontains=word)
+        )
+    return users
+
+
+def users_selected(
+    *, organisation: Organisation, ids: list[int], all_matching: bool, search: str
+) -> QuerySet[User]:
+    """The imported users of ``organisation`` that a selection from the list names."""
+    select = _list_selection or _own_selection
+    return select(organisation=organisation, ids=ids, all_matching=all_matching, search=search)
+
+
+def ids_outside_organisation(*, organisation: Organisation, ids: list[int]) -> bool:
+    """Whether any id is not a user of ``organisation`` (a foreign or made-up id: 404)."""
+    ids = set(ids)
+    own = User.objects.filter(organisation=organisation, pk__in=ids).count()
+    return own != len(ids)
+
+
+def invitations_pending(*, organisation: Organisation) -> QuerySet[Invitation]:
+    """*Afventer aktivering*: live invitations, the soonest to expire first."""
+    return (
+        Invitation.objects.filter(organisation=organisation, state=Invitation.State.LIVE)
+        .select_related("user")
+        .only(
+            "id",
+            "organisation_id",
+            "means",
+            "code_hash",
+            "code_revealed_at",
+            "expires_at",
+            "reminded_at",
+            "created_at",
+            "state",
+            "user__id",
+            "user__first_name",
+            "user__last_name",
+            "user__email",
+            "user__rid",
+            "user__cpr_hash",
+            "user__birth_date",
+        )
+        .order_by("expires_at", "pk")
+    )
+
+
+def invitation_live_of_user(*, user: User) -> Invitation | None:
+    return (
+        Invitation.objects.filter(user=user, state=Invitation.State.LIVE)
+        .select_related("user", "organisation")
+        .first()
+    )

@@ -1,0 +1,42 @@
+"""State changes of activation: ``start`` (bulk and single, G4.2–G4.5, G5.5–G5.6),
+``invitations`` (*Vis*, new code, new link, cancel, reminders) and ``emails`` (the link email)."""
+
+from activation.services.emails import activation_link
+from activation.services.invitations import (
+    REMINDER_BEFORE,
+    activation_code_renew,
+    activation_code_reveal,
+    activation_reminders_send,
+    invitation_cancel,
+    invitation_resend,
+)
+from activation.services.start import (
+    CODE_LENGTH,
+    CODE_PURPOSE,
+    LINK_LIFETIME,
+    PRIVATE,
+    TOKEN_PURPOSE,
+    organisation_default_means,
+    organisation_device_means,
+    organisation_offered_means,
+    users_activation_start,
+)
+
+__all__ = [
+    "CODE_LENGTH",
+    "CODE_PURPOSE",
+    "LINK_LIFETIME",
+    "PRIVATE",
+    "REMINDER_BEFORE",
+    "TOKEN_PURPOSE",
+    "activation_code_renew",
+    "activation_code_reveal",
+    "activation_link",
+    "activation_reminders_send",
+    "invitation_cancel",
+    "invitation_resend",
+    "organisation_default_means",
+    "organisation_device_means",
+    "organisation_offered_means",
+    "users_activation_start",
+]

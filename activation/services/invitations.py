@@ -1,0 +1,185 @@
+"""The administrator's acts on a pending activation (*Afventer aktivering*): reveal the
+temporary activation code (*Vis*, G5.7), issue a new code, send a new link, cancel; and the
+reminder before a link expires."""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from activation.models import Invitation
+from activation.services.emails import REMINDER_TEMPLATE, link_email_queue
+from activation.services.start import CODE_LENGTH, CODE_PURPOSE, LINK_LIFETIME, TOKEN_PURPOSE
+from mitid_portal import crypto
+from mitid_portal.errors import RuleError
+from organisations.audit import audit_record
+from users.models import User
+
+REMINDER_BEFORE = datetime.timedelta(days=3)
+
+
+def _locked_live(invitation: Invitation) -> Invitation:
+    locked = (
+        Invitation.objects.select_for_update()
+        .select_related("user", "organisation")
+        .filter(pk=invitation.pk, organisation_id=invitation.organisation_id)
+        .first()
+    )
+    if locked is None or locked.state != Invitation.State.LIVE:
+        raise RuleError("not_live", _("Aktiveringen afventer ikke længere."))
+    return locked
+
+
+def _audit(*, action: str, invitation: Invitation, actor, request, changes=None) -> None:
+    audit_record(
+        action=action,
+        actor_name=actor.full_name,
+        actor_user=actor,
+        organisation=invitation.organisation,
+        target=invitation.user.full_name,
+        changes=changes or {},
+        request=request,
+    )
+
+
+def _issue_code(*, invitation: Invitation, only_if_unrevealed: bool) -> str | None:
+    """A fresh code whose hash replaces the old one, marked as revealed in the same UPDATE (so
+    two clicks cannot both reveal). The failure count is kept: a new code does not buy new
+    tries against the attempt limit."""
+    code = crypto.random_digits(CODE_LENGTH)
+    rows = Invitation.objects.filter(pk=invitation.pk, state=Invitation.State.LIVE)
+    if only_if_unrevealed:
+        rows = rows.filter(code_revealed_at__isnull=True)
+    updated = rows.update(
+        code_hash=crypto.keyed_hash(code, purpose=CODE_PURPOSE), code_revealed_at=timezone.now()
+    )
+    return code if updated == 1 else None
+
+
+@transaction.atomic
+def activation_code_reveal(*, invitation: Invitation, actor, request=None) -> str:
+    """*Vis* (G5.7): show the user's 8-digit temporary activation code, once.
+
+    Codes are stored only as keyed hashes, so the code made when the activation started cannot
+    be shown; it was never seen by anyone. *Vis* therefore makes the code now, stores its hash in
+    place of the first one and returns the plain code for this one response only: it is never
+    written to the database, the session or a log. A second *Vis* is refused; the page then
+    offers *Ny kode*, which replaces the code that was shown.
+    """
+    invitation = _locked_live(invitation)
+    if not invitation.code_hash:
+        raise RuleError("no_code", _("Brugeren skal ikke bruge en aktiveringskode."))
+    code = _issue_code(invitation=invitation, only_if_unrevealed=True)
+    if code is None:
+        raise RuleError(
+            "already_revealed",
+            _("Koden er allerede vist. Vælg Ny kode, hvis brugeren ikke har fået den."),
+        )
+    _audit(action="activation_code_revealed", invitation=invitation, actor=actor, request=request)
+    return code
+
+
+@transaction.atomic
+def activation_code_renew(*, invitation: Invitation, actor, request=None) -> str:
+    """*Ny kode*: a new temporary activation code replaces the old one (which stops working at
+    once) and is shown once, like *Vis*. The failure count is not reset (DESIGN.md "Rules")."""
+    invitation = _locked_live(invitation)
+    if not invitation.code_hash:
+        raise RuleError("no_code", _("Brugeren skal ikke bruge en aktiveringskode."))
+    code = _issue_code(invitation=invitation, only_if_unrevealed=False)
+    if code is None:  # pragma: no cover - the row is locked and live
+        raise RuleError("not_live", _("Aktiveringen afventer ikke længere."))
+    _audit(action="activation_code_renewed", invitation=invitation, actor=actor, request=request)
+    return code
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation, actor, request=None) -> Invitation:
+    """*Send nyt link*: the old link dies (its invitation becomes *Erstattet*) and a new live
+    invitation with a new 30-day link is emailed. The activation code and its failure count
+    carry over, so a code already handed to the user still works and the attempt limit holds."""
+    old = _locked_live(invitation)
+    Invitation.objects.filter(pk=old.pk).update(state=Invitation.State.REPLACED)
+    token = crypto.random_token()
+    new = Invitation.objects.create(
+        user=old.user,
+        organisation=old.organisation,
+        token_hash=crypto.keyed_hash(token, purpose=TOKEN_PURPOSE),
+        code_hash=old.code_hash,
+        code_revealed_at=old.code_revealed_at,
+        code_failures=old.code_failures,
+        means=old.means,
+        created_by_name=actor.full_name[:200],
+        expires_at=timezone.now() + LINK_LIFETIME,
+    )
+    link_email_queue(invitation=new, token=token, event_key=f"activation-link-{new.pk}")
+    _audit(
+        action="activation_link_resent",
+        invitation=new,
+        actor=actor,
+        request=request,
+        changes={"expires_at": new.expires_at.date().isoformat()},
+    )
+    return new
+
+
+@transaction.atomic
+def invitation_cancel(*, invitation: Invitation, actor, request=None) -> Invitation:
+    """*Annullér*: the link and code stop working and the user is back under *Importerede
+    brugere*, ready to be activated again."""
+    invitation = _locked_live(invitation)
+    Invitation.objects.filter(pk=invitation.pk).update(state=Invitation.State.CANCELLED)
+    invitation.state = Invitation.State.CANCELLED
+    User.objects.filter(pk=invitation.user_id, state=User.State.AWAITING).update(
+        state=User.State.IMPORTED, means=[]
+    )
+    _audit(action="activation_cancelled", invitation=invitation, actor=actor, request=request)
+    return invitation
+
+
+def activation_reminders_send(*, now: datetime.datetime | None = None) -> int:
+    """Email a reminder to every user whose link expires within 3 days, once per invitation.
+
+    The plain token of the first email is not kept, so the reminder carries a fresh link to the
+    same invitation (same expiry, same code) and the earlier link stops working; the email says
+    so. Each reminder is claimed by setting ``reminded_at`` in a conditional UPDATE, so two
+    workers never remind twice.
+    """
+    now = now or timezone.now()
+    due = (
+        Invitation.objects.filter(
+            state=Invitation.State.LIVE,
+            reminded_at__isnull=True,
+            expires_at__gt=now,
+            expires_at__lte=now + REMINDER_BEFORE,
+        )
+        .order_by("expires_at")
+        .values_list("pk", flat=True)
+    )
+    sent = 0
+    for pk in list(due):
+        with transaction.atomic():
+            token = crypto.random_token()
+            claimed = Invitation.objects.filter(
+                pk=pk, state=Invitation.State.LIVE, reminded_at__isnull=True
+            ).update(reminded_at=now, token_hash=crypto.keyed_hash(token, purpose=TOKEN_PURPOSE))
+            if not claimed:
+                continue
+            invitation = Invitation.objects.select_related("user", "organisation").get(pk=pk)
+            if invitation.user.email:
+                link_email_queue(
+                    invitation=invitation,
+                    token=token,
+                    template=REMINDER_TEMPLATE,
+                    event_key=f"activation-reminder-{pk}",
+                )
+            audit_record(
+                action="activation_reminder_sent",
+                actor_name="MitID Erhverv",
+                organisation=invitation.organisation,
+                target=invitation.user.full_name,
+                changes={"expires_at": invitation.expires_at.date().isoformat()},
+            )
+            sent += 1
+    return sent

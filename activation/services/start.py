@@ -1,0 +1,177 @@
+"""Starting the activation of users, in bulk (G4.2–G4.5) and one by one (G5.5–G5.6)."""
+
+import datetime
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from activation.models import BoundMeans, Invitation
+from activation.services.emails import LinkEmailBuilder
+from mitid_portal import crypto
+from mitid_portal.emails import emails_queue_bulk
+from mitid_portal.errors import RuleError
+from organisations.audit import audit_record
+from organisations.models import Organisation
+from users.models import User
+
+LINK_LIFETIME = datetime.timedelta(days=30)
+TOKEN_PURPOSE = "activation-link"  # noqa: S105 - a hash purpose, not a secret
+CODE_PURPOSE = "activation-code"
+CODE_LENGTH = 8
+PRIVATE = BoundMeans.Kind.PRIVATE.value
+DEVICE_MEANS = ["app", "kodeviser", "kodeoplaeser", "chip"]
+_CHUNK = 5000  # ids per UPDATE: stays below SQLite's limit of bound variables
+
+
+def organisation_device_means(organisation: Organisation) -> list[str]:
+    """The device kinds the organisation allows, in the guide's order. An organisation that has
+    not chosen yet allows the MitID app, which the setup pre-selects (G3.8)."""
+    allowed = organisation.allowed_means or ["app"]
+    return [m for m in DEVICE_MEANS if m in allowed]
+
+
+def organisation_offered_means(organisation: Organisation) -> list[str]:
+    """Every means an administrator may choose for a user: the allowed devices, and private
+    MitID when the organisation allows it at work (G3.9, G5.5)."""
+    means = organisation_device_means(organisation)
+    return [PRIVATE, *means] if organisation.allow_private_mitid else means
+
+
+def organisation_default_means(organisation: Organisation) -> list[str]:
+    """The preferred means (the star, G3.12) when it is allowed, else the first allowed one."""
+    devices = organisation_device_means(organisation)
+    preferred = organisation.preferred_means
+    return [preferred] if preferred in devices else devices[:1]
+
+
+def _check_means(*, organisation: Organisation, means: Iterable[str]) -> list[str]:
+    offered = organisation_offered_means(organisation)
+    chosen = list(dict.fromkeys(means))
+    if not chosen:
+        raise RuleError("means", _("Vælg mindst ét identifikationsmiddel."), field="means")
+    if any(m not in offered for m in chosen):
+        raise RuleError(
+            "means",
+            _("Organisationen tillader ikke det valgte identifikationsmiddel."),
+            field="means",
+        )
+    return [m for m in offered if m in chosen]
+
+
+_FIELDS = ("pk", "organisation_id", "state", "first_name", "last_name", "email", "cpr_hash")
+
+
+def _locked_rows(users: QuerySet[User] | list[User]) -> list[tuple]:
+    """The users' rows, locked for the rest of the transaction, in primary-key order (so two
+    concurrent starts lock in the same order and cannot deadlock)."""
+    if isinstance(users, QuerySet):
+        return list(users.select_for_update().order_by("pk").values_list(*_FIELDS))
+    pks = sorted({user.pk for user in users})
+    rows: list[tuple] = []
+    for start in range(0, len(pks), _CHUNK):
+        chunk = pks[start : start + _CHUNK]
+        rows += User.objects.select_for_update().filter(pk__in=chunk).values_list(*_FIELDS)
+    return sorted(rows)
+
+
+@transaction.atomic
+def users_activation_start(
+    *,
+    organisation: Organisation,
+    users: QuerySet[User] | list[User],
+    means: list[str],
+    actor: User | None,
+    request=None,
+) -> list[Invitation]:
+    """Start the activation of imported users (G4.2–G4.5, G5.6): each becomes *Afventer
+    aktivering* with the chosen means and one live invitation, and is emailed a link valid 30
+    days. A user without CPR (birth date only) also needs the 8-digit temporary activation code,
+    which is never emailed: the administrator reveals it with *Vis* (G5.7).
+
+    All or nothing: a user of another organisation (code ``foreign``) or one that is no longer
+    imported (``not_imported``, e.g. a double click) refuses the whole request. Secrets are kept
+    only as keyed hashes; the one-live-invitation constraint is the last line against races.
+    """
+    means = _check_means(organisation=organisation, means=means)
+    rows = _locked_rows(users)
+    if not rows:
+        raise RuleError("empty", _("Der er ikke valgt nogen brugere."))
+    if any(row[1] != organisation.pk for row in rows):
+        raise RuleError("foreign", _("Brugeren findes ikke."))
+    if any(row[2] != User.State.IMPORTED for row in rows):
+        raise RuleError(
+            "not_imported",
+            _("Aktiveringen er allerede startet for en eller flere af de valgte brugere."),
+        )
+
+    pks = [row[0] for row in rows]
+    for start in range(0, len(pks), _CHUNK):
+        User.objects.filter(pk__in=pks[start : start + _CHUNK]).update(
+            state=User.State.AWAITING, means=means
+        )
+
+    now = timezone.now()
+    expires_at = now + LINK_LIFETIME
+    # No actor: the operator's command line (``activate_users``).
+    actor_name = actor.full_name if actor is not None else "MitID Erhverv (activate_users)"
+    tokens: list[str] = []
+    invitations: list[Invitation] = []
+    for pk, _org, _state, _first, _last, _email, cpr_hash in rows:
+        token = crypto.random_token()
+        tokens.append(token)
+        code_hash = (
+            ""
+            if cpr_hash
+            else crypto.keyed_hash(crypto.random_digits(CODE_LENGTH), purpose=CODE_PURPOSE)
+        )
+        invitations.append(
+            Invitation(
+                user_id=pk,
+                organisation=organisation,
+                token_hash=crypto.keyed_hash(token, purpose=TOKEN_PURPOSE),
+                code_hash=code_hash,
+                means=means,
+                created_by_name=actor_name[:200],
+                created_at=now,
+                expires_at=expires_at,
+            )
+        )
+    invitations = Invitation.objects.bulk_create(invitations, batch_size=2000)
+
+    builder = LinkEmailBuilder(organisation=organisation, expires_at=expires_at)
+    emails = []
+    without_email = 0
+    for row, invitation, token in zip(rows, invitations, tokens, strict=True):
+        _pk, _org, _state, first, last, email, _cpr_hash = row
+        if not email:
+            without_email += 1
+            continue  # the import flags users without email; the administrator adds one
+        emails.append(
+            builder.row(
+                to=email,
+                name=f"{first} {last}".strip(),
+                token=token,
+                code_required=bool(invitation.code_hash),
+                event_key=f"activation-link-{invitation.pk}",
+            )
+        )
+    emails_queue_bulk(emails)
+
+    audit_record(
+        action="users_activation_started",
+        actor_name=actor_name,
+        actor_user=actor,
+        organisation=organisation,
+        target=f"{rows[0][3]} {rows[0][4]}".strip() if len(rows) == 1 else f"{len(rows)} brugere",
+        changes={
+            "count": len(rows),
+            "means": means,
+            "with_code": sum(1 for i in invitations if i.code_hash),
+            "without_email": without_email,
+        },
+        request=request,
+    )
+    return invitations

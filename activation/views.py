@@ -1,0 +1,329 @@
+"""The administrator's activation pages: the bulk wizard (G4.1–G4.7), single activation
+(G5.2–G5.7), *Afventer aktivering*; and the landing page of the emailed link (G6.1)."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from activation import selectors, services
+from activation.forms import BulkMeansForm, SelectionForm, SingleMeansForm
+from activation.models import BoundMeans, Invitation
+from mitid_portal import crypto
+from mitid_portal.errors import RuleError
+from organisations.access import organisation_object_or_404, organisation_view
+from organisations.models import RoleGrant
+from users.models import User
+
+ADMINS = (RoleGrant.Role.ORGANISATION_ADMIN, RoleGrant.Role.USER_ADMIN)
+SELECTION_KEY = "activation_bulk"
+RECEIPT_KEY = "activation_bulk_receipt"
+PAGE_SIZE = 25
+_LABELS = dict(BoundMeans.Kind.choices)
+
+
+def _imported_url() -> str:
+    """*Importerede brugere* (users/); the pending list until that page exists."""
+    try:
+        return reverse("users:imported")
+    except NoReverseMatch:
+        return reverse("activation:pending")
+
+
+def _means_labels(means: list[str]) -> list[str]:
+    return [str(_LABELS.get(m, m)) for m in means]
+
+
+def _selected_users(request, selection: dict):
+    return selectors.users_selected(
+        organisation=request.organisation,
+        ids=selection.get("ids", []),
+        all_matching=selection.get("all", False),
+        search=selection.get("q", ""),
+    )
+
+
+def _selection_or_redirect(request):
+    selection = request.session.get(SELECTION_KEY)
+    if not selection:
+        if request.session.get(RECEIPT_KEY):
+            return None, redirect("activation:bulk_receipt")
+        messages.info(request, _("Markér de brugere, der skal aktiveres, og vælg Aktivér brugere."))
+        return None, redirect(_imported_url())
+    return selection, None
+
+
+# --- Bulk activation (G4) --------------------------------------------------------------------
+
+
+@require_POST
+@organisation_view(*ADMINS)
+def bulk_start(request):
+    """*Aktivér brugere* on *Importerede brugere* (G4.1–G4.2): remember the marked users (or all
+    matching the search) for the next steps. A foreign or made-up id is a 404."""
+    form = SelectionForm(request.POST)
+    if not form.is_valid():
+        for error in form.non_field_errors() or [_("Ugyldigt valg af brugere.")]:
+            messages.error(request, error)
+        return redirect(_imported_url())
+    data = form.cleaned_data
+    if not data["all_matching"] and selectors.ids_outside_organisation(
+        organisation=request.organisation, ids=data["user"]
+    ):
+        raise Http404
+    request.session[SELECTION_KEY] = (
+        {"all": True, "q": data["q"]} if data["all_matching"] else {"ids": data["user"]}
+    )
+    request.session.pop(RECEIPT_KEY, None)
+    return redirect("activation:bulk_means")
+
+
+@require_http_methods(["GET", "POST"])
+@organisation_view(*ADMINS)
+def bulk_means(request):
+    """*Vælg identifikationsmidler* (G4.3) → *Næste*."""
+    selection, elsewhere = _selection_or_redirect(request)
+    if elsewhere:
+        return elsewhere
+    initial = {"means": selection["means"]} if selection.get("means") else None
+    form = BulkMeansForm(
+        request.POST if request.method == "POST" else None,
+        organisation=request.organisation,
+        **({"initial": initial} if initial else {}),
+    )
+    if request.method == "POST" and form.is_valid():
+        request.session[SELECTION_KEY] = {**selection, "means": form.cleaned_data["means"]}
+        return redirect("activation:bulk_confirm")
+    count = _selected_users(request, selection).count()
+    return render(request, "activation/bulk_means.html", {"form": form, "count": count})
+
+
+@require_http_methods(["GET", "POST"])
+@organisation_view(*ADMINS)
+def bulk_confirm(request):
+    """*Bekræft og start aktivering af brugere* (G4.4) → *Aktivér brugere*."""
+    selection, elsewhere = _selection_or_redirect(request)
+    if elsewhere:
+        return elsewhere
+    if not selection.get("means"):
+        return redirect("activation:bulk_means")
+    if request.method == "POST":
+        try:
+            invitations = services.users_activation_start(
+                organisation=request.organisation,
+                users=_selected_users(request, selection),
+                means=selection["means"],
+                actor=request.user,
+                request=request,
+            )
+        except RuleError as exc:
+            if exc.code == "foreign":
+                raise Http404 from exc
+            if request.session.get(RECEIPT_KEY):  # a double click: the first one did it
+                return redirect("activation:bulk_receipt")
+            messages.error(request, exc.message)
+            return redirect("activation:bulk_means" if exc.code == "means" else _imported_url())
+        request.session.pop(SELECTION_KEY, None)
+        request.session[RECEIPT_KEY] = {
+            "count": len(invitations),
+            "means": selection["means"],
+            "with_code": sum(1 for i in invitations if i.code_hash),
+        }
+        return redirect("activation:bulk_receipt")
+    count = _selected_users(request, selection).count()
+    return render(
+        request,
+        "activation/bulk_confirm.html",
+        {"count": count, "means": _means_labels(selection["means"])},
+    )
+
+
+@require_GET
+@organisation_view(*ADMINS)
+def bulk_receipt(request):
+    """*Kvittering* (G4.5): how many were activated and what happens now → *Afslut*."""
+    receipt = request.session.get(RECEIPT_KEY)
+    if not receipt:
+        return redirect(_imported_url())
+    return render(
+        request,
+        "activation/bulk_receipt.html",
+        {**receipt, "means": _means_labels(receipt["means"])},
+    )
+
+
+@require_POST
+@organisation_view(*ADMINS)
+def bulk_finish(request):
+    """*Afslut* (G4.6): back to *Importerede brugere*, where the activated users are gone."""
+    request.session.pop(RECEIPT_KEY, None)
+    return redirect(_imported_url())
+
+
+# --- Single activation (G5) ------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@organisation_view(*ADMINS)
+def single_start(request, user_pk: int):
+    """From *Brugerinformation* (G5.2–G5.6): check the user's data, choose the means →
+    *Aktivér*."""
+    user = organisation_object_or_404(request, User, pk=user_pk)
+    if user.state != User.State.IMPORTED:
+        invitation = selectors.invitation_live_of_user(user=user)
+        if invitation is not None:
+            return redirect("activation:invitation", pk=invitation.pk)
+    form = SingleMeansForm(
+        request.POST if request.method == "POST" else None, organisation=request.organisation
+    )
+    if request.method == "POST" and user.state == User.State.IMPORTED and form.is_valid():
+        try:
+            invitations = services.users_activation_start(
+                organisation=request.organisation,
+                users=[user],
+                means=form.means,
+                actor=request.user,
+                request=request,
+            )
+        except RuleError as exc:
+            invitation = selectors.invitation_live_of_user(user=user)
+            if invitation is not None:  # a double click
+                return redirect("activation:invitation", pk=invitation.pk)
+            form.add_error(None, exc.message)
+        else:
+            return redirect("activation:invitation", pk=invitations[0].pk)
+    return render(request, "activation/single_start.html", {"subject": user, "form": form})
+
+
+@require_GET
+@organisation_view(*ADMINS)
+def invitation_detail(request, pk: int):
+    """After *Aktivér* (G5.6): "Brugeren er oprettet og skal aktiveres med midlertidig
+    aktiveringskode" with *Vis*, or for a CPR user the private-MitID route without a code."""
+    invitation = organisation_object_or_404(
+        request, Invitation.objects.select_related("user"), pk=pk
+    )
+    return render(
+        request,
+        "activation/invitation.html",
+        {"invitation": invitation, "means": _means_labels(invitation.means)},
+    )
+
+
+def _code_action(request, pk: int, service):
+    invitation = organisation_object_or_404(
+        request, Invitation.objects.select_related("user"), pk=pk
+    )
+    try:
+        code = service(invitation=invitation, actor=request.user, request=request)
+    except RuleError as exc:
+        messages.error(request, exc.message)
+        return redirect("activation:invitation", pk=invitation.pk)
+    # The code exists only in this response: not stored in clear, not in the session.
+    return render(request, "activation/code.html", {"invitation": invitation, "code": code})
+
+
+@never_cache
+@require_POST
+@organisation_view(*ADMINS)
+def code_reveal(request, pk: int):
+    """*Vis* (G5.7): the temporary activation code, shown once."""
+    return _code_action(request, pk, services.activation_code_reveal)
+
+
+@never_cache
+@require_POST
+@organisation_view(*ADMINS)
+def code_new(request, pk: int):
+    """*Ny kode*: a new code replaces the old one and is shown once."""
+    return _code_action(request, pk, services.activation_code_renew)
+
+
+# --- Afventer aktivering ---------------------------------------------------------------------
+
+
+@require_GET
+@organisation_view(*ADMINS)
+def pending(request):
+    """*Afventer aktivering*: the users who have not activated yet, soonest expiry first."""
+    paginator = Paginator(
+        selectors.invitations_pending(organisation=request.organisation), PAGE_SIZE
+    )
+    page = paginator.get_page(request.GET.get("side"))
+    page.object_list = list(page.object_list)
+    for invitation in page.object_list:
+        invitation.means_labels = _means_labels(invitation.means)
+    return render(request, "activation/pending.html", {"page": page})
+
+
+@require_POST
+@organisation_view(*ADMINS)
+def resend(request, pk: int):
+    """*Send nyt link*: a new link; the old one stops working."""
+    invitation = organisation_object_or_404(
+        request, Invitation.objects.select_related("user"), pk=pk
+    )
+    try:
+        services.invitation_resend(invitation=invitation, actor=request.user, request=request)
+    except RuleError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _(
+                "Der er sendt et nyt aktiveringslink til %(name)s. Det tidligere link virker ikke længere."
+            )
+            % {"name": invitation.user.full_name},
+        )
+    return redirect("activation:pending")
+
+
+@require_POST
+@organisation_view(*ADMINS)
+def cancel(request, pk: int):
+    """*Annullér*: the activation stops and the user is back under *Importerede brugere*."""
+    invitation = organisation_object_or_404(
+        request, Invitation.objects.select_related("user"), pk=pk
+    )
+    try:
+        services.invitation_cancel(invitation=invitation, actor=request.user, request=request)
+    except RuleError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _(
+                "Aktiveringen af %(name)s er annulleret. Brugeren står igen under Importerede brugere."
+            )
+            % {"name": invitation.user.full_name},
+        )
+    return redirect("activation:pending")
+
+
+# --- The emailed link (G6.1) -----------------------------------------------------------------
+
+
+@require_GET
+def link(request, token: str):
+    """*Aktivér din bruger* (G6.1): the landing page of the emailed link. A GET changes nothing
+    (mail scanners open links); the employee's journey continues from here."""
+    invitation = (
+        Invitation.objects.select_related("organisation")
+        .filter(token_hash=crypto.keyed_hash(token, purpose=services.TOKEN_PURPOSE))
+        .first()
+    )
+    valid = (
+        invitation is not None
+        and invitation.state == Invitation.State.LIVE
+        and not invitation.is_expired
+    )
+    return render(
+        request,
+        "activation/link.html",
+        {"invitation": invitation if valid else None},
+        status=200 if valid else 404,
+    )
