@@ -67,7 +67,7 @@ _FIELDS = ("pk", "organisation_id", "state", "first_name", "last_name", "email",
 def _locked_rows(users: QuerySet[User] | list[User]) -> list[tuple]:
     """The users' rows, locked for the rest of the transaction, in primary-key order (so two
     concurrent starts lock in the same order and cannot deadlock)."""
-    if isinstance(users, QuerySet):
+    if isinstance(users, QuerySet) and not users.query.is_sliced:
         return list(users.select_for_update().order_by("pk").values_list(*_FIELDS))
     pks = sorted({user.pk for user in users})
     rows: list[tuple] = []
