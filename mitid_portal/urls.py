@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("mitid_portal.portal_urls")),
     path("", include("organisations.urls")),
     path("aktivering/", include("activation.urls")),
+    path("brugere/", include("users.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("operatoer/", admin.site.urls),
     path("simulator/", include("simulators.urls")),

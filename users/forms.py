@@ -1,0 +1,83 @@
+"""Forms of the users app: the NemID import's role choice and the edit on *Brugerinformation*."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from mitid_portal.validators import normalise_phone
+from organisations.models import RoleGrant
+
+NO_ROLE = ""
+
+
+class ImportForm(forms.Form):
+    """One choice per NemID administrator: which administrator role they come across with
+    (G3.5: "importere administratorer … tildele roller til administratorer")."""
+
+    def __init__(self, *args, admins=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.admins = list(admins)
+        choices = [
+            (NO_ROLE, _("Ingen administratorrolle (almindelig bruger)")),
+            *RoleGrant.Role.choices,
+        ]
+        for admin in self.admins:
+            self.fields[f"role_{admin.pk}"] = forms.ChoiceField(
+                label=_("%(name)s (RID %(rid)s)")
+                % {"name": admin.full_name, "rid": admin.rid or "–"},
+                choices=choices,
+                required=False,
+                initial=NO_ROLE,
+                widget=forms.Select(attrs={"class": "form-select"}),
+            )
+
+    def admin_roles(self) -> dict[int, str]:
+        return {
+            admin.pk: self.cleaned_data[f"role_{admin.pk}"]
+            for admin in self.admins
+            if self.cleaned_data.get(f"role_{admin.pk}")
+        }
+
+    def role_fields(self):
+        return [self[f"role_{admin.pk}"] for admin in self.admins]
+
+
+class UserEditForm(forms.Form):
+    """*Redigér*: the data the administrator checks before activation (G5.5)."""
+
+    first_name = forms.CharField(
+        label=_("Fornavn(e)"), max_length=100, widget=forms.TextInput(attrs={"class": "form-input"})
+    )
+    last_name = forms.CharField(
+        label=_("Efternavn"), max_length=100, widget=forms.TextInput(attrs={"class": "form-input"})
+    )
+    email = forms.EmailField(
+        label=_("E-mail"),
+        required=False,
+        widget=forms.EmailInput(attrs={"class": "form-input", "autocomplete": "off"}),
+    )
+    phone = forms.CharField(
+        label=_("Mobilnummer"),
+        required=False,
+        help_text=_("Dansk mobilnummer på 8 cifre, evt. med +45 foran."),
+        widget=forms.TextInput(attrs={"class": "form-input", "inputmode": "tel"}),
+    )
+
+    def clean_first_name(self) -> str:
+        return self._name("first_name")
+
+    def clean_last_name(self) -> str:
+        return self._name("last_name")
+
+    def _name(self, field: str) -> str:
+        value = " ".join(self.cleaned_data[field].split())
+        if not value:
+            raise ValidationError(_("Udfyld feltet."), code="required")
+        return value
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean_phone(self) -> str:
+        value = self.cleaned_data["phone"].strip()
+        return normalise_phone(value) if value else ""

@@ -1,0 +1,20 @@
+"""Background work of the users app (django-tasks): thin wrappers around services."""
+
+from django_tasks import task
+
+from users.models import ImportRun
+
+
+@task()
+def import_nemid_task(run_id: int) -> dict[str, int]:
+    """Carry out a queued NemID import run (``users_import_queue`` enqueues it after commit)."""
+    from users.services import users_import_from_nemid
+
+    run = ImportRun.objects.select_related("organisation").get(pk=run_id)
+    run = users_import_from_nemid(
+        organisation=run.organisation,
+        started_by_name=run.started_by_name,
+        admin_roles={int(pk): role for pk, role in run.admin_roles.items()},
+        run=run,
+    )
+    return {"imported": run.imported, "skipped": run.skipped, "flagged": run.flagged}

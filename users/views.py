@@ -1,0 +1,161 @@
+"""The NemID import (G3.5–G3.7), the lists *Importerede brugere* and *Brugere* (G4.1, G4.6,
+G5.1) and *Brugerinformation* (G5.2). Every view is scoped through ``organisations.access``."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from mitid_portal.errors import RuleError
+from organisations.access import organisation_object_or_404, organisation_view
+from organisations.models import RoleGrant
+from users import selectors, services
+from users.csv import import_report_csv as report_csv
+from users.forms import ImportForm, UserEditForm
+from users.models import ImportRun, User
+from users.report import report_rows
+
+ORG_ADMIN = RoleGrant.Role.ORGANISATION_ADMIN
+USER_ADMIN = RoleGrant.Role.USER_ADMIN
+PAGE_SIZE = 50
+SHOWN_REPORT_ROWS = 500
+
+
+def _actor_name(request) -> str:
+    return request.user.full_name or request.user.get_username()
+
+
+@require_http_methods(["GET", "POST"])
+@organisation_view(ORG_ADMIN)
+def import_start(request):
+    """*Start import* (G3.5): what the import does, and which NemID administrators come across
+    as which administrators."""
+    organisation = request.organisation
+    admins = selectors.nemid_admins_for_import(organisation=organisation)
+    form = ImportForm(request.POST if request.method == "POST" else None, admins=admins)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = services.users_import_queue(
+                organisation=organisation,
+                started_by_name=_actor_name(request),
+                admin_roles=form.admin_roles(),
+            )
+        except RuleError as exc:
+            messages.error(request, exc.message)
+        else:
+            return redirect("users:import_run", pk=run.pk)
+    return render(
+        request,
+        "users/import_start.html",
+        {
+            "form": form,
+            "active_run": selectors.import_run_active(organisation=organisation),
+            "runs": selectors.import_runs(organisation=organisation)[:5],
+        },
+    )
+
+
+@require_GET
+@organisation_view(ORG_ADMIN, USER_ADMIN)
+def import_run(request, pk: int):
+    """Progress while the import runs (G3.6), then its report; htmx polls the progress part."""
+    run = organisation_object_or_404(
+        request, selectors.import_runs(organisation=request.organisation), pk=pk
+    )
+    running = run.state in (ImportRun.State.QUEUED, ImportRun.State.RUNNING)
+    if request.headers.get("HX-Request") and "progress" in request.GET:
+        if not running:
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"  # the whole page, now with the report
+            return response
+        return render(
+            request,
+            "users/_import_progress.html",
+            {"run": run, "progress": selectors.import_run_progress(run=run)},
+        )
+    context = {"run": run, "running": running}
+    if running:
+        context["progress"] = selectors.import_run_progress(run=run)
+    else:
+        attention = [row for row in report_rows(_report_of(run)) if row.needs_attention]
+        context |= {
+            "attention": attention[:SHOWN_REPORT_ROWS],
+            "attention_total": len(attention),
+            "shown_limit": SHOWN_REPORT_ROWS,
+        }
+    return render(request, "users/import_run.html", context)
+
+
+def _report_of(run: ImportRun) -> list:
+    return ImportRun.objects.filter(pk=run.pk).values_list("report", flat=True).get()
+
+
+@require_GET
+@organisation_view(ORG_ADMIN, USER_ADMIN)
+def import_report_csv(request, pk: int):
+    """The whole report as CSV for Danish Excel."""
+    run = organisation_object_or_404(
+        request, selectors.import_runs(organisation=request.organisation), pk=pk
+    )
+    response = HttpResponse(
+        report_csv(report=_report_of(run)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="nemid-import-{request.organisation.cvr}-{run.pk}.csv"'
+    )
+    return response
+
+
+def _page(request, users):
+    return Paginator(users, PAGE_SIZE).get_page(request.GET.get("side"))
+
+
+@require_GET
+@organisation_view(ORG_ADMIN, USER_ADMIN)
+def imported_list(request):
+    """*Importerede brugere* (G3.7, G4.1): the users not yet activated, to mark and activate."""
+    search = request.GET.get("q", "").strip()
+    users = selectors.users_imported(organisation=request.organisation, search=search)
+    page = _page(request, users)
+    return render(
+        request,
+        "users/imported_list.html",
+        {
+            "page": page,
+            "search": search,
+            "mark_page": request.GET.get("marker") == "side",
+        },
+    )
+
+
+@require_GET
+@organisation_view(ORG_ADMIN, USER_ADMIN)
+def user_list(request):
+    """*Brugere* (G4.6, G5.1): the users who are activated or on their way."""
+    search = request.GET.get("q", "").strip()
+    users = selectors.users_listed(organisation=request.organisation, search=search)
+    return render(
+        request, "users/user_list.html", {"page": _page(request, users), "search": search}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@organisation_view(ORG_ADMIN, USER_ADMIN)
+def user_detail(request, pk: int):
+    """*Brugerinformation* (G5.2): the user's data, rights, roles and state, with *Redigér*."""
+    user = organisation_object_or_404(
+        request, selectors.user_detail(organisation=request.organisation, pk=pk), pk=pk
+    )
+    initial = {f: getattr(user, f) for f in ("first_name", "last_name", "email", "phone")}
+    form = UserEditForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.user_update(user=user, actor=request.user, request=request, **form.cleaned_data)
+        messages.success(request, _("Brugerens oplysninger er gemt."))
+        return redirect("users:detail", pk=user.pk)
+    return render(
+        request,
+        "users/user_detail.html",
+        {"subject": user, "form": form, "is_imported": user.state == User.State.IMPORTED},
+    )
