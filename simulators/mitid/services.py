@@ -165,7 +165,8 @@ def login_request_finish(*, request_id) -> tuple[LoginRequest, str]:
 def login_result_exchange(*, code: str) -> Identity | None:
     """The client trades the result code for the identity, once, within two minutes."""
     login_request = (
-        LoginRequest.objects.select_for_update()
+        # of=("self",): PostgreSQL cannot lock the nullable side of the outer join to the account.
+        LoginRequest.objects.select_for_update(of=("self",))
         .select_related("account__person")
         .filter(
             result_code_hash=crypto.keyed_hash(code, purpose="mitid-result"),

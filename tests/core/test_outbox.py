@@ -93,6 +93,7 @@ def test_after_the_last_attempt_the_email_is_marked_failed(monkeypatch):
     assert OutboundEmail.objects.get().state == OutboundEmail.State.FAILED
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection when done
 def test_the_database_worker_delivers_queued_email(
     database_task_backend, django_capture_on_commit_callbacks
 ):
