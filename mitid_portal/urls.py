@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("organisations.urls")),
     path("aktivering/", include("activation.urls")),
     path("brugere/", include("users.urls")),
+    path("saerskilt-mitid/", include("activation.separate.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("operatoer/", admin.site.urls),
     path("simulator/", include("simulators.urls")),

@@ -1,0 +1,475 @@
+"""State changes of the activation with a separate MitID (G7.1–G7.10) and of its login.
+
+Secrets (the SMS code, the app's activation code) are kept only as keyed hashes; attempt
+counters are written in their own transaction before an error is raised, so a wrong try always
+counts. Nothing is bound to the user before the one transaction of ``separate_activation_complete``.
+"""
+
+import datetime
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from activation.models import BoundMeans, Invitation, LoginEvent, SmsVerification
+from activation.separate import selectors
+from mitid_portal import crypto, outside
+from mitid_portal.emails import email_queue
+from mitid_portal.errors import RuleError
+from mitid_portal.validators import normalise_bruger_id
+from organisations.audit import audit_record
+from simulators.mitid import services as mitid_services
+from simulators.mitid import totp
+from simulators.mitid.models import Device
+from users.models import User
+
+SMS_PURPOSE = "sms-code"
+SMS_LIFETIME = datetime.timedelta(minutes=10)
+SMS_MAX_FAILURES = 3
+SMS_MIN_INTERVAL = datetime.timedelta(seconds=60)
+SMS_PER_HOUR = 5
+SMS_CODE_LENGTH = 6
+
+APP_CODE_PURPOSE = "separate-app-activation"
+APP_CODE_LENGTH = 8
+APP_CODE_LIFETIME = 15 * 60
+APP_CODE_MAX_FAILURES = 3
+
+LOGIN_LIMIT_PER_ID = 5  # failed logins per bruger-ID per window
+LOGIN_LIMIT_PER_ADDRESS = 20  # failed logins per address per window
+LOGIN_WINDOW = 15 * 60
+APP_LOGIN_LIFETIME = 5 * 60
+
+TAKEN = _("Bruger-ID'et er optaget. Vælg et andet.")
+LOGIN_FAILED = _("Forkert bruger-ID eller kode. Prøv igen.")
+LOGIN_THROTTLED = _("For mange mislykkede forsøg. Vent 15 minutter, og prøv igen.")
+
+
+# ---------------------------------------------------------------------------------------------
+# SMS verification code (G7.4, G7.6)
+
+
+@transaction.atomic
+def sms_code_send(*, user: User, number: str) -> SmsVerification:
+    """Send a 6-digit verification code by SMS (G7.4). At most one SMS per number every 60
+    seconds and five an hour; a new code kills the previous one and keeps its failure count (a
+    locked code's count is not carried: the hourly limit bounds the tries)."""
+    User.objects.select_for_update().filter(pk=user.pk).first()  # one send per user at a time
+    now = timezone.now()
+    recent = SmsVerification.objects.filter(number=number)
+    last = recent.order_by("-created_at").first()
+    if last is not None and now - last.created_at < SMS_MIN_INTERVAL:
+        wait = int((SMS_MIN_INTERVAL - (now - last.created_at)).total_seconds()) + 1
+        raise RuleError(
+            "sms_too_soon",
+            ngettext(
+                "Du kan først få en ny SMS om %(seconds)d sekund.",
+                "Du kan først få en ny SMS om %(seconds)d sekunder.",
+                wait,
+            )
+            % {"seconds": wait},
+            field="number",
+        )
+    if recent.filter(created_at__gt=now - datetime.timedelta(hours=1)).count() >= SMS_PER_HOUR:
+        raise RuleError(
+            "sms_hourly_limit",
+            _("Der er sendt 5 SMS'er til nummeret den seneste time. Prøv igen senere."),
+            field="number",
+        )
+    previous = SmsVerification.objects.filter(user=user).order_by("-created_at").first()
+    failures = 0
+    if previous is not None and previous.used_at is None and previous.failures < SMS_MAX_FAILURES:
+        failures = previous.failures
+    SmsVerification.objects.filter(user=user, used_at__isnull=True, expires_at__gt=now).update(
+        expires_at=now
+    )
+    code = crypto.random_digits(SMS_CODE_LENGTH)
+    verification = SmsVerification(
+        user=user,
+        number=number,
+        code_hash=crypto.keyed_hash(code, purpose=SMS_PURPOSE),
+        failures=failures,
+        created_at=now,
+        expires_at=now + SMS_LIFETIME,
+    )
+    verification.full_clean()
+    verification.save()
+    # Last: a refusing gateway rolls the row back, so no code exists that was never sent.
+    outside.sms_gateway().send(
+        number=number,
+        text=str(
+            _("Din MitID Erhverv verifikationskode er %(code)s. Koden udløber om 10 minutter.")
+            % {"code": code}
+        ),
+    )
+    return verification
+
+
+def sms_code_verify(*, user: User, number: str, code: str) -> SmsVerification:
+    """Check the verification code (G7.6): 10 minutes, single use, locked after 3 wrong tries."""
+    verification, outcome = _sms_code_check(user=user, number=number, code=code)
+    # Raised after the transaction committed, so that a wrong try is counted.
+    messages = {
+        "none": _("Der er ikke sendt en verifikationskode til nummeret. Vælg Send ny kode."),
+        "used": _("Koden er allerede brugt. Vælg Send ny kode."),
+        "expired": _("Koden er udløbet. Vælg Send ny kode."),
+        "locked": _("Du har indtastet en forkert kode 3 gange. Vælg Send ny kode."),
+    }
+    if outcome in messages:
+        raise RuleError(outcome, messages[outcome], field="code")
+    if outcome == "wrong":
+        left = SMS_MAX_FAILURES - verification.failures
+        if left <= 0:
+            raise RuleError("locked", messages["locked"], field="code")
+        raise RuleError(
+            "wrong",
+            ngettext(
+                "Forkert verifikationskode. Du har %(left)d forsøg tilbage.",
+                "Forkert verifikationskode. Du har %(left)d forsøg tilbage.",
+                left,
+            )
+            % {"left": left},
+            field="code",
+        )
+    return verification
+
+
+@transaction.atomic
+def _sms_code_check(*, user: User, number: str, code: str) -> tuple[SmsVerification | None, str]:
+    verification = (
+        SmsVerification.objects.select_for_update()
+        .filter(user=user, number=number)
+        .order_by("-created_at")
+        .first()
+    )
+    if verification is None:
+        return None, "none"
+    if verification.used_at is not None:
+        return verification, "used"
+    if verification.failures >= SMS_MAX_FAILURES:
+        return verification, "locked"
+    if timezone.now() >= verification.expires_at:
+        return verification, "expired"
+    if not crypto.hashes_match(code, verification.code_hash, purpose=SMS_PURPOSE):
+        SmsVerification.objects.filter(pk=verification.pk).update(failures=F("failures") + 1)
+        verification.refresh_from_db(fields=["failures"])
+        return verification, "wrong"
+    verification.used_at = timezone.now()
+    verification.save(update_fields=["used_at"])
+    return verification, "ok"
+
+
+# ---------------------------------------------------------------------------------------------
+# The means (G7.7–G7.9)
+
+
+@transaction.atomic
+def separate_device_prepare(
+    *, user: User, kind: str, choice: str = "new", pending_device_id: int | None = None
+) -> Device:
+    """*Start aktivering* (G7.7): the device the user will activate. A physical means is the
+    one the organisation handed out (created now, or the one already pending for this journey);
+    the app is the person's private MitID app or a new one; ``choice="shared"`` reuses the
+    person's device from another organisation (*delt identifikationsmiddel*). Nothing is bound
+    yet, so going back leaves no half-bound device."""
+    if kind not in selectors.DEVICE_KINDS:
+        raise RuleError("kind", _("Vælg et identifikationsmiddel."))
+    if choice == "shared":
+        device = selectors.shared_device_candidates(user=user, kind=kind).first()
+        if device is None:
+            raise RuleError("no_shared", _("Du har ikke et delt identifikationsmiddel."))
+        return device
+    if kind == Device.Kind.APP and choice == "private":
+        device = selectors.private_app_device(user=user)
+        if device is None:
+            raise RuleError("no_private_app", _("Du har ikke en MitID app som privatperson."))
+        return device
+    pending = selectors.device_get(pk=pending_device_id)
+    if (
+        pending is not None
+        and pending.kind == kind
+        and pending.account_id is None
+        and not pending.bindings.filter(removed_at__isnull=True).exists()
+    ):
+        return pending
+    label = str(_("Udleveret af %(organisation)s")) % {
+        "organisation": user.organisation.name if user.organisation else ""
+    }
+    return mitid_services.device_create(kind=kind, label=label[:100])
+
+
+def code_device_verify(*, device: Device, code: str) -> None:
+    """The code the kodeviser or kodeoplæser shows now (RFC 6238, one step either side)."""
+    if device.kind not in selectors.CODE_KINDS or not totp.verify(
+        device.totp_secret, code.strip(), window=1
+    ):
+        raise RuleError(
+            "wrong_device_code",
+            _("Koden passer ikke. Indtast den kode, enheden viser nu."),
+            field="code",
+        )
+
+
+def _app_key(device: Device) -> str:
+    return f"separate-app-activation:{device.pk}"
+
+
+def app_activation_code_issue(*, device: Device, user: User) -> str:
+    """The activation code shown in the guide window (G7.8); only its hash is kept, in the
+    shared cache, for 15 minutes. A new code replaces the old one."""
+    code = crypto.random_digits(APP_CODE_LENGTH)
+    cache.set(
+        _app_key(device),
+        {
+            "user_id": user.pk,
+            "code_hash": crypto.keyed_hash(code, purpose=APP_CODE_PURPOSE),
+            "failures": 0,
+            "activated": False,
+        },
+        timeout=APP_CODE_LIFETIME,
+    )
+    return code
+
+
+def app_activation_code_enter(*, device: Device, code: str) -> None:
+    """The trainee types the activation code into the (simulated) app: *Indtast
+    aktiveringskoden*. Three wrong codes end it; a new code is then shown in the guide."""
+    entry = cache.get(_app_key(device))
+    if entry is None or entry["activated"]:
+        raise RuleError(
+            "no_activation", _("Der er ingen aktivering i gang for denne app."), field="code"
+        )
+    if entry["failures"] >= APP_CODE_MAX_FAILURES:
+        raise RuleError(
+            "locked",
+            _("Forkert aktiveringskode 3 gange. Start aktiveringen forfra i MitID Erhverv."),
+            field="code",
+        )
+    if not crypto.hashes_match(code.strip(), entry["code_hash"], purpose=APP_CODE_PURPOSE):
+        entry["failures"] += 1
+        cache.set(_app_key(device), entry, timeout=APP_CODE_LIFETIME)
+        raise RuleError("wrong", _("Aktiveringskoden passer ikke."), field="code")
+    entry["activated"] = True
+    cache.set(_app_key(device), entry, timeout=APP_CODE_LIFETIME)
+
+
+def app_activation_done(*, device: Device, user: User) -> bool:
+    entry = cache.get(_app_key(device))
+    return bool(entry and entry["activated"] and entry["user_id"] == user.pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Kvittering (G7.10)
+
+
+@transaction.atomic
+def separate_activation_complete(
+    *, invitation: Invitation, bruger_id: str, phone: str, device: Device, request=None
+) -> BoundMeans:
+    """The end of the journey (G7.10), all in one transaction: the bruger-ID and mobile number
+    on the user, the device bound, the invitation used, the user active, an audit event and the
+    email "Et identifikationsmiddel er tilføjet". Idempotent: a reload or a double click after
+    success returns the existing binding. The bruger-ID's unique constraint decides a race:
+    the loser gets "optaget" and nothing is written."""
+    locked = (
+        Invitation.objects.select_for_update()
+        .select_related("user", "organisation")
+        .filter(pk=invitation.pk)
+        .first()
+    )
+    if locked is None:
+        raise RuleError("not_live", _("Aktiveringen findes ikke længere."))
+    user = locked.user
+    existing = BoundMeans.objects.filter(user=user, device=device, removed_at__isnull=True).first()
+    if locked.state == Invitation.State.USED and existing is not None:
+        return existing
+    if locked.state != Invitation.State.LIVE or locked.is_expired:
+        raise RuleError(
+            "not_live", _("Aktiveringslinket er ikke længere gyldigt. Bed om et nyt link.")
+        )
+    if device.kind not in selectors.invitation_device_means(invitation=locked):
+        raise RuleError("kind", _("Identifikationsmidlet er ikke valgt til dig."))
+    bruger_id = normalise_bruger_id(bruger_id)
+    if not SmsVerification.objects.filter(user=user, number=phone, used_at__isnull=False).exists():
+        raise RuleError("sms", _("Mobilnummeret er ikke bekræftet med en verifikationskode."))
+    if selectors.bruger_id_taken(bruger_id=bruger_id, exclude_user_id=user.pk):
+        raise RuleError("taken", TAKEN, field="bruger_id")
+
+    now = timezone.now()
+    user.bruger_id = bruger_id
+    user.phone = phone
+    user.state = User.State.ACTIVE
+    user.uses_private_mitid = False
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["bruger_id", "phone", "state", "uses_private_mitid"])
+    except IntegrityError as exc:  # someone claimed the same ID between the check and here
+        raise RuleError("taken", TAKEN, field="bruger_id") from exc
+    binding = BoundMeans.objects.create(user=user, kind=device.kind, device=device, bound_at=now)
+    locked.state = Invitation.State.USED
+    locked.used_at = now
+    locked.save(update_fields=["state", "used_at"])
+    audit_record(
+        action="user_activated",
+        actor_name=user.full_name,
+        actor_user=None,
+        organisation=locked.organisation,
+        target=user.full_name,
+        changes={"means": device.kind, "serial": device.serial, "separate_mitid": True},
+        request=request,
+    )
+    if user.email:
+        email_queue(
+            to=user.email,
+            template="separate_means_added",
+            context={
+                "user_name": user.full_name,
+                "organisation": locked.organisation,
+                "means": device.get_kind_display(),
+                "serial": device.serial,
+                "bound_at": now,
+            },
+            event_key=f"separate-means-added-{binding.pk}",
+        )
+    return binding
+
+
+# ---------------------------------------------------------------------------------------------
+# *Log på MitID Erhverv* with bruger-ID and the bound means
+
+
+def _throttle_keys(*, bruger_id: str, address: str) -> list[tuple[str, int]]:
+    from mitid_portal.validators import bruger_id_key
+
+    id_hash = crypto.keyed_hash(bruger_id_key(bruger_id.strip()), purpose="login-throttle")
+    return [
+        (f"separate-login-id:{id_hash}", LOGIN_LIMIT_PER_ID),
+        (f"separate-login-ip:{address}", LOGIN_LIMIT_PER_ADDRESS),
+    ]
+
+
+def login_throttle_check(*, bruger_id: str, address: str) -> None:
+    """Refuse while the bruger-ID or the address has too many failed logins (shared cache)."""
+    for key, limit in _throttle_keys(bruger_id=bruger_id, address=address):
+        if (cache.get(key) or 0) >= limit:
+            raise RuleError("throttled", LOGIN_THROTTLED)
+
+
+def login_failure_record(*, bruger_id: str, address: str) -> None:
+    for key, _limit in _throttle_keys(bruger_id=bruger_id, address=address):
+        cache.add(key, 0, timeout=LOGIN_WINDOW)
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=LOGIN_WINDOW)
+
+
+def login_code_verify(*, bruger_id: str, code: str, address: str) -> tuple[User, Device]:
+    """A kodeviser/kodeoplæser login. Unknown, suspended or closed users fail exactly like a
+    wrong code (no enumeration); every failure counts against the bruger-ID and the address."""
+    login_throttle_check(bruger_id=bruger_id, address=address)
+    user = selectors.login_user_get(bruger_id=bruger_id)
+    devices = selectors.login_devices(user=user, kinds=selectors.CODE_KINDS)
+    matched = [d for d in devices if totp.verify(d.totp_secret, code.strip(), window=1)]
+    if user is None or not matched:
+        login_failure_record(bruger_id=bruger_id, address=address)
+        raise RuleError("wrong_code", LOGIN_FAILED, field="code")
+    return user, matched[0]
+
+
+def login_chip_verify(
+    *, bruger_id: str, since: datetime.datetime, address: str
+) -> tuple[User, Device]:
+    """A chip login: one of the user's bound chips was pressed after the login started."""
+    login_throttle_check(bruger_id=bruger_id, address=address)
+    user = selectors.login_user_get(bruger_id=bruger_id)
+    devices = selectors.login_devices(user=user, kinds=[Device.Kind.CHIP])
+    pressed = [d for d in devices if d.last_pressed_at and d.last_pressed_at > since]
+    if user is None or not pressed:
+        login_failure_record(bruger_id=bruger_id, address=address)
+        raise RuleError(
+            "not_pressed", _("Forkert bruger-ID, eller chippen er ikke trykket. Prøv igen.")
+        )
+    return user, pressed[0]
+
+
+def _app_login_key(request_id: str) -> str:
+    return f"separate-app-login:{request_id}"
+
+
+def _app_pending_key(device_pk: int) -> str:
+    return f"separate-app-pending:{device_pk}"
+
+
+def login_app_request_start(*, bruger_id: str, address: str) -> str:
+    """An approval request in the business MitID app. An unknown bruger-ID gets a request too,
+    one that no app can approve, so a stranger sees the same waiting page (no enumeration)."""
+    login_throttle_check(bruger_id=bruger_id, address=address)
+    user = selectors.login_user_get(bruger_id=bruger_id)
+    devices = selectors.login_devices(user=user, kinds=[Device.Kind.APP])
+    request_id = crypto.random_token()
+    cache.set(
+        _app_login_key(request_id),
+        {
+            "user_id": user.pk if user else None,
+            "device_ids": [d.pk for d in devices],
+            "status": "pending",
+            "device_id": None,
+            "organisation": user.organisation.name if user and user.organisation else "",
+        },
+        timeout=APP_LOGIN_LIFETIME,
+    )
+    for device in devices:
+        pending = cache.get(_app_pending_key(device.pk)) or []
+        cache.set(_app_pending_key(device.pk), [*pending[-9:], request_id], APP_LOGIN_LIFETIME)
+    return request_id
+
+
+def login_app_pending(*, device: Device) -> list[dict]:
+    """The requests waiting for *Godkend* in this app."""
+    rows = []
+    for request_id in cache.get(_app_pending_key(device.pk)) or []:
+        entry = cache.get(_app_login_key(request_id))
+        if entry and entry["status"] == "pending" and device.pk in entry["device_ids"]:
+            rows.append({"id": request_id, "organisation": entry["organisation"]})
+    return rows
+
+
+def login_app_decide(*, device: Device, request_id: str, approve: bool) -> None:
+    """*Godkend* or *Afvis* in the business app."""
+    entry = cache.get(_app_login_key(request_id))
+    if not entry or entry["status"] != "pending" or device.pk not in entry["device_ids"]:
+        raise RuleError("not_pending", _("Anmodningen er ikke længere aktiv."))
+    entry["status"] = "approved" if approve else "rejected"
+    entry["device_id"] = device.pk
+    cache.set(_app_login_key(request_id), entry, timeout=APP_LOGIN_LIFETIME)
+
+
+def login_app_status(*, request_id: str) -> str:
+    entry = cache.get(_app_login_key(request_id))
+    return entry["status"] if entry else "expired"
+
+
+def login_app_finish(
+    *, request_id: str, bruger_id: str, address: str
+) -> tuple[User, Device] | None:
+    """An approved request, consumed once; None while it is not approved."""
+    entry = cache.get(_app_login_key(request_id))
+    if not entry or entry["status"] != "approved":
+        return None
+    cache.delete(_app_login_key(request_id))
+    user = selectors.login_user_for(user_id=entry["user_id"])
+    device = selectors.device_get(pk=entry["device_id"])
+    if user is None or device is None:
+        login_failure_record(bruger_id=bruger_id, address=address)
+        return None
+    return user, device
+
+
+@transaction.atomic
+def login_event_record(*, user: User, means: str, address: str | None) -> LoginEvent:
+    """One login with the separate MitID, shown in *Min profil*."""
+    return LoginEvent.objects.create(user=user, means=means, ip_address=address or None)
