@@ -7,7 +7,8 @@ from django.http import HttpRequest
 
 from organisations.models import AuditEvent, Organisation
 
-_CPR_LIKE = re.compile(r"\b(\d{6})-?\d{4}\b")
+# Ten digits (or 6-4 with a dash) not part of a longer number or a +45 phone number.
+_CPR_LIKE = re.compile(r"(?<![\d+])(\d{6})-?\d{4}(?!\d)")
 
 
 def _mask(value: Any) -> Any:

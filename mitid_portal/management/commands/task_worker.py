@@ -4,11 +4,14 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from mitid_portal.periodic import periodic_start
+
 
 class Command(BaseCommand):
     help = "Run the task worker: db_worker (database backend) or rqworker (Redis)."
 
     def handle(self, *args, **options):
+        periodic_start()
         if settings.TASK_BACKEND == "database":
             call_command("db_worker", queue_name="default", reload=False)
         elif settings.TASK_BACKEND == "rq":
