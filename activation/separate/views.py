@@ -23,6 +23,9 @@ from mitid_portal.errors import RuleError
 from simulators.mitid.models import Device
 
 INVITATION_KEY = "activation_invitation_id"
+# Set by the emailed link's journey (activation/employee) once the private MitID login has
+# confirmed who the person is (G6.2–G6.4); the separate MitID is chosen after that.
+IDENTITY_KEY = "employee_identity"
 STATE_KEY = "separate_activation"
 DONE_KEY = "separate_activation_done"
 LOGIN_KEY = "separate_login"
@@ -116,6 +119,9 @@ def journey_required(step: str | None = None):
                 if done and done.get("invitation_id") == request.session.get(INVITATION_KEY):
                     return redirect("separate:receipt")
                 return render(request, "separate/no_invitation.html", status=403)
+            identity = request.session.get(IDENTITY_KEY) or {}
+            if identity.get("invitation_id") != invitation.pk:
+                return render(request, "separate/no_identity.html", status=403)
             journey = _Journey(request, invitation)
             if not journey.kinds:
                 return render(request, "separate/no_means.html", journey.context(), status=403)

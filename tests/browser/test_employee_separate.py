@@ -24,6 +24,7 @@ def _session_for(context, live_server, invitation) -> None:
     """What the emailed link's landing leaves behind: the invitation's pk in the session."""
     session = SessionStore()
     session["activation_invitation_id"] = invitation.pk
+    session["employee_identity"] = {"invitation_id": invitation.pk}
     session.create()
     context.add_cookies(
         [

@@ -41,4 +41,6 @@ def session_start(client, invitation: Invitation) -> None:
     """What the emailed link's landing does: the invitation's pk in the session."""
     session = client.session
     session["activation_invitation_id"] = invitation.pk
+    # The private MitID login of the link's journey confirmed the person (activation/employee).
+    session["employee_identity"] = {"invitation_id": invitation.pk}
     session.save()

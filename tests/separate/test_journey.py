@@ -477,3 +477,13 @@ def test_two_people_claiming_the_same_bruger_id_one_wins(client, invitation, mon
     assert response.headers["Location"] == reverse("separate:activate")
     post(client, "activate", {"code": current_code(device)})
     assert User.objects.get(pk=invitation.user.pk).bruger_id == "mit.eget.id"
+
+
+def test_the_private_mitid_identity_must_be_confirmed_first(client):
+    invitation, _ = invitation_create(means=["kodeviser"])
+    session = client.session
+    session["activation_invitation_id"] = invitation.pk
+    session.save()
+    response = client.get(reverse("separate:start"))
+    assert response.status_code == 403
+    assert "Bekræft først, hvem du er" in response.content.decode()
