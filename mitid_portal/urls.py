@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("mitid_portal.portal_urls")),
     path("", include("organisations.urls")),
     path("aktivering/", include("activation.urls")),
+    path("aktiver/", include("activation.employee.urls")),
     path("brugere/", include("users.urls")),
     path("saerskilt-mitid/", include("activation.separate.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
