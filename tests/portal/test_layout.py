@@ -34,3 +34,8 @@ def test_help_page_names_the_three_roles(client):
     html = client.get(reverse("portal:help")).content.decode()
     for role in ("Organisationsadministrator", "Brugeradministrator", "Rettighedsadministrator"):
         assert role in html
+
+
+def test_danish_is_the_default_whatever_the_browser_asks_for(client):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="da">' in html
