@@ -63,6 +63,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_anonymous_user = models.BooleanField(_("anonym"), default=False)
     duplicate_flag = models.BooleanField(_("flere signaturer"), default=False)
     nemid_employee_id = models.BigIntegerField(null=True, blank=True)
+    # A changed email waits here until the user follows the confirmation link sent to it
+    # (7 days); the link's token is stored only as a keyed hash.
+    pending_email = models.EmailField(_("ny e-mail (ikke bekræftet)"), blank=True)
+    pending_email_token_hash = models.CharField(
+        max_length=64, blank=True, db_index=True, editable=False
+    )
+    pending_email_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     is_staff = models.BooleanField(_("portaloperatør"), default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)

@@ -15,3 +15,27 @@ __all__ = [
     "users_import_from_nemid",
     "users_import_queue",
 ]
+
+from users.services.lifecycle import (  # noqa: E402 - the lifecycle, appended
+    user_activation_code_renew,
+    user_activation_resend,
+    user_close,
+    user_edit,
+    user_email_confirm,
+    user_reactivate,
+    user_sessions_end,
+    user_suspend,
+    user_version,
+)
+
+__all__ += [
+    "user_activation_code_renew",
+    "user_activation_resend",
+    "user_close",
+    "user_edit",
+    "user_email_confirm",
+    "user_reactivate",
+    "user_sessions_end",
+    "user_suspend",
+    "user_version",
+]
