@@ -49,6 +49,8 @@ SIDE_MENU = [
     ("organisations:overview", _lazy("Organisation"), None, False),
     ("organisations:settings", _lazy("Indstillinger"), {"org_admin"}, False),
     ("activation:profile", _lazy("Min profil"), None, False),
+    ("organisations:migration_overview", _lazy("Overblik"), {"org_admin", "user_admin"}, False),
+    ("organisations:audit_log", _lazy("Revisionslog"), {"org_admin", "user_admin"}, False),
 ]
 
 

@@ -25,3 +25,12 @@ urlpatterns = [
     path("organisation/opsaetning/<slug:step>/", setup_views.setup_step, name="setup_step"),
     path("organisation/indstillinger/", setup_views.settings_view, name="settings"),
 ]
+
+# The audit log and the migration overview of the organisation's administrators.
+from organisations import auditlog_views, overview_chart  # noqa: E402
+
+urlpatterns += [
+    path("organisation/revisionslog/", auditlog_views.audit_log, name="audit_log"),
+    path("organisation/revisionslog.csv", auditlog_views.audit_log_csv, name="audit_log_csv"),
+    path("organisation/overblik/", overview_chart.migration_overview, name="migration_overview"),
+]

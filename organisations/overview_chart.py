@@ -1,0 +1,133 @@
+"""*Overblik*: the migration overview of the administrator's front page area (DESIGN.md
+"Administration"): imported, awaiting activation, active, suspended, and links expiring within 7
+days, as a server-rendered SVG bar chart with the numbers beside the bars, the same numbers in a
+table, and links to the lists behind each bar. Two queries, whatever the size of the organisation.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from activation.models import Invitation
+from organisations.access import organisation_view
+from organisations.models import Organisation, RoleGrant
+from users.models import User
+
+EXPIRING_WITHIN = datetime.timedelta(days=7)
+
+# The drawing, in SVG user units (the picture scales with the page).
+CHART_WIDTH = 640
+LABEL_WIDTH = 230
+BAR_MAX = 330
+BAR_HEIGHT = 28
+BAR_GAP = 14
+TOP = 10
+
+
+# --- Reads --------------------------------------------------------------------------------------
+
+
+def migration_counts(*, organisation: Organisation, now: datetime.datetime | None = None) -> dict:
+    """Users by state (one aggregate query) and live links that expire within 7 days (one)."""
+    now = now or timezone.now()
+    users = User.objects.filter(organisation=organisation).aggregate(
+        imported=Count("id", filter=Q(state=User.State.IMPORTED)),
+        awaiting=Count("id", filter=Q(state=User.State.AWAITING)),
+        active=Count("id", filter=Q(state=User.State.ACTIVE)),
+        suspended=Count("id", filter=Q(state=User.State.SUSPENDED)),
+    )
+    expiring = Invitation.objects.filter(
+        organisation=organisation,
+        state=Invitation.State.LIVE,
+        expires_at__gt=now,
+        expires_at__lte=now + EXPIRING_WITHIN,
+    ).count()
+    return users | {"expiring": expiring}
+
+
+# --- The chart ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bar:
+    key: str
+    label: str
+    count: int
+    url: str
+    y: int
+    width: int
+
+    @property
+    def text_y(self) -> int:
+        return self.y + BAR_HEIGHT // 2 + 5
+
+    @property
+    def number_x(self) -> int:
+        return LABEL_WIDTH + self.width + 8
+
+
+def _bar_specs() -> list[tuple[str, str, str]]:
+    users_list = reverse("users:list")
+    return [
+        ("imported", _("Importeret, ikke aktiveret"), reverse("users:imported")),
+        ("awaiting", _("Afventer aktivering"), reverse("activation:pending")),
+        ("active", _("Aktive"), f"{users_list}?state=active"),
+        ("suspended", _("Suspenderede"), f"{users_list}?state=suspended"),
+        ("expiring", _("Links der udløber inden 7 dage"), reverse("activation:pending")),
+    ]
+
+
+def chart_bars(counts: dict) -> list[Bar]:
+    """One bar per count, as wide as its share of the largest count (a count above zero is
+    always visible)."""
+    largest = max([counts.get(key, 0) for key, _label, _url in _bar_specs()] + [1])
+    bars = []
+    for i, (key, label, url) in enumerate(_bar_specs()):
+        count = counts.get(key, 0)
+        width = round(BAR_MAX * count / largest)
+        if count and width < 2:
+            width = 2
+        bars.append(
+            Bar(
+                key=key,
+                label=str(label),
+                count=count,
+                url=url,
+                y=TOP + i * (BAR_HEIGHT + BAR_GAP),
+                width=width,
+            )
+        )
+    return bars
+
+
+def chart_height(bars: list[Bar]) -> int:
+    return TOP * 2 + len(bars) * (BAR_HEIGHT + BAR_GAP) - BAR_GAP
+
+
+@require_GET
+@organisation_view(RoleGrant.Role.ORGANISATION_ADMIN, RoleGrant.Role.USER_ADMIN)
+def migration_overview(request):
+    """*Overblik*: where the organisation's migration from NemID stands."""
+    counts = migration_counts(organisation=request.organisation)
+    bars = chart_bars(counts)
+    return render(
+        request,
+        "organisations/migration_overview.html",
+        {
+            "bars": bars,
+            "chart": {
+                "width": CHART_WIDTH,
+                "height": chart_height(bars),
+                "label_x": LABEL_WIDTH - 10,
+                "bar_x": LABEL_WIDTH,
+                "bar_height": BAR_HEIGHT,
+                "bar_max": BAR_MAX,
+            },
+        },
+    )
