@@ -19,6 +19,4 @@ urlpatterns = [
     path("afventer/<int:pk>/ny-kode/", views.code_new, name="code_new"),
     path("afventer/<int:pk>/nyt-link/", views.resend, name="resend"),
     path("afventer/<int:pk>/annuller/", views.cancel, name="cancel"),
-    # The emailed link (G6.1).
-    path("link/<str:token>/", views.link, name="link"),
 ]

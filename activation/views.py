@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from activation import selectors, services
 from activation.forms import BulkMeansForm, SelectionForm, SingleMeansForm
 from activation.models import BoundMeans, Invitation
-from mitid_portal import crypto
 from mitid_portal.errors import RuleError
 from organisations.access import organisation_object_or_404, organisation_view
 from organisations.models import RoleGrant
@@ -302,28 +301,3 @@ def cancel(request, pk: int):
             % {"name": invitation.user.full_name},
         )
     return redirect("activation:pending")
-
-
-# --- The emailed link (G6.1) -----------------------------------------------------------------
-
-
-@require_GET
-def link(request, token: str):
-    """*Aktivér din bruger* (G6.1): the landing page of the emailed link. A GET changes nothing
-    (mail scanners open links); the employee's journey continues from here."""
-    invitation = (
-        Invitation.objects.select_related("organisation")
-        .filter(token_hash=crypto.keyed_hash(token, purpose=services.TOKEN_PURPOSE))
-        .first()
-    )
-    valid = (
-        invitation is not None
-        and invitation.state == Invitation.State.LIVE
-        and not invitation.is_expired
-    )
-    return render(
-        request,
-        "activation/link.html",
-        {"invitation": invitation if valid else None},
-        status=200 if valid else 404,
-    )

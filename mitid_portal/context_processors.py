@@ -48,7 +48,7 @@ SIDE_MENU = [
     ("activation:pending", _lazy("Afventer aktivering"), {"org_admin", "user_admin"}, False),
     ("organisations:overview", _lazy("Organisation"), None, False),
     ("organisations:settings", _lazy("Indstillinger"), {"org_admin"}, False),
-    ("activation:profile", _lazy("Min profil"), None, False),
+    ("employee:profile", _lazy("Min profil"), None, False),
     ("organisations:migration_overview", _lazy("Overblik"), {"org_admin", "user_admin"}, False),
     ("organisations:audit_log", _lazy("Revisionslog"), {"org_admin", "user_admin"}, False),
 ]

@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from activation.employee.services import login_event_record
 from mitid_portal import outside
 from mitid_portal.identity import identity_get, identity_store
 from users.selectors import users_for_private_mitid_login
@@ -74,6 +75,7 @@ def login_callback(request):
     )
     if len(candidates) == 1:
         login(request, candidates[0], backend="django.contrib.auth.backends.ModelBackend")
+        login_event_record(user=candidates[0], means="private", request=request)
     elif len(candidates) > 1:
         request.session[LOGIN_NEXT_KEY] = next_url
         return redirect("portal:choose_organisation")
@@ -96,6 +98,7 @@ def choose_organisation(request):
         session_identity = dict(request.session["mitid_identity"])
         next_url = request.session.get(LOGIN_NEXT_KEY, "")
         login(request, chosen, backend="django.contrib.auth.backends.ModelBackend")
+        login_event_record(user=chosen, means="private", request=request)
         request.session["mitid_identity"] = session_identity
         return redirect(next_url or "portal:home")
     return render(request, "portal/choose_organisation.html", {"candidates": candidates})

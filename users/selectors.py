@@ -10,13 +10,15 @@ from users.progress import READING, SAVING, Progress, progress_read
 
 
 def users_for_private_mitid_login(*, cpr_hash: str) -> QuerySet[User]:
-    """The organisation users a private MitID login may sign in as: active users, and the
-    administrators appointed in an organisation (who must log in to set it up)."""
+    """The organisation users a private MitID login may sign in as: active users who use their
+    private MitID at work, and the administrators appointed in an organisation (who must log in
+    to set it up). A user with a separate MitID logs in with their bruger-ID instead."""
     has_role = RoleGrant.objects.filter(user=OuterRef("pk"))
     return (
         User.objects.filter(cpr_hash=cpr_hash, is_active=True, organisation__isnull=False)
         .exclude(state__in=[User.State.SUSPENDED, User.State.CLOSED])
-        .filter(Q(state=User.State.ACTIVE) | Q(Exists(has_role)))
+        # Active users who chose private MitID at work, and appointed administrators.
+        .filter(Q(state=User.State.ACTIVE, uses_private_mitid=True) | Q(Exists(has_role)))
         .select_related("organisation")
         .order_by("organisation__name")
     )

@@ -139,6 +139,21 @@ def _code_error(invitation: Invitation, code: str | None) -> RuleError | None:
     )
 
 
+def activation_code_check(*, invitation_id: int, code: str) -> Invitation:
+    """Check the 8-digit code of a birth-date user who continues with a separate MitID (G7):
+    the same rules as in ``employee_activate_private`` (row lock, 3 tries, the wrong try
+    committed before the error is raised), without activating anything yet."""
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().filter(pk=invitation_id).first()
+        problem = selectors.invitation_problem(invitation)
+        if problem:
+            raise RuleError(problem, PROBLEM_MESSAGES[problem])
+        error = _code_error(invitation, code)
+    if error is not None:
+        raise error
+    return invitation
+
+
 def employee_activate_private(
     *,
     invitation_id: int,

@@ -89,6 +89,9 @@ def _journey(request, *, need_identity: bool = True):
     return invitation, identity, None
 
 
+CODE_VERIFIED_KEY = "activation_code_verified"  # invitation pk whose code was given
+
+
 def _separate(request):
     """Hand over to the activation with a separate MitID (G7)."""
     try:
@@ -207,11 +210,16 @@ def choose(request):
     if elsewhere:
         return elsewhere
     if not selectors.invitation_offers_private(invitation=invitation):
+        request.session[CHOICE_KEY] = False
+        if selectors.invitation_needs_code(invitation=invitation):
+            return redirect("employee:code")
         return _separate(request)
     form = PrivateChoiceForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["use_private"] == NO:
             request.session[CHOICE_KEY] = False
+            if selectors.invitation_needs_code(invitation=invitation):
+                return redirect("employee:code")  # the code first, then the separate MitID
             return _separate(request)
         request.session[CHOICE_KEY] = True
         if selectors.invitation_needs_code(invitation=invitation):
@@ -233,10 +241,11 @@ def code(request):
     invitation, identity, elsewhere = _journey(request)
     if elsewhere:
         return elsewhere
-    if not request.session.get(CHOICE_KEY) or not selectors.invitation_needs_code(
+    if CHOICE_KEY not in request.session or not selectors.invitation_needs_code(
         invitation=invitation
     ):
         return redirect("employee:choose")
+    separate_next = request.session[CHOICE_KEY] is False
     locked = invitation.code_failures >= services.CODE_MAX_FAILURES
     form = ActivationCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and not locked:
@@ -246,6 +255,13 @@ def code(request):
             return _throttled(request)
         if form.is_valid():
             try:
+                if separate_next:
+                    # A birth-date user gives the code here before the separate MitID (G7).
+                    services.activation_code_check(
+                        invitation_id=invitation.pk, code=form.cleaned_data["code"]
+                    )
+                    request.session[CODE_VERIFIED_KEY] = invitation.pk
+                    return _separate(request)
                 return _activate(request, invitation, identity, form.cleaned_data["code"])
             except RuleError as exc:
                 if exc.code == "locked":

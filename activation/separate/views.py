@@ -26,6 +26,7 @@ INVITATION_KEY = "activation_invitation_id"
 # Set by the emailed link's journey (activation/employee) once the private MitID login has
 # confirmed who the person is (G6.2–G6.4); the separate MitID is chosen after that.
 IDENTITY_KEY = "employee_identity"
+CODE_VERIFIED_KEY = "activation_code_verified"  # set by activation/employee after the code
 STATE_KEY = "separate_activation"
 DONE_KEY = "separate_activation_done"
 LOGIN_KEY = "separate_login"
@@ -122,6 +123,12 @@ def journey_required(step: str | None = None):
             identity = request.session.get(IDENTITY_KEY) or {}
             if identity.get("invitation_id") != invitation.pk:
                 return render(request, "separate/no_identity.html", status=403)
+            if (
+                not invitation.user.cpr_hash
+                and request.session.get(CODE_VERIFIED_KEY) != invitation.pk
+            ):
+                # A birth-date user gives the 8-digit activation code first (G5.4, G6.6).
+                return redirect("employee:code")
             journey = _Journey(request, invitation)
             if not journey.kinds:
                 return render(request, "separate/no_means.html", journey.context(), status=403)
@@ -141,7 +148,7 @@ def journey_required(step: str | None = None):
 def start(request, journey: _Journey):
     """*Aktivér identifikationsmidler* (G7.1): the means the administrator chose → *Næste*."""
     form = forms.MeansForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         kinds=journey.kinds,
         initial={"kind": journey.state.get("kind") or journey.kinds[0]},
     )
@@ -172,7 +179,7 @@ def physical(request, journey: _Journey):
 def bruger_id(request, journey: _Journey):
     """*Opret MitID Erhverv bruger-ID* (G7.3) → *Indtast mobilnummer*."""
     form = forms.BrugerIdForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         user_id=journey.user.pk,
         initial={"bruger_id": journey.state.get("bruger_id", "")},
     )
@@ -187,7 +194,8 @@ def bruger_id(request, journey: _Journey):
 def phone(request, journey: _Journey):
     """*Indtast mobilnummer* (G7.4): an SMS with a verification code → overview."""
     form = forms.PhoneForm(
-        request.POST or None, initial={"number": journey.state.get("phone") or journey.user.phone}
+        request.POST if request.method == "POST" else None,
+        initial={"number": journey.state.get("phone") or journey.user.phone},
     )
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["number"]
@@ -216,7 +224,7 @@ def overview(request, journey: _Journey):
 @journey_required("separate:verify")
 def verify(request, journey: _Journey):
     """*Indtast verifikationskode* (G7.6) → *Start aktivering af MitID …*."""
-    form = forms.SmsCodeForm(request.POST or None)
+    form = forms.SmsCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.sms_code_verify(
@@ -260,7 +268,7 @@ def _device_choice_form(journey: _Journey, data=None):
 @journey_required("separate:activation_start")
 def activation_start(request, journey: _Journey):
     """*Aktivering af MitID app/-chip/-kodeviser/-kodeoplæser* with *Start aktivering* (G7.7)."""
-    form = _device_choice_form(journey, request.POST or None)
+    form = _device_choice_form(journey, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             device = services.separate_device_prepare(
@@ -298,7 +306,9 @@ def activate(request, journey: _Journey):
         journey.save(device_id=None)
         return redirect("separate:activation_start")
     form = (
-        forms.DeviceCodeForm(request.POST or None) if device.kind in selectors.CODE_KINDS else None
+        forms.DeviceCodeForm(request.POST if request.method == "POST" else None)
+        if device.kind in selectors.CODE_KINDS
+        else None
     )
     error = None
     if request.method == "POST":
@@ -450,7 +460,7 @@ def app_decide(request, serial):
 @require_http_methods(["GET", "POST"])
 def login_start(request):
     """*Log på MitID Erhverv* with the bruger-ID of a separate MitID."""
-    form = forms.LoginForm(request.POST or None)
+    form = forms.LoginForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         bruger_id = form.cleaned_data["bruger_id"].strip()
         method = form.cleaned_data["method"]
@@ -486,7 +496,11 @@ def login_verify(request):
     if state is None:
         return redirect("separate:login")
     method = state["method"]
-    form = forms.DeviceCodeForm(request.POST or None) if method == "code" else None
+    form = (
+        forms.DeviceCodeForm(request.POST if request.method == "POST" else None)
+        if method == "code"
+        else None
+    )
     error = None
     if request.method == "POST":
         try:
@@ -575,7 +589,9 @@ def login_choose(request):
     if not candidates:
         request.session.pop(CHOICE_KEY, None)
         return redirect("separate:login")
-    form = forms.OrganisationChoiceForm(request.POST or None, candidates=candidates)
+    form = forms.OrganisationChoiceForm(
+        request.POST if request.method == "POST" else None, candidates=candidates
+    )
     if request.method == "POST" and form.is_valid():
         chosen = next(u for u in candidates if u.pk == form.cleaned_data["user"])
         request.session.pop(CHOICE_KEY, None)

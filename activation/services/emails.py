@@ -21,7 +21,7 @@ _LINK = "ZZACTIVATIONLINKZZ"
 
 
 def activation_link(token: str) -> str:
-    return settings.PORTAL_BASE_URL + reverse("activation:link", args=[token])
+    return settings.PORTAL_BASE_URL + reverse("employee:link", args=[token])
 
 
 def _link_prefix_and_suffix() -> tuple[str, str]:

@@ -24,7 +24,7 @@ def _add_rule_error(form, exc: RuleError) -> None:
 @require_http_methods(["GET", "POST"])
 def cpr_list(request):
     """The CPR register: everyone, searchable by name, and a form to add a fictitious person."""
-    form = PersonForm(request.POST or None)
+    form = PersonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             person = services.person_create(**form.cleaned_data)
@@ -61,7 +61,7 @@ def cpr_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def cvr_list(request):
     """The CVR register: every company, searchable by name or CVR, and a form to add one."""
-    form = CompanyForm(request.POST or None)
+    form = CompanyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             company = services.company_create(**form.cleaned_data)
@@ -85,7 +85,7 @@ def cvr_list(request):
 def cvr_detail(request, cvr):
     """One company with its management representatives and a form to add one by CPR number."""
     company = selectors.company_get(cvr=cvr)
-    form = RepresentativeForm(request.POST or None)
+    form = RepresentativeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             representative = services.representative_add(

@@ -17,7 +17,7 @@ from users.models import User
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-LINK = re.compile(r"http://[^\s\"<]+/aktivering/link/([A-Za-z0-9_-]+)/")
+LINK = re.compile(r"http://[^\s\"<]+/aktiver/link/([A-Za-z0-9_-]+)/")
 
 
 def _walk(client, ids, means=None):
@@ -146,13 +146,13 @@ def test_the_emailed_link_shows_the_landing_page_and_changes_nothing(admin_clien
     before = Invitation.objects.values().get(user=user)
     admin_client.logout()
 
-    page = admin_client.get(reverse("activation:link", args=[token]))
-    assert page.status_code == 200
-    assert "<h1>Aktivér din bruger</h1>" in page.content.decode()
+    page = admin_client.get(reverse("employee:link", args=[token]), follow=True)
+    assert page.redirect_chain == [(reverse("employee:start"), 302)]  # the token leaves the URL
+    assert "Aktivér din bruger" in page.content.decode()
     assert Invitation.objects.values().get(user=user) == before
     assert User.objects.get(pk=user.pk).state == User.State.AWAITING
 
-    assert admin_client.get(reverse("activation:link", args=["x" * 43])).status_code == 404
+    assert admin_client.get(reverse("employee:link", args=["x" * 43])).status_code == 404
 
 
 def test_double_submit_gives_one_invitation_and_one_email_per_user(admin_client, organisation):

@@ -145,7 +145,7 @@ def test_the_administrator_activates_imported_users_in_bulk(context, page):
     )
     axe_check(page)
     assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in users)
-    assert all("/aktivering/link/" in m.body for m in mail.outbox)
+    assert all("/aktiver/link/" in m.body for m in mail.outbox)
     assert set(
         User.objects.filter(pk__in=[u.pk for u in users]).values_list("state", flat=True)
     ) == {"awaiting"}

@@ -39,4 +39,7 @@ def test_anonymous_goes_to_login_and_suspended_users_are_refused(client):
     response = client.get(reverse("organisations:overview"))
     assert response.status_code == 302 and reverse("portal:login") in response.url
     client.force_login(UserFactory(state="suspended"))
-    assert client.get(reverse("organisations:overview")).status_code == 403
+    # The session of a suspended user ends at once: logged out and sent to the front page.
+    response = client.get(reverse("organisations:overview"))
+    assert response.status_code == 302 and response.url == reverse("portal:home")
+    assert "_auth_user_id" not in client.session

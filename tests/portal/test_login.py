@@ -65,8 +65,8 @@ def test_a_user_of_one_organisation_is_signed_in_to_it(client):
 
 def test_a_user_of_two_organisations_chooses_one(client):
     account = MitIDAccountFactory(username="to.steder")
-    first = UserFactory(cpr=account.person.cpr)
-    second = UserFactory(cpr=account.person.cpr)
+    first = UserFactory(cpr=account.person.cpr, uses_private_mitid=True)
+    second = UserFactory(cpr=account.person.cpr, uses_private_mitid=True)
     page = _login_through_mitid(client, "to.steder")
     assert page.request["PATH_INFO"] == reverse("portal:choose_organisation")
     html = page.content.decode()
@@ -78,8 +78,8 @@ def test_a_user_of_two_organisations_chooses_one(client):
 
 def test_choosing_someone_elses_user_is_404(client):
     account = MitIDAccountFactory(username="to.steder")
-    UserFactory(cpr=account.person.cpr)
-    UserFactory(cpr=account.person.cpr)
+    UserFactory(cpr=account.person.cpr, uses_private_mitid=True)
+    UserFactory(cpr=account.person.cpr, uses_private_mitid=True)
     stranger = UserFactory()
     _login_through_mitid(client, "to.steder")
     response = client.post(reverse("portal:choose_organisation"), {"user": stranger.pk})
@@ -114,3 +114,20 @@ def test_logout_ends_the_session(client):
     _login_through_mitid(client, "lars.holm")
     client.post(reverse("portal:logout"))
     assert "mitid_identity" not in client.session
+
+
+def test_each_login_is_recorded_for_the_login_history(client):
+    from activation.models import LoginEvent
+
+    account = MitIDAccountFactory(username="historik")
+    user = UserFactory(cpr=account.person.cpr, uses_private_mitid=True)
+    _login_through_mitid(client, "historik")
+    event = LoginEvent.objects.get(user=user)
+    assert event.means == "private" and event.succeeded
+
+
+def test_a_user_with_a_separate_mitid_is_not_signed_in_by_private_mitid(client):
+    account = MitIDAccountFactory(username="saerskilt")
+    UserFactory(cpr=account.person.cpr, uses_private_mitid=False)
+    page = _login_through_mitid(client, "saerskilt")
+    assert not page.context["request"].user.is_authenticated
