@@ -28,7 +28,11 @@ class Invitation(models.Model):
     code_hash = models.CharField(max_length=64, blank=True)
     # The code is shown once with *Vis* (G5.7), then only its hash remains.
     code_revealed_at = models.DateTimeField(null=True, blank=True)
+    # Wrong tries in all (kept across a new link and a new code, for the audit and so that
+    # resending never resets the count) and the count when the current code was issued: the
+    # current code is locked after CODE_MAX_TRIES wrong tries of its own (DESIGN.md "Rules").
     code_failures = models.PositiveSmallIntegerField(default=0)
+    code_failures_base = models.PositiveSmallIntegerField(default=0)
     means = models.JSONField(default=list, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.LIVE)
     created_by_name = models.CharField(max_length=200, blank=True)
@@ -52,6 +56,11 @@ class Invitation(models.Model):
     @property
     def is_expired(self) -> bool:
         return timezone.now() >= self.expires_at
+
+    @property
+    def code_failures_current(self) -> int:
+        """Wrong tries against the code the user has now."""
+        return self.code_failures - self.code_failures_base
 
 
 class SmsVerification(models.Model):

@@ -118,13 +118,13 @@ def _code_error(invitation: Invitation, code: str | None) -> RuleError | None:
     the row (saved by the caller's transaction)."""
     if not invitation.code_hash:
         return RuleError("no_code", NO_CODE, field="code")
-    if invitation.code_failures >= CODE_MAX_FAILURES:
+    if invitation.code_failures_current >= CODE_MAX_FAILURES:
         return RuleError("locked", LOCKED, field="code")
     if code and crypto.hashes_match(code, invitation.code_hash, purpose=CODE_PURPOSE):
         return None
     invitation.code_failures += 1
     invitation.save(update_fields=["code_failures"])
-    left = CODE_MAX_FAILURES - invitation.code_failures
+    left = CODE_MAX_FAILURES - invitation.code_failures_current
     if left <= 0:
         return RuleError("locked", LOCKED, field="code")
     return RuleError(

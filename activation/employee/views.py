@@ -246,7 +246,7 @@ def code(request):
     ):
         return redirect("employee:choose")
     separate_next = request.session[CHOICE_KEY] is False
-    locked = invitation.code_failures >= services.CODE_MAX_FAILURES
+    locked = invitation.code_failures_current >= services.CODE_MAX_FAILURES
     form = ActivationCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and not locked:
         if not services.activation_attempt_register(

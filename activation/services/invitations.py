@@ -5,6 +5,7 @@ reminder before a link expires."""
 import datetime
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -45,14 +46,16 @@ def _audit(*, action: str, invitation: Invitation, actor, request, changes=None)
 
 def _issue_code(*, invitation: Invitation, only_if_unrevealed: bool) -> str | None:
     """A fresh code whose hash replaces the old one, marked as revealed in the same UPDATE (so
-    two clicks cannot both reveal). The failure count is kept: a new code does not buy new
-    tries against the attempt limit."""
+    two clicks cannot both reveal). The total failure count is kept (never reset); the new code
+    gets its own three tries, counted from that total."""
     code = crypto.random_digits(CODE_LENGTH)
     rows = Invitation.objects.filter(pk=invitation.pk, state=Invitation.State.LIVE)
     if only_if_unrevealed:
         rows = rows.filter(code_revealed_at__isnull=True)
     updated = rows.update(
-        code_hash=crypto.keyed_hash(code, purpose=CODE_PURPOSE), code_revealed_at=timezone.now()
+        code_hash=crypto.keyed_hash(code, purpose=CODE_PURPOSE),
+        code_revealed_at=timezone.now(),
+        code_failures_base=F("code_failures"),
     )
     return code if updated == 1 else None
 
@@ -83,7 +86,8 @@ def activation_code_reveal(*, invitation: Invitation, actor, request=None) -> st
 @transaction.atomic
 def activation_code_renew(*, invitation: Invitation, actor, request=None) -> str:
     """*Ny kode*: a new temporary activation code replaces the old one (which stops working at
-    once) and is shown once, like *Vis*. The failure count is not reset (DESIGN.md "Rules")."""
+    once) and is shown once, like *Vis*. The total failure count is not reset (DESIGN.md
+    "Rules"): a locked code stays locked, and only this new code has three tries of its own."""
     invitation = _locked_live(invitation)
     if not invitation.code_hash:
         raise RuleError("no_code", _("Brugeren skal ikke bruge en aktiveringskode."))
@@ -109,6 +113,7 @@ def invitation_resend(*, invitation: Invitation, actor, request=None) -> Invitat
         code_hash=old.code_hash,
         code_revealed_at=old.code_revealed_at,
         code_failures=old.code_failures,
+        code_failures_base=old.code_failures_base,
         means=old.means,
         created_by_name=actor.full_name[:200],
         expires_at=timezone.now() + LINK_LIFETIME,

@@ -17,7 +17,7 @@ from tests.employee.factories import (
     birth_date_user_with_account,
     cpr_user_with_account,
 )
-from tests.factories import MitIDAccountFactory
+from tests.factories import MitIDAccountFactory, UserFactory
 from users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -357,3 +357,23 @@ def test_the_throttle_counts_per_invitation_across_addresses():
         for n in range(services.ATTEMPT_LIMIT + 1)
     ]
     assert all(results[:-1]) and not results[-1]
+
+
+def test_a_new_code_from_the_administrator_unlocks_without_resetting_the_count(client, mitid_login):
+    from activation.services import activation_code_renew
+
+    invitation, _account = _birth_date_invitation()
+    _to_code_page(client, mitid_login)
+    for wrong in ("11111111", "22222222", "33333333"):
+        client.post(reverse("employee:code"), {"code": wrong})
+    assert client.post(reverse("employee:code"), {"code": CODE}).status_code == 403
+
+    admin = UserFactory(organisation=invitation.organisation)
+    new_code = activation_code_renew(invitation=invitation, actor=admin)
+    invitation.refresh_from_db()
+    assert invitation.code_failures == 3  # the total is kept
+    assert client.post(reverse("employee:code"), {"code": CODE}).status_code == 200  # old: dead
+    invitation.refresh_from_db()
+    assert invitation.code_failures == 4 and invitation.code_failures_current == 1
+    done = client.post(reverse("employee:code"), {"code": new_code})
+    assert done.url == reverse("employee:receipt")
