@@ -15,9 +15,9 @@ from mitid_portal.outside import Identity
 SESSION_KEY = "mitid_identity"
 
 
-def identity_store(request: HttpRequest, identity: Identity) -> None:
-    request.session.cycle_key()
-    request.session[SESSION_KEY] = {
+def identity_session_data(identity: Identity) -> dict:
+    """What the session keeps of a person signed in with private MitID."""
+    return {
         # The CPR enters the session store only encrypted; the keyed hash finds the person again.
         "cpr_hash": crypto.cpr_hash(identity.cpr),
         "cpr_encrypted": crypto.encrypt(identity.cpr),
@@ -25,6 +25,11 @@ def identity_store(request: HttpRequest, identity: Identity) -> None:
         "last_name": identity.last_name,
         "birth_date": identity.birth_date.isoformat(),
     }
+
+
+def identity_store(request: HttpRequest, identity: Identity) -> None:
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = identity_session_data(identity)
 
 
 def identity_get(request: HttpRequest) -> dict | None:

@@ -9,27 +9,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from mitid_portal import crypto
 from organisations import services
 from organisations.models import AuditEvent, ConnectionRequest, Organisation, RoleGrant
 from tests.factories import CompanyFactory, PersonFactory, RepresentativeFactory
+from tests.helpers import sign_in_person
 
 # Transactional, so that emails queued on commit are delivered within each request.
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
-
-
-def sign_in(client, person):
-    session = client.session
-    session["mitid_identity"] = {
-        "cpr_hash": crypto.cpr_hash(person.cpr),
-        "cpr_encrypted": crypto.encrypt(person.cpr),
-        "first_name": person.first_name,
-        "last_name": person.last_name,
-        "birth_date": person.birth_date.isoformat(),
-    }
-    session.save()
 
 
 @pytest.fixture
@@ -67,7 +55,7 @@ def test_anonymous_is_sent_to_the_mitid_login(client):
 
 
 def test_the_list_shows_only_when_the_person_represents_several(client, owner, practice, clinic):
-    sign_in(client, owner)
+    sign_in_person(client, owner)
     html = client.get(reverse("organisations:choose")).content.decode()
     assert "Vælg den organisation der skal tilsluttes" in html
     assert f'value="{practice.cvr}"' in html and f'value="{clinic.cvr}"' in html
@@ -77,7 +65,7 @@ def test_the_list_shows_only_when_the_person_represents_several(client, owner, p
 def test_a_representative_connects_and_the_accountant_gets_a_60_day_setup_link(
     client, owner, practice, clinic
 ):
-    sign_in(client, owner)
+    sign_in_person(client, owner)
     accountant = PersonFactory(first_name="Bent", last_name="Revisor")
     connection, response = _walk_to_confirm(
         client,
@@ -117,7 +105,7 @@ def test_a_representative_connects_and_the_accountant_gets_a_60_day_setup_link(
 
     # The link works for the accountant (G3.1–G3.4) ...
     client.logout()
-    sign_in(client, accountant)
+    sign_in_person(client, accountant)
     response = client.get(link)
     assert response.url == reverse("organisations:setup_continue")  # token leaves the URL
     response = client.post(response.url)
@@ -128,7 +116,7 @@ def test_a_representative_connects_and_the_accountant_gets_a_60_day_setup_link(
 
 
 def test_the_setup_link_expires_after_60_days(client, owner, practice):
-    sign_in(client, owner)
+    sign_in_person(client, owner)
     connection, response = _walk_to_confirm(client, practice)
     client.post(response.url)
     setup = next(m for m in mail.outbox if "organisationsadministrator" in m.subject)
@@ -145,7 +133,7 @@ def test_the_setup_link_expires_after_60_days(client, owner, practice):
 
 
 def test_someone_else_cannot_use_the_setup_link(client, owner, practice):
-    sign_in(client, owner)
+    sign_in_person(client, owner)
     accountant = PersonFactory()
     connection, response = _walk_to_confirm(
         client,
@@ -167,7 +155,7 @@ def test_someone_else_cannot_use_the_setup_link(client, owner, practice):
 
 
 def test_a_double_submit_connects_once_and_sends_one_email(client, owner, practice):
-    sign_in(client, owner)
+    sign_in_person(client, owner)
     connection, response = _walk_to_confirm(client, practice)
     client.post(response.url)
     client.post(response.url)
@@ -185,7 +173,7 @@ def test_a_double_submit_connects_once_and_sends_one_email(client, owner, practi
 
 
 def test_a_connected_cvr_cannot_be_connected_again(client, owner, practice):
-    sign_in(client, owner)
+    sign_in_person(client, owner)
     connection, response = _walk_to_confirm(client, practice)
     client.post(response.url)
     response = client.post(reverse("organisations:choose"), {"cvr": practice.cvr}, follow=True)
@@ -194,7 +182,7 @@ def test_a_connected_cvr_cannot_be_connected_again(client, owner, practice):
 
 
 def test_terms_must_be_accepted(client, owner, practice):
-    sign_in(client, owner)
+    sign_in_person(client, owner)
     client.post(reverse("organisations:choose"), {"cvr": practice.cvr})
     connection = ConnectionRequest.objects.get()
     response = client.post(reverse("organisations:terms", args=[connection.pk]), {})
@@ -218,7 +206,7 @@ def test_terms_must_be_accepted(client, owner, practice):
 def test_bad_administrator_details_are_refused_and_kept(
     client, owner, practice, field, value, message
 ):
-    sign_in(client, owner)
+    sign_in_person(client, owner)
     data = {
         "choice": "other",
         "first_name": "Bent",
@@ -241,7 +229,7 @@ def test_a_non_representative_is_refused_with_one_audit_event_and_offered_the_ma
     client, practice
 ):
     stranger = PersonFactory(first_name="Kurt", last_name="Fremmed")
-    sign_in(client, stranger)
+    sign_in_person(client, stranger)
     response = client.post(
         reverse("organisations:choose"), {"manual_cvr": "1", "manual-cvr": practice.cvr}
     )
@@ -260,7 +248,7 @@ def test_a_non_representative_is_refused_with_one_audit_event_and_offered_the_ma
 
 def test_the_manual_route_waits_for_an_operator_who_approves(client, practice, admin_user):
     stranger = PersonFactory(first_name="Kurt", last_name="Fremmed")
-    sign_in(client, stranger)
+    sign_in_person(client, stranger)
     response = client.post(reverse("organisations:choose"), {"cvr": practice.cvr, "manual": "1"})
     connection = ConnectionRequest.objects.get()
     assert not connection.is_representative
@@ -339,9 +327,9 @@ def test_an_operator_rejects_with_a_reason_that_is_emailed(client, practice, adm
 
 
 def test_another_persons_connection_request_is_404(client, owner, practice):
-    sign_in(client, owner)
+    sign_in_person(client, owner)
     client.post(reverse("organisations:choose"), {"cvr": practice.cvr})
     connection = ConnectionRequest.objects.get()
-    sign_in(client, PersonFactory())
+    sign_in_person(client, PersonFactory())
     for name in ("terms", "admin", "documents", "confirm", "receipt"):
         assert client.get(reverse(f"organisations:{name}", args=[connection.pk])).status_code == 404

@@ -10,21 +10,10 @@ from organisations import services
 from organisations.models import ConnectionRequest, Organisation, RoleGrant
 from simulators import demo
 from simulators.nemid.models import NemIDEmployee
+from tests.helpers import sign_in_person
 from users.models import User
 
 pytestmark = pytest.mark.django_db
-
-
-def _sign_in_as_person(client, person):
-    session = client.session
-    session["mitid_identity"] = {
-        "cpr_hash": crypto.cpr_hash(person.cpr),
-        "cpr_encrypted": crypto.encrypt(person.cpr),
-        "first_name": person.first_name,
-        "last_name": person.last_name,
-        "birth_date": person.birth_date.isoformat(),
-    }
-    session.save()
 
 
 @pytest.fixture
@@ -58,7 +47,7 @@ def test_the_other_organisations_admin_gets_404_on_the_practice(client, world):
         user=world["other_admin"], role=RoleGrant.Role.ORGANISATION_ADMIN
     ).exists()
     client.force_login(world["other_admin"])
-    _sign_in_as_person(client, world["other_person"])
+    sign_in_person(client, world["other_person"])
 
     # Her own organisation page shows only her organisation.
     page = client.get(reverse("organisations:overview")).content.decode()

@@ -13,7 +13,6 @@ from django.utils import timezone
 from stdnum.dk import cvr as stdnum_cvr
 
 from mitid_portal import crypto
-from mitid_portal.identity import SESSION_KEY
 from organisations.models import AuditEvent
 from simulators.nemid.models import NemIDChange, NemIDEmployee, NemIDRight
 from simulators.nemid.readiness import Code, readiness_report
@@ -23,6 +22,7 @@ from tests.factories import (
     PersonFactory,
     RepresentativeFactory,
 )
+from tests.helpers import sign_in_person
 
 pytestmark = pytest.mark.django_db
 
@@ -39,19 +39,6 @@ def other_company(**kwargs):
     start = 50_000_000 + next(_cvr_numbers) * 1_000
     number = next(str(n) for n in range(start, start + 1_000) if stdnum_cvr.is_valid(str(n)))
     return CompanyFactory(cvr=number, **kwargs)
-
-
-def sign_in(client, person) -> None:
-    """What a private MitID login leaves in the session (see mitid_portal.identity)."""
-    session = client.session
-    session[SESSION_KEY] = {
-        "cpr_hash": crypto.cpr_hash(person.cpr),
-        "cpr_encrypted": crypto.encrypt(person.cpr),
-        "first_name": person.first_name,
-        "last_name": person.last_name,
-        "birth_date": person.birth_date.isoformat(),
-    }
-    session.save()
 
 
 def clean_employee(cvr: str, **kwargs) -> NemIDEmployee:
@@ -94,7 +81,7 @@ def cvr(owner):
 
 @pytest.fixture
 def signed_in(client, owner):
-    sign_in(client, owner.person)
+    sign_in_person(client, owner.person)
     return client
 
 
@@ -134,7 +121,7 @@ def test_a_representative_of_several_companies_chooses_from_a_list(signed_in, ow
 
 
 def test_a_person_who_represents_nothing_is_told_so(client):
-    sign_in(client, PersonFactory())
+    sign_in_person(client, PersonFactory())
     html = client.get(url("index")).content.decode()
     assert "Du kan ikke handle for nogen virksomhed" in html
 
@@ -142,7 +129,7 @@ def test_a_person_who_represents_nothing_is_told_so(client):
 def test_outsider_gets_404_and_only_an_audit_event(client, cvr):
     employee = clean_employee(cvr, email="a@example.dk")
     outsider = PersonFactory(first_name="Ole", last_name="Udenfor")
-    sign_in(client, outsider)
+    sign_in_person(client, outsider)
     before = fields(employee)
 
     assert client.get(url("employees", cvr)).status_code == 404
