@@ -51,6 +51,10 @@ SIDE_MENU = [
     ("employee:profile", _lazy("Min profil"), None, False),
     ("organisations:migration_overview", _lazy("Overblik"), {"org_admin", "user_admin"}, False),
     ("organisations:audit_log", _lazy("Revisionslog"), {"org_admin", "user_admin"}, False),
+    ("organisations:roles", _lazy("Roller"), {"org_admin"}, False),
+    ("organisations:rights", _lazy("Rettigheder"), {"rights_admin", "user_admin"}, False),
+    ("organisations:right_requests", _lazy("Anmodninger"), {"rights_admin"}, False),
+    ("organisations:powers", _lazy("Fuldmagter"), {"org_admin", "rights_admin"}, False),
 ]
 
 

@@ -236,3 +236,126 @@ class PublicService(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class UserGroup(models.Model):
+    """A group of the organisation's users that carries rights: every member holds the group's
+    services for as long as they are a member (computed, never copied into ``UserRight``)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="user_groups"
+    )
+    name = models.CharField(_("navn"), max_length=100)
+    services = models.ManyToManyField(PublicService, blank=True, related_name="+")
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="user_groups"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="group_name_once")
+        ]
+        verbose_name = _("brugergruppe")
+        verbose_name_plural = _("brugergrupper")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RightRequest(models.Model):
+    """A user's request for a right to a public service, decided by a rights administrator."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("Afventer")
+        APPROVED = "approved", _("Godkendt")
+        REJECTED = "rejected", _("Afvist")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="right_requests"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="right_requests"
+    )
+    service = models.ForeignKey(PublicService, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(
+        _("status"), max_length=10, choices=State.choices, default=State.REQUESTED
+    )
+    reason = models.TextField(_("begrundelse"), max_length=500, blank=True)
+    decision_note = models.TextField(_("svar"), max_length=500, blank=True)
+    decided_by_name = models.CharField(_("behandlet af"), max_length=200, blank=True)
+    decided_at = models.DateTimeField(_("behandlet"), null=True, blank=True)
+    created_at = models.DateTimeField(_("anmodet"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One open request per user and service.
+            models.UniqueConstraint(
+                fields=["user", "service"],
+                condition=models.Q(state="requested"),
+                name="one_open_right_request",
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "state", "-created_at"])]
+        verbose_name = _("anmodning om rettighed")
+        verbose_name_plural = _("anmodninger om rettigheder")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.service} ({self.get_state_display()})"
+
+
+class PowerOfAttorney(models.Model):
+    """A business power of attorney (*erhvervsfuldmagt*): the giving organisation lets the
+    receiving CVR act for it at the chosen services, until ``valid_until`` if set. The receiving
+    organisation's rights administrator chooses which of its users may use it."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("Anmodet")
+        ACTIVE = "active", _("Aktiv")
+        REJECTED = "rejected", _("Afvist")
+        REVOKED = "revoked", _("Tilbagekaldt")
+
+    giver = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="powers_given")
+    receiver_cvr = models.CharField(_("modtagerens CVR-nummer"), max_length=8, db_index=True)
+    receiver_name = models.CharField(_("modtager"), max_length=200, blank=True)
+    receiver = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="powers_received",
+    )
+    services = models.ManyToManyField(PublicService, related_name="+")
+    valid_until = models.DateField(_("gyldig til og med"), null=True, blank=True)
+    state = models.CharField(
+        _("status"), max_length=10, choices=State.choices, default=State.ACTIVE
+    )
+    created_by_name = models.CharField(_("oprettet af"), max_length=200)
+    created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
+    decided_by_name = models.CharField(_("behandlet af"), max_length=200, blank=True)
+    decided_at = models.DateTimeField(_("behandlet"), null=True, blank=True)
+    revoked_by_name = models.CharField(_("tilbagekaldt af"), max_length=200, blank=True)
+    revoked_at = models.DateTimeField(_("tilbagekaldt"), null=True, blank=True)
+    users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="powers_of_attorney"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("erhvervsfuldmagt")
+        verbose_name_plural = _("erhvervsfuldmagter")
+
+    def __str__(self) -> str:
+        return f"{self.giver.name} → CVR {self.receiver_cvr} ({self.get_state_display()})"
+
+    @property
+    def is_expired(self) -> bool:
+        from django.utils import timezone
+
+        return self.valid_until is not None and self.valid_until < timezone.localdate()
+
+    @property
+    def is_usable(self) -> bool:
+        return self.state == self.State.ACTIVE and not self.is_expired

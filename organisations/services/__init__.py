@@ -1,4 +1,5 @@
-"""State changes of organisations: ``connection`` (NemLog-in, G2) and ``setup`` (G3.5–G3.12)."""
+"""State changes of organisations: ``connection`` (NemLog-in, G2), ``setup`` (G3.5–G3.12),
+``roles``, ``rights`` and ``powers`` (G8.1–G8.3)."""
 
 from organisations.services.connection import (
     MAX_DOCUMENT_BYTES,
@@ -16,6 +17,33 @@ from organisations.services.connection import (
     document_content_type,
     organisation_admin_appoint,
 )
+from organisations.services.powers import (
+    power_approve,
+    power_create,
+    power_reject,
+    power_request,
+    power_revoke,
+    power_user_add,
+    power_user_remove,
+)
+from organisations.services.rights import (
+    CATALOGUE,
+    public_services_seed,
+    right_grant,
+    right_remove,
+    right_request_approve,
+    right_request_create,
+    right_request_reject,
+    rights_grant_basic_package,
+    user_group_create,
+    user_group_delete,
+    user_group_member_add,
+    user_group_member_remove,
+    user_group_service_add,
+    user_group_service_remove,
+    user_holds_service,
+)
+from organisations.services.roles import actor_require_role, role_grant, role_remove
 from organisations.services.setup import (
     MEANS,
     SETUP_STEPS,
@@ -27,6 +55,31 @@ from organisations.services.setup import (
 )
 
 __all__ = [
+    "CATALOGUE",
+    "actor_require_role",
+    "power_approve",
+    "power_create",
+    "power_reject",
+    "power_request",
+    "power_revoke",
+    "power_user_add",
+    "power_user_remove",
+    "public_services_seed",
+    "right_grant",
+    "right_remove",
+    "right_request_approve",
+    "right_request_create",
+    "right_request_reject",
+    "rights_grant_basic_package",
+    "role_grant",
+    "role_remove",
+    "user_group_create",
+    "user_group_delete",
+    "user_group_member_add",
+    "user_group_member_remove",
+    "user_group_service_add",
+    "user_group_service_remove",
+    "user_holds_service",
     "MAX_DOCUMENT_BYTES",
     "MEANS",
     "SETUP_LINK_LIFETIME",

@@ -1,0 +1,264 @@
+"""*Fuldmagter*: business powers of attorney given and received.
+
+Organisation administrators create, ask for, approve, reject and revoke them; the receiving
+organisation's rights administrator chooses which of its users may use a received one. A power is
+visible to both sides and to no one else: every lookup goes through ``powers_of``, so another
+organisation's power is a 404.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from mitid_portal.errors import RuleError
+from organisations import services
+from organisations.access import organisation_object_or_404, organisation_view
+from organisations.models import Organisation, PowerOfAttorney, PublicService, RoleGrant
+from organisations.rights_views import SEARCH_LIMIT, users_searched
+from organisations.roles_views import refusals_audited
+from users.models import User
+
+ORG_ADMIN = RoleGrant.Role.ORGANISATION_ADMIN
+RIGHTS_ADMIN = RoleGrant.Role.RIGHTS_ADMIN
+
+
+# --- Reads ---------------------------------------------------------------------------------------
+
+
+def powers_of(*, organisation: Organisation) -> QuerySet[PowerOfAttorney]:
+    """Every power the organisation gave or received (found by its CVR, so a power given before
+    the receiver connected is there too), with what the lists show fetched up front."""
+    return (
+        PowerOfAttorney.objects.filter(Q(giver=organisation) | Q(receiver_cvr=organisation.cvr))
+        .select_related("giver")
+        .prefetch_related(Prefetch("services", queryset=PublicService.objects.order_by("name")))
+        .annotate(user_count=Count("users", distinct=True))
+        .order_by("-created_at", "-id")
+    )
+
+
+# --- Forms ---------------------------------------------------------------------------------------
+
+
+class PowerForm(forms.Form):
+    cvr = forms.CharField(
+        label=gettext_lazy("Modtagerens CVR-nummer"),
+        max_length=20,
+        error_messages={"required": gettext_lazy("Skriv et CVR-nummer.")},
+        widget=forms.TextInput(attrs={"class": "form-input", "inputmode": "numeric"}),
+    )
+    services = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Tjenester"),
+        queryset=PublicService.objects.order_by("name"),
+        error_messages={"required": gettext_lazy("Vælg mindst én tjeneste.")},
+        widget=forms.CheckboxSelectMultiple,
+    )
+    valid_until = forms.DateField(
+        label=gettext_lazy("Gyldig til og med (valgfri)"),
+        help_text=gettext_lazy(
+            "Lad feltet stå tomt, hvis fuldmagten gælder, til den tilbagekaldes."
+        ),
+        required=False,
+        input_formats=["%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"],
+        error_messages={"invalid": gettext_lazy("Skriv datoen som dd-mm-åååå.")},
+        widget=forms.DateInput(attrs={"class": "form-input", "type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class PowerRequestForm(PowerForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cvr"].label = gettext_lazy(
+            "CVR-nummer på organisationen, der skal give fuldmagten"
+        )
+
+
+class UserPickForm(forms.Form):
+    user = forms.IntegerField(widget=forms.HiddenInput)
+
+
+def _form_view(request, form_class, call, template: str, success: str):
+    form = form_class(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            power = call(data)
+        except RuleError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, success)
+            return redirect("organisations:power", power.pk)
+    return render(request, template, {"form": form})
+
+
+# --- Views ---------------------------------------------------------------------------------------
+
+
+@require_GET
+@refusals_audited
+@organisation_view(ORG_ADMIN, RIGHTS_ADMIN)
+def powers(request):
+    """*Fuldmagter*: those the organisation gave, and *Modtagne fuldmagter*."""
+    organisation = request.organisation
+    everything = list(powers_of(organisation=organisation)[:500])
+    return render(
+        request,
+        "organisations/powers/list.html",
+        {
+            "given": [p for p in everything if p.giver_id == organisation.pk],
+            "received": [p for p in everything if p.receiver_cvr == organisation.cvr],
+            "is_org_admin": ORG_ADMIN in request.roles,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@refusals_audited
+@organisation_view(ORG_ADMIN)
+def power_new(request):
+    """*Opret fuldmagt*: to another CVR, for chosen services, with an optional end date."""
+    return _form_view(
+        request,
+        PowerForm,
+        lambda data: services.power_create(
+            giver=request.organisation,
+            receiver_cvr=data["cvr"],
+            services=data["services"],
+            valid_until=data["valid_until"],
+            actor=request.user,
+            request=request,
+        ),
+        "organisations/powers/new.html",
+        _("Fuldmagten er oprettet."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@refusals_audited
+@organisation_view(ORG_ADMIN)
+def power_request_new(request):
+    """*Anmod om fuldmagt*: ask another connected organisation for a power of attorney."""
+    return _form_view(
+        request,
+        PowerRequestForm,
+        lambda data: services.power_request(
+            receiver=request.organisation,
+            giver_cvr=data["cvr"],
+            services=data["services"],
+            valid_until=data["valid_until"],
+            actor=request.user,
+            request=request,
+        ),
+        "organisations/powers/request_new.html",
+        _("Anmodningen er sendt til organisationens administratorer."),
+    )
+
+
+def _power(request, pk: int) -> PowerOfAttorney:
+    return get_object_or_404(powers_of(organisation=request.organisation), pk=pk)
+
+
+@require_GET
+@refusals_audited
+@organisation_view(ORG_ADMIN, RIGHTS_ADMIN)
+def power(request, pk: int):
+    """One power of attorney as one side sees it; on the receiving side, its users."""
+    power = _power(request, pk)
+    organisation = request.organisation
+    is_giver = power.giver_id == organisation.pk
+    is_receiver = power.receiver_cvr == organisation.cvr
+    search = request.GET.get("q", "").strip()
+    found = []
+    may_choose_users = is_receiver and RIGHTS_ADMIN in request.roles and power.is_usable
+    if may_choose_users and search:
+        found = list(
+            users_searched(organisation=organisation, search=search).exclude(
+                powers_of_attorney=power
+            )[:SEARCH_LIMIT]
+        )
+    return render(
+        request,
+        "organisations/powers/detail.html",
+        {
+            "power": power,
+            "is_giver": is_giver,
+            "is_receiver": is_receiver,
+            "is_org_admin": ORG_ADMIN in request.roles,
+            "may_choose_users": may_choose_users,
+            "power_users": (
+                power.users.filter(organisation=organisation).order_by("last_name", "first_name")
+                if is_receiver
+                else []
+            ),
+            "search": search,
+            "found": found,
+        },
+    )
+
+
+def _power_act(request, pk: int, call, success: str):
+    power = _power(request, pk)
+    try:
+        call(power=power, actor=request.user, request=request)
+    except RuleError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+    return redirect("organisations:power", power.pk)
+
+
+@require_POST
+@refusals_audited
+@organisation_view(ORG_ADMIN)
+def power_approve(request, pk: int):
+    return _power_act(request, pk, services.power_approve, _("Fuldmagten er godkendt."))
+
+
+@require_POST
+@refusals_audited
+@organisation_view(ORG_ADMIN)
+def power_reject(request, pk: int):
+    return _power_act(request, pk, services.power_reject, _("Anmodningen om fuldmagt er afvist."))
+
+
+@require_POST
+@refusals_audited
+@organisation_view(ORG_ADMIN)
+def power_revoke(request, pk: int):
+    return _power_act(request, pk, services.power_revoke, _("Fuldmagten er tilbagekaldt."))
+
+
+def _power_user(request, pk: int, call, success: str):
+    power = _power(request, pk)
+    form = UserPickForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Vælg en bruger."))
+        return redirect("organisations:power", power.pk)
+    user = organisation_object_or_404(request, User, pk=form.cleaned_data["user"])
+    try:
+        call(power=power, user=user, actor=request.user, request=request)
+    except RuleError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success % {"name": user.full_name})
+    return redirect("organisations:power", power.pk)
+
+
+@require_POST
+@refusals_audited
+@organisation_view(RIGHTS_ADMIN)
+def power_user_add(request, pk: int):
+    return _power_user(request, pk, services.power_user_add, _("%(name)s kan nu bruge fuldmagten."))
+
+
+@require_POST
+@refusals_audited
+@organisation_view(RIGHTS_ADMIN)
+def power_user_remove(request, pk: int):
+    return _power_user(
+        request, pk, services.power_user_remove, _("%(name)s kan ikke længere bruge fuldmagten.")
+    )

@@ -1,0 +1,152 @@
+"""*Roller* (G8.1): the organisation administrator appoints and removes organisation, user and
+rights administrators among the organisation's users.
+
+``refusals_audited`` wraps the views of roles, rights and powers of attorney: a request that
+``organisation_view`` refuses for a missing role is recorded as ``permission_denied`` (the
+services record their own refusals, marked so they are not recorded twice).
+"""
+
+from functools import wraps
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Concat
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from mitid_portal.errors import RuleError
+from organisations import services
+from organisations.access import organisation_object_or_404, organisation_view
+from organisations.audit import audit_record
+from organisations.models import Organisation, RoleGrant
+from organisations.services.roles import actor_name
+from users.models import User
+
+ORG_ADMIN = RoleGrant.Role.ORGANISATION_ADMIN
+PAGE_SIZE = 50
+
+
+def refusals_audited(view):
+    """Record a refusal for a missing role as ``permission_denied``, then refuse (403)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied as exc:
+            user = request.user
+            if (
+                not getattr(exc, "audited", False)
+                and user.is_authenticated
+                and user.organisation_id
+            ):
+                audit_record(
+                    action="permission_denied",
+                    actor_name=actor_name(user) or "?",
+                    actor_user=user,
+                    organisation=user.organisation,
+                    target=request.path[:300],
+                    changes={"handling": view.__name__, "metode": request.method},
+                    request=request,
+                )
+            raise
+
+    return wrapper
+
+
+# --- Reads ---------------------------------------------------------------------------------------
+
+
+def users_with_roles(*, organisation: Organisation, search: str = "") -> QuerySet[User]:
+    """The organisation's users who can hold a role (closed users cannot), with their roles in one
+    extra query."""
+    users = User.objects.filter(organisation=organisation).exclude(state=User.State.CLOSED)
+    search = (search or "").strip()
+    if search:
+        users = users.annotate(search_name=Concat("first_name", Value(" "), "last_name")).filter(
+            Q(search_name__icontains=search) | Q(email__icontains=search) | Q(rid__icontains=search)
+        )
+    return users.prefetch_related(
+        Prefetch(
+            "role_grants",
+            queryset=RoleGrant.objects.filter(organisation=organisation).order_by("role"),
+        )
+    ).order_by("last_name", "first_name", "id")
+
+
+# --- Forms ---------------------------------------------------------------------------------------
+
+
+class RoleForm(forms.Form):
+    user = forms.IntegerField(widget=forms.HiddenInput)
+    role = forms.ChoiceField(
+        label=gettext_lazy("Rolle"),
+        choices=RoleGrant.Role.choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+
+# --- Views ---------------------------------------------------------------------------------------
+
+
+@require_GET
+@refusals_audited
+@organisation_view(ORG_ADMIN)
+def roles(request):
+    """*Roller*: every user of the organisation with the roles they hold; grant and remove."""
+    search = request.GET.get("q", "").strip()
+    users = users_with_roles(organisation=request.organisation, search=search)
+    page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("side"))
+    return render(
+        request,
+        "organisations/roles/list.html",
+        {"page": page, "search": search, "role_choices": RoleGrant.Role.choices},
+    )
+
+
+def _role_post(request, act):
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Vælg en bruger og en rolle."))
+        return redirect("organisations:roles")
+    user = organisation_object_or_404(request, User, pk=form.cleaned_data["user"])
+    role = form.cleaned_data["role"]
+    try:
+        act(
+            organisation=request.organisation,
+            user=user,
+            role=role,
+            actor=request.user,
+            request=request,
+        )
+    except RuleError as exc:
+        messages.error(request, exc.message)
+    else:
+        label = RoleGrant.Role(role).label
+        if act is services.role_grant:
+            text = _("%(name)s er nu %(role)s.")
+        else:
+            text = _("%(name)s er ikke længere %(role)s.")
+        messages.success(request, text % {"name": user.full_name, "role": str(label).lower()})
+    return redirect("organisations:roles")
+
+
+@require_POST
+@refusals_audited
+@organisation_view(ORG_ADMIN)
+def role_add(request):
+    """Give a user a role (POST from *Roller*)."""
+    return _role_post(request, services.role_grant)
+
+
+@require_POST
+@refusals_audited
+@organisation_view(ORG_ADMIN)
+def role_remove(request):
+    """Remove a role from a user (POST from *Roller*); never the last organisation administrator."""
+    return _role_post(request, services.role_remove)
