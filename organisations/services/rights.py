@@ -128,7 +128,7 @@ def rights_grant_basic_package(*, user: User, granted_by_name: str) -> list[Publ
 
 
 @transaction.atomic
-def _right_grant(*, user, service, actor, request, source: str = "") -> UserRight:
+def _right_grant(*, user, service, actor, request) -> UserRight:
     User.objects.select_for_update().filter(pk=user.pk).first()
     if user.state == User.State.CLOSED:
         raise RuleError("closed", _("Brugeren er lukket."))
@@ -138,15 +138,12 @@ def _right_grant(*, user, service, actor, request, source: str = "") -> UserRigh
     right = UserRight(user=user, service=service, granted_by_name=actor_name(actor))
     right.full_clean()
     right.save()
-    changes = {"tjeneste": service.name}
-    if source:
-        changes["kilde"] = source
     _audit(
         action="right_granted",
         organisation=user.organisation,
         actor=actor,
         target=_user_label(user),
-        changes=changes,
+        changes={"tjeneste": service.name},
         request=request,
     )
     return right
