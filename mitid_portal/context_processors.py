@@ -55,6 +55,7 @@ SIDE_MENU = [
     ("organisations:rights", _lazy("Rettigheder"), {"rights_admin", "user_admin"}, False),
     ("organisations:right_requests", _lazy("Anmodninger"), {"rights_admin"}, False),
     ("organisations:powers", _lazy("Fuldmagter"), {"org_admin", "rights_admin"}, False),
+    ("users:create", _lazy("Opret bruger"), {"org_admin", "user_admin"}, False),
 ]
 
 

@@ -39,3 +39,23 @@ __all__ += [
     "user_suspend",
     "user_version",
 ]
+
+from users.services.create import (  # noqa: E402 - Opret bruger and Masseopret, appended
+    BulkFile,
+    BulkRow,
+    NewUser,
+    user_create,
+    users_bulk_create,
+    users_bulk_file_read,
+    users_bulk_template_rows,
+)
+
+__all__ += [
+    "BulkFile",
+    "BulkRow",
+    "NewUser",
+    "user_create",
+    "users_bulk_create",
+    "users_bulk_file_read",
+    "users_bulk_template_rows",
+]
