@@ -2,6 +2,7 @@
 services in ``users.services.create`` decide the rules that need the database."""
 
 import datetime
+import secrets
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -22,6 +23,8 @@ class UserCreateForm(forms.Form):
     """*Opret bruger*: name, CPR number or birth date, email, mobile number, anonymous, the
     means the organisation allows (the preferred one pre-marked) and rights."""
 
+    # A random id per form shown: the service refuses the same form twice (a double click).
+    form_id = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
     first_name = forms.CharField(
         label=_("Fornavn(e)"),
         max_length=100,
@@ -97,7 +100,13 @@ class UserCreateForm(forms.Form):
     )
 
     def __init__(self, *args, organisation, basic_package: bool = False, **kwargs) -> None:
-        kwargs.setdefault("initial", {"means": organisation_default_means(organisation)})
+        kwargs.setdefault(
+            "initial",
+            {
+                "means": organisation_default_means(organisation),
+                "form_id": secrets.token_urlsafe(16),
+            },
+        )
         super().__init__(*args, **kwargs)
         self.fields["means"].choices = [
             (m, _MEANS_LABELS.get(m, m)) for m in organisation_offered_means(organisation)

@@ -69,10 +69,14 @@ def user_create(request):
                 anonymous=data["anonymous"],
                 means=data["means"],
                 services=list(data["services"]),
+                form_id=data["form_id"],
                 actor=request.user,
                 request=request,
             )
         except RuleError as exc:
+            if exc.code == "already_created":  # the same form sent twice
+                messages.info(request, exc.message)
+                return redirect("users:list")
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             if user.cpr:
@@ -137,7 +141,15 @@ def _unstash(request) -> tuple[str, list[NewUser]] | None:
     pending = request.session.get(PENDING_KEY)
     if not isinstance(pending, dict) or pending.get("organisation") != request.organisation.pk:
         return None
-    users = [
+    try:
+        return pending["batch"], _rows_to_users(pending["rows"])
+    except (KeyError, TypeError, ValueError):  # a key retired since, or a damaged session
+        request.session.pop(PENDING_KEY, None)
+        return None
+
+
+def _rows_to_users(rows) -> list[NewUser]:
+    return [
         NewUser(
             first_name=first,
             last_name=last,
@@ -146,9 +158,8 @@ def _unstash(request) -> tuple[str, list[NewUser]] | None:
             email=email,
             phone=phone,
         )
-        for first, last, cpr, birth, email, phone in pending["rows"]
+        for first, last, cpr, birth, email, phone in rows
     ]
-    return pending["batch"], users
 
 
 def _means_labels(organisation) -> list[str]:

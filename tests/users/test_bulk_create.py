@@ -475,3 +475,14 @@ def test_a_cpr_in_another_organisation_is_shown_as_ok(admin_client):
 def test_the_detail_of_another_organisations_user_is_404(admin_client):
     other = UserFactory()
     assert admin_client.get(reverse("users:detail", args=[other.pk])).status_code == 404
+
+
+def test_a_damaged_pending_file_in_the_session_is_refused_calmly(admin_client):
+    page = upload(admin_client, csv_bytes(lines(2))).content.decode()
+    session = admin_client.session
+    session[PENDING_KEY]["rows"][0][2] = "not-a-fernet-token"
+    session.save()
+    before = _counts()
+    response = admin_client.post(CONFIRM, {"batch": _batch(page)})
+    assert response.status_code == 302 and response.url == UPLOAD
+    assert _counts() == before

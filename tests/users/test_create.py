@@ -291,3 +291,23 @@ def test_another_organisations_service_ids_are_just_catalogue_ids(admin_client):
     # Rights are a shared catalogue, not an organisation's objects: an unknown id is refused.
     response = admin_client.post(URL, _data(services=["abc"]))
     assert "Vælg kun tjenester fra listen." in response.content.decode()
+
+
+def test_the_same_form_sent_twice_creates_one_user(admin_client):
+    page = admin_client.get(URL).content.decode()
+    form_id = re.search(r'name="form_id" value="([^"]+)"', page).group(1)
+    data = _data(cpr="", birth_date="17-05-1984", form_id=form_id)
+    first = admin_client.post(URL, data)
+    second = admin_client.post(URL, data)
+    assert first.url == reverse("users:detail", args=[User.objects.get(last_name="Holm").pk])
+    assert second.url == reverse("users:list")
+    assert User.objects.filter(last_name="Holm").count() == 1
+    assert Invitation.objects.count() == 1
+    assert "Brugeren er allerede oprettet." in admin_client.get(second.url).content.decode()
+
+
+def test_a_refused_form_can_be_corrected_and_sent_with_the_same_id(admin_client):
+    data = _data(form_id="fast-id", email="forkert")
+    page = admin_client.post(URL, data).content.decode()
+    assert 'name="form_id" value="fast-id"' in page
+    assert admin_client.post(URL, {**data, "email": "ida@example.dk"}).status_code == 302

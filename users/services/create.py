@@ -76,6 +76,7 @@ CPR_EXISTS = _("Der findes allerede en bruger med dette CPR-nummer i organisatio
 IDENTITY_MISSING = _("Udfyld CPR-nummer eller fødselsdato.")
 IDENTITY_MISMATCH = _("Fødselsdatoen passer ikke med CPR-nummeret.")
 ALREADY_CREATED = _("Brugerne fra filen er allerede oprettet.")
+ALREADY_CREATED_ONE = _("Brugeren er allerede oprettet.")
 
 
 @dataclass(frozen=True)
@@ -155,16 +156,26 @@ def user_create(
     anonymous: bool = False,
     means: list[str],
     services: Sequence[PublicService] = (),
+    form_id: str = "",
     actor,
     request=None,
 ) -> User:
     """*Opret bruger*: create one user of the organisation ("Ikke aktiveret"), give the chosen
     rights and the *Basispakke*, and invite the user with the chosen means. ``anonymous`` can be
     set only here: the user's name is then not shown to public services. Refused (nothing saved)
-    when the CPR number is already used in the organisation or the means are not allowed."""
+    when the CPR number is already used in the organisation or the means are not allowed.
+    ``form_id`` names the form the administrator filled in: a form sent twice (a double click)
+    is refused with code ``already_created``, so a birth-date user is not created twice either."""
     from activation.services import users_activation_start
 
     _organisation_lock(organisation)
+    if (
+        form_id
+        and AuditEvent.objects.filter(
+            organisation=organisation, action="user_created", changes__form=form_id
+        ).exists()
+    ):
+        raise RuleError("already_created", ALREADY_CREATED_ONE)
     try:
         cpr = normalise_cpr(cpr) if cpr else ""
     except ValidationError as exc:
@@ -214,6 +225,7 @@ def user_create(
             "anonym": anonymous,
             "identifikationsmidler": list(means),
             "rettigheder": [s.name for s in services],
+            "form": form_id,
         },
         request=request,
     )
@@ -434,7 +446,7 @@ def users_bulk_file_read(*, organisation: Organisation, upload) -> BulkFile:
     text = _decode(data)
     if not text.strip():
         raise _file_error("empty", _("Filen er tom."))
-    header_line = text.lstrip("\r\n").splitlines()[0]
+    header_line = next(line for line in text.splitlines() if line.strip())
     try:
         records = list(csv.reader(io.StringIO(text), delimiter=_delimiter(header_line)))
     except csv.Error as exc:
