@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -20,7 +21,8 @@ from mitid_portal.models import OutboundEmail
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-BATCH_SIZE = 200
+BATCH_SIZE = 200  # emails per delivery task
+CLAIM_SIZE = 100  # emails claimed, sent and marked sent in one transaction
 
 
 def _render(name: str, context: dict) -> tuple[str, str, str]:
@@ -71,29 +73,58 @@ def _backoff(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
 
 
-def emails_deliver(*, ids: list[int] | None = None) -> dict[str, int]:
+def emails_deliver(*, ids: list[int] | None = None, limit: int = 10_000) -> dict[str, int]:
     """Send queued emails (the given ones, or every one that is due) over one SMTP connection.
 
-    Each row is claimed with SELECT … FOR UPDATE SKIP LOCKED and marked sent in its own short
-    transaction right after the server accepted it, so two workers never send the same row and a
-    worker that dies loses at most the message in flight. A failure is counted and retried later
-    with exponential back-off; after MAX_ATTEMPTS the row is FAILED and visible to operators.
+    Rows are claimed CLAIM_SIZE at a time with SELECT … FOR UPDATE SKIP LOCKED, sent, and marked
+    sent with one UPDATE in the same short transaction, so two workers never send the same row.
+    A failure is counted and retried later with exponential back-off; after MAX_ATTEMPTS the row
+    is FAILED and visible to operators.
+
+    The guarantee when a worker dies (SIGKILL, power loss) while a batch is in flight: the batch's
+    transaction is rolled back, its rows are QUEUED again at once and are sent again by the next
+    worker with the same Message-ID (``<outbox-PK@…>``, fixed by the row). So every email reaches
+    the SMTP server at least once, and it is delivered once by any relay that drops duplicate
+    Message-IDs; a server that does not may receive at most the messages of that one batch twice
+    (those it had accepted before the kill). Nothing is ever lost.
     """
     now = timezone.now()
     due = OutboundEmail.objects.filter(state=OutboundEmail.State.QUEUED)
     if ids is not None:
         due = due.filter(pk__in=ids)
-    due = due.exclude(next_attempt_at__gt=now).order_by("pk").values_list("pk", flat=True)
+    due = due.exclude(next_attempt_at__gt=now).order_by("pk")
     counts = {"sent": 0, "retry": 0, "failed": 0}
     connection = get_connection()
     try:
-        for pk in list(due[:10_000]):
-            counts[_deliver_one(pk, connection)] += 1
+        for _batch in range(-(-limit // CLAIM_SIZE)):  # bounded: at most `limit` emails
+            with transaction.atomic():
+                batch = list(due.select_for_update(skip_locked=True)[:CLAIM_SIZE])
+                if not batch:
+                    break
+                sent = []
+                for email in batch:
+                    outcome = _deliver_one(email, connection)
+                    counts[outcome] += 1
+                    if outcome == "sent":
+                        sent.append(email.pk)
+                if sent:
+                    OutboundEmail.objects.filter(pk__in=sent).update(
+                        state=OutboundEmail.State.SENT,
+                        sent_at=timezone.now(),
+                        attempts=F("attempts") + 1,
+                    )
     finally:
-        connection.close()
+        _close_quietly(connection)
     if counts["retry"]:
         _schedule_retry()
     return counts
+
+
+def _close_quietly(connection) -> None:
+    try:
+        connection.close()
+    except Exception:  # a connection that already broke: nothing left to close
+        logger.debug("closing the mail connection failed", exc_info=True)
 
 
 def _schedule_retry() -> None:
@@ -112,40 +143,33 @@ def _schedule_retry() -> None:
         deliver_emails.using(run_after=earliest).enqueue(ids=None)
 
 
-def _deliver_one(pk: int, connection) -> str:
-    with transaction.atomic():
-        email = (
-            OutboundEmail.objects.select_for_update(skip_locked=True)
-            .filter(pk=pk, state=OutboundEmail.State.QUEUED)
-            .first()
-        )
-        if email is None:
-            return "sent"  # another worker has it
-        message = EmailMultiAlternatives(
-            subject=email.subject,
-            body=email.body_text,
-            to=[email.to],
-            connection=connection,
-            headers={"Message-ID": f"<outbox-{email.pk}@mitid-erhverv.test>"},
-        )
-        if email.body_html:
-            message.attach_alternative(email.body_html, "text/html")
-        try:
-            message.send()
-        except Exception as exc:  # SMTP refusals, timeouts: retried with back-off
-            email.attempts += 1
-            email.last_error = f"{type(exc).__name__}: {exc}"[:500]
-            if email.attempts >= MAX_ATTEMPTS:
-                email.state = OutboundEmail.State.FAILED
-                outcome = "failed"
-            else:
-                email.next_attempt_at = timezone.now() + _backoff(email.attempts)
-                outcome = "retry"
-            email.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
-            logger.warning("email %s not delivered (attempt %s)", email.pk, email.attempts)
-            return outcome
-        email.state = OutboundEmail.State.SENT
-        email.sent_at = timezone.now()
+def _deliver_one(email: OutboundEmail, connection) -> str:
+    """Send one claimed row; on failure record it on the row (back-off, or FAILED)."""
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body_text,
+        to=[email.to],
+        connection=connection,
+        headers={"Message-ID": f"<outbox-{email.pk}@mitid-erhverv.test>"},
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    try:
+        # Open explicitly: a backend that opens the connection itself inside send() also closes
+        # it afterwards, which would cost a new SMTP connection per message.
+        connection.open()
+        message.send()
+    except Exception as exc:  # SMTP refusals, timeouts: retried with back-off
+        _close_quietly(connection)  # the next message starts on a fresh connection
         email.attempts += 1
-        email.save(update_fields=["state", "sent_at", "attempts"])
-        return "sent"
+        email.last_error = f"{type(exc).__name__}: {exc}"[:500]
+        if email.attempts >= MAX_ATTEMPTS:
+            email.state = OutboundEmail.State.FAILED
+            outcome = "failed"
+        else:
+            email.next_attempt_at = timezone.now() + _backoff(email.attempts)
+            outcome = "retry"
+        email.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
+        logger.warning("email %s not delivered (attempt %s)", email.pk, email.attempts)
+        return outcome
+    return "sent"

@@ -1,0 +1,141 @@
+"""Shared set-up of the benchmarks (and of the fault and scale-out tests that need the same pieces):
+a throwaway database, a free port, a counting local SMTP server, and a child-process environment.
+
+Nothing here imports Django at module level, so the helpers can be used before ``django.setup()``.
+"""
+
+import os
+import socket
+import sys
+import tempfile
+import threading
+from contextlib import closing
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+THROWAWAY: list[str] = []
+
+
+def setup_django(database_url: str | None = None, *, migrate: bool = True) -> str:
+    """Point Django at ``database_url``, or ``DATABASE_URL``, or a throwaway SQLite file under
+    /tmp (removed by :func:`cleanup`), then set it up and migrate. Tasks wait in the database for
+    the worker, as in production without Redis. Returns the database URL."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mitid_portal.settings")
+    os.environ.setdefault("TASK_BACKEND", "database")
+    os.environ.setdefault("DEBUG", "false")
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    elif not os.environ.get("DATABASE_URL"):
+        handle, path = tempfile.mkstemp(prefix="mitid-bench-", suffix=".sqlite3", dir="/tmp")
+        os.close(handle)
+        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+        THROWAWAY.append(path)
+    import django
+
+    django.setup()
+    import logging
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
+    if migrate:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, interactive=False)
+        call_command("createcachetable", verbosity=0)
+    return os.environ["DATABASE_URL"]
+
+
+def cleanup() -> None:
+    for path in THROWAWAY:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(path + suffix).unlink(missing_ok=True)
+    THROWAWAY.clear()
+
+
+def free_port() -> int:
+    with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def child_env(**overrides: str) -> dict[str, str]:
+    """The environment for a child process (gunicorn, a task worker) on the same database."""
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env["DJANGO_SETTINGS_MODULE"] = "mitid_portal.settings"
+    env["PYTHONUNBUFFERED"] = "1"
+    env.update(overrides)
+    return env
+
+
+class CountingSmtpServer:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd, in a thread) that only counts what it accepts.
+
+    ``received`` counts every accepted message; ``message_ids`` counts them per Message-ID, so a
+    test can tell a duplicate from a message that was merely accepted twice. With ``dedupe`` the
+    server behaves like a deduplicating relay would: it still accepts a message whose Message-ID it
+    has seen, but ``delivered`` holds each Message-ID once. ``refuse`` makes it answer every
+    message with a temporary 4xx refusal until it is cleared.
+    """
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.lock = threading.Lock()
+        self.received = 0
+        self.message_ids: dict[str, int] = {}
+        self.refused = 0
+        self.refuse = False
+        self.peers: set = set()  # one (address, port) per SMTP connection that sent something
+        self.port = free_port()
+        self.controller = Controller(
+            self, hostname="127.0.0.1", port=self.port, ready_timeout=10, decode_data=False
+        )
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        if self.refuse:
+            with self.lock:
+                self.refused += 1
+            return "451 4.3.0 Midlertidigt ude af drift, prøv igen senere"
+        message_id = _message_id(envelope.content)
+        with self.lock:
+            self.peers.add(session.peer)
+            self.received += 1
+            self.message_ids[message_id] = self.message_ids.get(message_id, 0) + 1
+        return "250 OK"
+
+    @property
+    def delivered(self) -> set[str]:
+        with self.lock:
+            return set(self.message_ids)
+
+    @property
+    def duplicates(self) -> int:
+        with self.lock:
+            return sum(n - 1 for n in self.message_ids.values())
+
+    @property
+    def email_url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def start(self) -> "CountingSmtpServer":
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    def __enter__(self) -> "CountingSmtpServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def _message_id(content: bytes) -> str:
+    head = content.split(b"\r\n\r\n", 1)[0]
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"message-id:"):
+            return line.split(b":", 1)[1].strip().decode("ascii", "replace")
+    return ""
