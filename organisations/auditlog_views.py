@@ -63,6 +63,22 @@ ACTION_LABELS = {
     "right_granted": _lazy("Rettighed tildelt"),
     "right_removed": _lazy("Rettighed fjernet"),
     "permission_denied": _lazy("Adgang nægtet"),
+    "right_request_approved": _lazy("Anmodning om rettighed godkendt"),
+    "right_request_rejected": _lazy("Anmodning om rettighed afvist"),
+    "right_requested": _lazy("Rettighed anmodet"),
+    "user_created": _lazy("Bruger oprettet"),
+    "users_bulk_created": _lazy("Brugere masseoprettet"),
+    "user_group_created": _lazy("Brugergruppe oprettet"),
+    "user_group_deleted": _lazy("Brugergruppe slettet"),
+    "user_group_member_added": _lazy("Medlem føjet til brugergruppe"),
+    "user_group_member_removed": _lazy("Medlem fjernet fra brugergruppe"),
+    "power_created": _lazy("Erhvervsfuldmagt oprettet"),
+    "power_requested": _lazy("Erhvervsfuldmagt anmodet"),
+    "power_approved": _lazy("Erhvervsfuldmagt godkendt"),
+    "power_rejected": _lazy("Erhvervsfuldmagt afvist"),
+    "power_revoked": _lazy("Erhvervsfuldmagt tilbagekaldt"),
+    "power_users_changed": _lazy("Brugere af erhvervsfuldmagt ændret"),
+    "means_added": _lazy("Identifikationsmiddel tilføjet"),
 }
 
 
