@@ -4,6 +4,8 @@ a throwaway database, a free port, a counting local SMTP server, and a child-pro
 Nothing here imports Django at module level, so the helpers can be used before ``django.setup()``.
 """
 
+import asyncio
+import logging
 import os
 import socket
 import sys
@@ -36,9 +38,6 @@ def setup_django(database_url: str | None = None, *, migrate: bool = True) -> st
     import django
 
     django.setup()
-    import logging
-
-    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
     if migrate:
         from django.core.management import call_command
 
@@ -82,11 +81,13 @@ class CountingSmtpServer:
     def __init__(self) -> None:
         from aiosmtpd.controller import Controller
 
+        logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
         self.lock = threading.Lock()
         self.received = 0
         self.message_ids: dict[str, int] = {}
         self.refused = 0
         self.refuse = False
+        self.delay = 0.0  # seconds before answering each message (a slower server)
         self.peers: set = set()  # one (address, port) per SMTP connection that sent something
         self.port = free_port()
         self.controller = Controller(
@@ -94,6 +95,8 @@ class CountingSmtpServer:
         )
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.refuse:
             with self.lock:
                 self.refused += 1

@@ -22,7 +22,9 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 BATCH_SIZE = 200  # emails per delivery task
-CLAIM_SIZE = 100  # emails claimed, sent and marked sent in one transaction
+CLAIM_SIZE = 50  # emails claimed, sent and marked sent in one transaction (also: the most a
+# crash can make the SMTP server receive twice; 50 keeps ~800/s on PostgreSQL, where each commit
+# waits for the disk)
 
 
 def _render(name: str, context: dict) -> tuple[str, str, str]:
