@@ -120,14 +120,17 @@ def stop(process: subprocess.Popen, *, kill: bool = False) -> None:
 
 
 def sql(url: str, query: str, params: tuple = ()) -> list[tuple]:
-    """Read the scratch database directly (``%s`` placeholders)."""
+    """Read (or change) the scratch database directly (``%s`` placeholders); commits."""
     if url.startswith("sqlite:///"):
         with contextlib.closing(sqlite3.connect(url.removeprefix("sqlite:///"), timeout=20)) as c:
-            return c.execute(query.replace("%s", "?"), params).fetchall()
+            rows = c.execute(query.replace("%s", "?"), params).fetchall()
+            c.commit()
+            return rows
     import psycopg
 
-    with psycopg.connect(url) as conn:
-        return conn.execute(query, params).fetchall()
+    with psycopg.connect(url) as conn:  # commits on leaving the block
+        cursor = conn.execute(query, params)
+        return cursor.fetchall() if cursor.description else []
 
 
 def wait_for(condition, *, timeout: float, what: str, interval: float = 0.05) -> None:
