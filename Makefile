@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test test-only setup migrate translations lint format lock chromium clean
+.PHONY: run test test-only setup migrate translations lint format lock chromium clean bench
 
 ## setup: virtual environment, Python and npm dependencies, translations, database
 setup: $(VENV)/.installed node_modules/.installed translations migrate
@@ -57,6 +57,10 @@ chromium:
 	    echo "The browser tests need Chromium: sudo apt-get install chromium"; exit 1; \
 	  fi; \
 	fi
+
+## bench: every benchmark in one table (bench/run.py; BENCH_ARGS=--quick for small sizes)
+bench: $(VENV)/.installed
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
