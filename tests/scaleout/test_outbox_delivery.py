@@ -2,9 +2,12 @@
 run, rows claimed and marked sent in batches (a number of queries that grows with the batches, not
 with the emails), and a stable Message-ID per row, so that a re-send can be recognised."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from bench._common import CountingSmtpServer
 from mitid_portal import emails
@@ -62,3 +65,13 @@ def test_only_the_given_rows_are_sent(smtp_server):
     pks = _queue(10)
     assert emails.emails_deliver(ids=pks[:3])["sent"] == 3
     assert OutboundEmail.objects.filter(state=OutboundEmail.State.QUEUED).count() == 7
+
+
+def test_given_rows_already_sent_or_not_yet_due_are_left_alone(smtp_server):
+    due, sent, later = _queue(3)
+    OutboundEmail.objects.filter(pk=sent).update(state=OutboundEmail.State.SENT)
+    OutboundEmail.objects.filter(pk=later).update(
+        next_attempt_at=timezone.now() + datetime.timedelta(minutes=5)
+    )
+    assert emails.emails_deliver(ids=[due, sent, later]) == {"sent": 1, "retry": 0, "failed": 0}
+    assert smtp_server.delivered == {f"<outbox-{due}@mitid-erhverv.test>"}
