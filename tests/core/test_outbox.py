@@ -100,7 +100,7 @@ def test_the_database_worker_delivers_queued_email(
     with django_capture_on_commit_callbacks(execute=True):
         emails.email_queue(to="w@example.dk", template="test_notice", context={"name": "W"})
     assert mail.outbox == []  # waiting for the worker
-    call_command("db_worker", batch=True, queue_name="default", reload=False, verbosity=0)
+    call_command("db_worker", batch=True, queue_name="default", reload=False, verbosity=1)
     assert len(mail.outbox) == 1
 
 
@@ -112,7 +112,7 @@ def test_periodic_work_reschedules_itself_once_per_run(database_task_backend):
 
     periodic_start()
     assert DBTaskResult.objects.count() == 2  # reminders and the outbox sweep, due now
-    call_command("db_worker", batch=True, queue_name="default", reload=False, verbosity=0)
+    call_command("db_worker", batch=True, queue_name="default", reload=False, verbosity=1)
     pending = DBTaskResult.objects.filter(status="READY")
     # Each ran once and put exactly one next run in the queue, in the future.
     assert sorted(r.task_path.rsplit(".", 1)[1] for r in pending) == [

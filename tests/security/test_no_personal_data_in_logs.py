@@ -88,6 +88,9 @@ def journey(caplog):
     """The whole journey; returns the secrets it handled (codes, link tokens)."""
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.DEBUG, logger="django")
+    # A db_worker run earlier in the process may have turned these down (its verbosity 0).
+    for name in ("django_tasks", "django_tasks_db", "mitid_portal", "activation", "users"):
+        caplog.set_level(logging.DEBUG, logger=name)
     call_command("seed_demo", verbosity=0)
     people = {p.key: p for p in demo.PEOPLE}
     owner = people["owner"]
