@@ -117,27 +117,3 @@ def test_the_organisation_administrator_sees_the_migration_overview(context, pag
     page.get_by_role("button", name="Vis").click()
     expect(page.get_by_role("cell", name="Brugeroplysninger ændret")).to_be_visible()
     axe_check(page)
-
-
-def test_the_administrator_suspends_a_user_from_brugerinformation(context, page):
-    organisation = _world()
-    lise = User.objects.get(organisation=organisation, first_name="Lise")
-    _log_in(context, page, f"/brugere/{lise.pk}/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Brugerinformation")
-    axe_check(page)
-
-    page.get_by_role("link", name="Suspendér").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Suspendér bruger")
-    axe_check(page)
-    page.get_by_role("button", name="Suspendér").click()
-    expect(
-        page.get_by_text("Dette felt er påkrævet.").or_(page.get_by_text("Udfyld"))
-    ).to_be_visible()
-    page.get_by_label("Begrundelse").fill("Orlov")
-    page.get_by_role("button", name="Suspendér").click()
-    expect(page.get_by_text("Lise Holm er suspenderet og logget af.")).to_be_visible()
-    axe_check(page)
-
-    page.get_by_role("link", name="Redigér oplysninger").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Redigér bruger")
-    axe_check(page)
