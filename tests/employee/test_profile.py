@@ -130,3 +130,11 @@ def test_login_history_shows_the_means_label(user_client, user):
     html = user_client.get(reverse("employee:profile")).content.decode()
     assert 'data-testid="login-history"' in html
     assert "Privat MitID" in html
+
+
+def test_profile_links_to_asking_for_a_right(user_client):
+    html = user_client.get(reverse("employee:profile")).content.decode()
+    url = reverse("organisations:right_request_new")
+    assert f'href="{url}"' in html
+    assert "Anmod om en rettighed" in html
+    assert user_client.get(url).status_code == 200
