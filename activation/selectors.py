@@ -1,6 +1,9 @@
 """Read queries of activation: the users a selection names, and the pending invitations."""
 
+import datetime
+
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from activation.models import Invitation
 from organisations.models import Organisation
@@ -69,6 +72,20 @@ def invitations_pending(*, organisation: Organisation) -> QuerySet[Invitation]:
             "user__birth_date",
         )
         .order_by("expires_at", "pk")
+    )
+
+
+EXPIRING_WITHIN = datetime.timedelta(days=7)
+
+
+def invitations_expiring(
+    invitations: QuerySet[Invitation], *, now: datetime.datetime | None = None
+) -> QuerySet[Invitation]:
+    """Of ``invitations``, the live links that expire within 7 days (and have not yet): the
+    migration overview's bar and the list behind it count the same rows."""
+    now = now or timezone.now()
+    return invitations.filter(
+        state=Invitation.State.LIVE, expires_at__gt=now, expires_at__lte=now + EXPIRING_WITHIN
     )
 
 

@@ -15,11 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from activation.models import Invitation
+from activation.selectors import invitations_expiring
 from organisations.access import organisation_view
 from organisations.models import Organisation, RoleGrant
 from users.models import User
-
-EXPIRING_WITHIN = datetime.timedelta(days=7)
 
 # The drawing, in SVG user units (the picture scales with the page).
 CHART_WIDTH = 640
@@ -42,11 +41,8 @@ def migration_counts(*, organisation: Organisation, now: datetime.datetime | Non
         active=Count("id", filter=Q(state=User.State.ACTIVE)),
         suspended=Count("id", filter=Q(state=User.State.SUSPENDED)),
     )
-    expiring = Invitation.objects.filter(
-        organisation=organisation,
-        state=Invitation.State.LIVE,
-        expires_at__gt=now,
-        expires_at__lte=now + EXPIRING_WITHIN,
+    expiring = invitations_expiring(
+        Invitation.objects.filter(organisation=organisation), now=now
     ).count()
     return users | {"expiring": expiring}
 
@@ -73,13 +69,18 @@ class Bar:
 
 
 def _bar_specs() -> list[tuple[str, str, str]]:
+    """Each bar's key, label and the list behind it, which counts the same rows as the bar."""
     users_list = reverse("users:list")
     return [
         ("imported", _("Importeret, ikke aktiveret"), reverse("users:imported")),
-        ("awaiting", _("Afventer aktivering"), reverse("activation:pending")),
+        ("awaiting", _("Afventer aktivering"), f"{users_list}?state=awaiting"),
         ("active", _("Aktive"), f"{users_list}?state=active"),
         ("suspended", _("Suspenderede"), f"{users_list}?state=suspended"),
-        ("expiring", _("Links der udløber inden 7 dage"), reverse("activation:pending")),
+        (
+            "expiring",
+            _("Links der udløber inden 7 dage"),
+            f"{reverse('activation:pending')}?udloeber=7",
+        ),
     ]
 
 

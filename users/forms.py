@@ -81,3 +81,19 @@ class UserEditForm(forms.Form):
     def clean_phone(self) -> str:
         value = self.cleaned_data["phone"].strip()
         return normalise_phone(value) if value else ""
+
+
+class UserListFilterForm(forms.Form):
+    """The search and the state filter of *Brugere* (``?q=…&state=…``); the migration overview
+    links to the list with a state. An unknown state is an error the view turns into a notice."""
+
+    q = forms.CharField(required=False)
+    state = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def __init__(self, *args, states=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", _("Alle")), *((s.value, s.label) for s in states)]

@@ -49,10 +49,18 @@ def users_imported(*, organisation: Organisation, search: str = "") -> QuerySet[
     return _searched(users, search).order_by("last_name", "first_name", "id")
 
 
-def users_listed(*, organisation: Organisation, search: str = "") -> QuerySet[User]:
+# The states *Brugere* lists; imported users have their own list.
+LISTED_STATES = [state for state in User.State if state != User.State.IMPORTED]
+
+
+def users_listed(
+    *, organisation: Organisation, search: str = "", state: str = ""
+) -> QuerySet[User]:
     """The organisation's users in every other state: awaiting activation, active, suspended,
-    closed."""
+    closed; only those in ``state`` when it is one of them (the caller validates it)."""
     users = User.objects.filter(organisation=organisation).exclude(state=User.State.IMPORTED)
+    if state:
+        users = users.filter(state=state)
     return _searched(users, search).order_by("last_name", "first_name", "id")
 
 

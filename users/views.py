@@ -5,6 +5,8 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -13,7 +15,7 @@ from organisations.access import organisation_object_or_404, organisation_view
 from organisations.models import RoleGrant
 from users import selectors, services
 from users.csv import import_report_csv as report_csv
-from users.forms import ImportForm, UserEditForm
+from users.forms import ImportForm, UserEditForm, UserListFilterForm
 from users.models import ImportRun, User
 from users.report import report_rows
 
@@ -133,11 +135,30 @@ def imported_list(request):
 @require_GET
 @organisation_view(ORG_ADMIN, USER_ADMIN)
 def user_list(request):
-    """*Brugere* (G4.6, G5.1): the users who are activated or on their way."""
+    """*Brugere* (G4.6, G5.1): the users who are activated or on their way, all or those in one
+    state (``?state=``, as the migration overview links to them); the filter and the search are
+    kept through the pages. Imported users have their own list; an unknown state is ignored with
+    a notice."""
     search = request.GET.get("q", "").strip()
-    users = selectors.users_listed(organisation=request.organisation, search=search)
+    if request.GET.get("state") == User.State.IMPORTED:
+        url = reverse("users:imported")
+        return redirect(f"{url}?{urlencode({'q': search})}" if search else url)
+    form = UserListFilterForm(request.GET, states=selectors.LISTED_STATES)
+    unknown_state = not form.is_valid() and "state" in form.errors
+    state = "" if unknown_state else form.cleaned_data.get("state", "")
+    users = selectors.users_listed(organisation=request.organisation, search=search, state=state)
+    query = urlencode({k: v for k, v in (("q", search), ("state", state)) if v})
     return render(
-        request, "users/user_list.html", {"page": _page(request, users), "search": search}
+        request,
+        "users/user_list.html",
+        {
+            "page": _page(request, users),
+            "search": search,
+            "filter_form": form,
+            "state_label": User.State(state).label if state else "",
+            "unknown_state": unknown_state,
+            "query": query,
+        },
     )
 
 

@@ -78,9 +78,10 @@ def test_the_page_shows_the_chart_with_numbers_a_table_and_links(admin_client, o
     }
     assert 'data-testid="count-imported">4</td>' in html
     assert f'href="{reverse("users:imported")}"' in html
+    assert f'href="{reverse("users:list")}?state=awaiting"' in html
     assert f'href="{reverse("users:list")}?state=active"' in html
     assert f'href="{reverse("users:list")}?state=suspended"' in html
-    assert f'href="{reverse("activation:pending")}"' in html
+    assert f'href="{reverse("activation:pending")}?udloeber=7"' in html
     assert "css/overview.css" in html
 
 
