@@ -12,6 +12,7 @@ from activation.services import (
 )
 
 _LABELS = dict(BoundMeans.Kind.choices)
+MAX_ID = 2**63 - 1  # the largest primary key the databases hold
 
 
 class _IdsField(forms.Field):
@@ -26,7 +27,7 @@ class _IdsField(forms.Field):
             ids = sorted({int(v) for v in value})
         except (TypeError, ValueError):
             raise forms.ValidationError(_("Ugyldigt valg af brugere."), code="invalid") from None
-        if ids[0] < 1:
+        if ids[0] < 1 or ids[-1] > MAX_ID:
             raise forms.ValidationError(_("Ugyldigt valg af brugere."), code="invalid")
         return ids
 

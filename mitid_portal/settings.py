@@ -91,6 +91,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "mitid_portal.middleware.ContentSecurityPolicyMiddleware",
+    "mitid_portal.middleware.RejectNulCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "mitid_portal.locale.DanishFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

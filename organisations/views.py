@@ -212,16 +212,8 @@ def connect_receipt(request, pk: int):
 @require_GET
 def setup_link(request, token: str):
     """The link in the appointed administrator's email (G3.1, G3.2). The token moves into the
-    session and the browser continues on a URL without it."""
-    try:
-        services.admin_invitation_check(token=token)
-    except RuleError as exc:
-        return render(
-            request,
-            "organisations/setup_link_error.html",
-            {"error": exc},
-            status=410 if exc.code in ("expired", "used") else 404,
-        )
+    session and the browser continues on a URL without it – also when the link is spent, so
+    that neither the error page's Referer nor Django's log of a 4xx answer carries the token."""
     request.session[SETUP_TOKEN_KEY] = token
     return redirect("organisations:setup_continue")
 
@@ -240,7 +232,12 @@ def setup_continue(request):
     try:
         invitation = services.admin_invitation_check(token=token)
     except RuleError as exc:
-        return render(request, "organisations/setup_link_error.html", {"error": exc}, status=410)
+        return render(
+            request,
+            "organisations/setup_link_error.html",
+            {"error": exc},
+            status=410 if exc.code in ("expired", "used") else 404,
+        )
     identity = identity_get(request)
     if request.method == "POST" and identity is not None:
         try:

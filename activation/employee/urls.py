@@ -6,6 +6,7 @@ app_name = "employee"
 urlpatterns = [
     # Activation with private MitID (G6.1–G6.7).
     path("link/<str:token>/", views.link, name="link"),
+    path("link-kan-ikke-bruges/", views.link_problem, name="link_problem"),
     path("", views.start, name="start"),
     path("log-ind/", views.login, name="login"),
     path("log-ind/retur/", views.callback, name="callback"),

@@ -9,6 +9,7 @@ step is on a URL without it, so it never leaks through the Referer header.
 import datetime
 import hmac
 import secrets
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -119,11 +120,21 @@ def link(request, token: str):
     invitation = selectors.invitation_by_token(token=token)
     problem = selectors.invitation_problem(invitation)
     if problem:
-        return _problem_page(request, problem)
+        # The reason is shown on a URL without the token: a 4xx answer on the token's URL would
+        # put the token into Django's request log and the next page's Referer.
+        return redirect(f"{reverse('employee:link_problem')}?{urlencode({'aarsag': problem})}")
     for key in (IDENTITY_KEY, CHOICE_KEY, STATE_KEY, RECEIPT_KEY):
         request.session.pop(key, None)
     request.session[INVITATION_KEY] = invitation.pk
     return redirect("employee:start")
+
+
+@never_cache
+@require_GET
+def link_problem(request):
+    """Why an emailed link cannot be used (expired, used, replaced, cancelled or unknown)."""
+    problem = request.GET.get("aarsag", "")
+    return _problem_page(request, problem if problem in _PROBLEMS else selectors.UNKNOWN)
 
 
 @never_cache

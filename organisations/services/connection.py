@@ -4,6 +4,7 @@ administrators' setup links (G3.1), and role grants."""
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +14,7 @@ from mitid_portal import crypto, outside
 from mitid_portal.emails import email_queue
 from mitid_portal.errors import RuleError
 from mitid_portal.identity import identity_cpr
-from mitid_portal.validators import cpr_birth_date
+from mitid_portal.validators import cpr_birth_date, normalise_cvr
 from organisations.audit import audit_record
 from organisations.models import (
     AdminInvitation,
@@ -53,6 +54,10 @@ def connection_start(
     """Begin connecting ``cvr`` (G2.3). A management representative of the CVR (as the CVR register
     names them) goes the direct way; anyone else only by choosing the manual route with
     documentation. A refusal records one failed-attempt audit event and nothing else."""
+    try:
+        cvr = normalise_cvr(cvr)
+    except ValidationError as exc:
+        raise RuleError("invalid_cvr", exc.messages[0]) from None
     company = outside.cvr_register().lookup(cvr=cvr)
     if company is None:
         raise RuleError("unknown_cvr", _("CVR-nummeret findes ikke i CVR-registret."))

@@ -7,7 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("toem/", views.clear, name="clear"),
     path("<str:address>/", views.inbox, name="inbox"),
-    path("<str:address>/<int:pk>/", views.message, name="message"),
-    path("<str:address>/<int:pk>/html/", views.message_html, name="message_html"),
-    path("<str:address>/<int:pk>/laest/", views.mark_read, name="mark_read"),
+    path("<str:address>/<id:pk>/", views.message, name="message"),
+    path("<str:address>/<id:pk>/html/", views.message_html, name="message_html"),
+    path("<str:address>/<id:pk>/laest/", views.mark_read, name="mark_read"),
 ]

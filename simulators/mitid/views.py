@@ -17,6 +17,8 @@ from simulators.mitid import selectors, services, totp
 from simulators.mitid.forms import CodeForm, LoginStartForm
 from simulators.mitid.models import Device, LoginRequest
 
+RETURN_URL_MAX_LENGTH = LoginRequest._meta.get_field("return_url").max_length
+
 SESSION_REQUESTS = "mitid_login_requests"
 START_LIMIT = 30  # new logins per address per 5 minutes
 
@@ -42,8 +44,10 @@ def login(request):
     client = params.get("client", "")[:100] or "MitID"
     return_url = params.get("return_url", "")
     state = params.get("state", "")[:100]
-    if not return_url or not url_has_allowed_host_and_scheme(
-        return_url, allowed_hosts={request.get_host()}
+    if (
+        not return_url
+        or len(return_url) > RETURN_URL_MAX_LENGTH
+        or not url_has_allowed_host_and_scheme(return_url, allowed_hosts={request.get_host()})
     ):
         return render(request, "mitid/login_invalid.html", status=400)
     form = LoginStartForm(request.POST if request.method == "POST" else None)

@@ -148,7 +148,7 @@ _CANDIDATES = [
 
 
 def plausible_value(arg: Arg) -> str:
-    if arg.converter == "int":
+    if arg.converter in ("int", "id"):
         return "1"
     if arg.converter == "uuid":
         return str(uuid.UUID(int=1))

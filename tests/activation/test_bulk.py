@@ -152,7 +152,9 @@ def test_the_emailed_link_shows_the_landing_page_and_changes_nothing(admin_clien
     assert Invitation.objects.values().get(user=user) == before
     assert User.objects.get(pk=user.pk).state == User.State.AWAITING
 
-    assert admin_client.get(reverse("employee:link", args=["x" * 43])).status_code == 404
+    assert (
+        admin_client.get(reverse("employee:link", args=["x" * 43]), follow=True).status_code == 404
+    )
 
 
 def test_double_submit_gives_one_invitation_and_one_email_per_user(admin_client, organisation):

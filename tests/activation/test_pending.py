@@ -58,7 +58,9 @@ def test_resend_kills_the_old_link_and_keeps_the_code_failures(admin_client, org
     assert len(mail.outbox) == 2
     (new_token,) = LINK.findall(mail.outbox[1].body)
     assert new_token != old_token
-    assert admin_client.get(reverse("employee:link", args=[old_token])).status_code == 410
+    assert (
+        admin_client.get(reverse("employee:link", args=[old_token]), follow=True).status_code == 410
+    )
     assert admin_client.get(reverse("employee:link", args=[new_token])).status_code == 302
     assert AuditEvent.objects.filter(action="activation_link_resent").count() == 1
     # The replaced invitation cannot be resent again.
@@ -76,7 +78,7 @@ def test_cancel_puts_the_user_back_under_imported(admin_client, organisation):
     user.refresh_from_db()
     assert invitation.state == Invitation.State.CANCELLED
     assert user.state == User.State.IMPORTED and user.means == []
-    assert admin_client.get(reverse("employee:link", args=[token])).status_code == 410
+    assert admin_client.get(reverse("employee:link", args=[token]), follow=True).status_code == 410
     assert AuditEvent.objects.filter(action="activation_cancelled").count() == 1
     # ... and can be activated again.
     _start(organisation, [user])

@@ -71,9 +71,11 @@ def test_the_start_page_names_the_organisation_and_offers_aktiver_bruger(client)
 )
 def test_each_unusable_link_has_its_own_page(client, changes, heading, status):
     InvitationFactory(token=TOKEN, **changes)
-    response = client.get(reverse("employee:link", args=[TOKEN]))
+    response = client.get(reverse("employee:link", args=[TOKEN]), follow=True)
     html = response.content.decode()
     assert response.status_code == status
+    # The page answers on a URL without the token (no token in the request log or Referer).
+    assert TOKEN not in response.request["PATH_INFO"] + response.request["QUERY_STRING"]
     assert f"<h1>{heading}</h1>" in html
     assert "activation_invitation_id" not in client.session
 
@@ -86,17 +88,17 @@ def test_dead_links_tell_the_user_to_ask_for_a_new_one(client, state):
         else {"state": state}
     )
     InvitationFactory(token=TOKEN, **changes)
-    html = client.get(reverse("employee:link", args=[TOKEN])).content.decode()
+    html = client.get(reverse("employee:link", args=[TOKEN]), follow=True).content.decode()
     assert "brugeradministrator om et nyt link" in html
 
 
 def test_an_unknown_link_page_is_the_same_whether_or_not_users_exist(client):
-    empty = client.get(reverse("employee:link", args=["ukendt-token-1234567890"]))
+    empty = client.get(reverse("employee:link", args=["ukendt-token-1234567890"]), follow=True)
     user = UserFactory(first_name="Kirsten", email="kirsten@example.dk")
     InvitationFactory(user=user, token=TOKEN)
     InvitationFactory(token=TOKEN + "x", state="used")
-    populated = client.get(reverse("employee:link", args=["ukendt-token-1234567890"]))
-    near_miss = client.get(reverse("employee:link", args=[TOKEN[:-1]]))
+    populated = client.get(reverse("employee:link", args=["ukendt-token-1234567890"]), follow=True)
+    near_miss = client.get(reverse("employee:link", args=[TOKEN[:-1]]), follow=True)
 
     assert empty.status_code == populated.status_code == near_miss.status_code == 404
     assert _main(empty) == _main(populated) == _main(near_miss)
@@ -106,8 +108,14 @@ def test_an_unknown_link_page_is_the_same_whether_or_not_users_exist(client):
 
 
 def test_a_very_long_token_is_unknown(client):
-    response = client.get(reverse("employee:link", args=["a" * 5000]))
+    response = client.get(reverse("employee:link", args=["a" * 5000]), follow=True)
     assert response.status_code == 404
+
+
+def test_a_made_up_reason_on_the_problem_page_is_the_unknown_link_page(client):
+    response = client.get(reverse("employee:link_problem"), {"aarsag": "<script>"})
+    assert response.status_code == 404
+    assert "<h1>Linket virker ikke</h1>" in response.content.decode()
 
 
 def test_the_journey_without_an_opened_link_says_what_to_do(client):

@@ -104,7 +104,7 @@ def test_a_reload_or_back_after_success_never_activates_twice(client, mitid_logi
     assert AuditEvent.objects.filter(action="user_activated").count() == 1
     assert OutboundEmail.objects.count() == 1
     # The link itself is spent now.
-    reopened = client.get(reverse("employee:link", args=[TOKEN]))
+    reopened = client.get(reverse("employee:link", args=[TOKEN]), follow=True)
     assert "Din bruger er allerede aktiveret" in reopened.content.decode()
 
 

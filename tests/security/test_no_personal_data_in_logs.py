@@ -160,15 +160,6 @@ def test_a_whole_journey_logs_no_cpr_number_and_no_code_or_token(caplog, journey
     assert found == [], found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: opening a used/expired/replaced activation link answers 410 and Django's "
-        "django.request logger writes 'Gone: /aktiver/link/<token>/' with the token – "
-        "activation/employee/views.py:122 (link() renders _problem_page on the token URL with "
-        "status 410, or 404 for an unknown token, from _STATUS)"
-    ),
-)
 def test_opening_a_spent_link_again_logs_no_token(caplog, journey):
     caplog.clear()
     response = journey["employee"].get(reverse("employee:link", args=[journey["birthe_token"]]))
@@ -177,15 +168,6 @@ def test_opening_a_spent_link_again_logs_no_token(caplog, journey):
     assert found == [], found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: an expired or used setup link answers 410 (unknown 404) on the token URL, and "
-        "Django's django.request logger writes 'Gone: /opsaetning/<token>/' with the token – "
-        "organisations/views.py:223 (setup_link renders the error with status 410/404 instead of "
-        "moving the token into the session and answering on a URL without it)"
-    ),
-)
 def test_opening_an_expired_setup_link_logs_no_token(caplog, client):
     call_command("seed_demo", verbosity=0)
     people = {p.key: p for p in demo.PEOPLE}
