@@ -43,7 +43,11 @@ class ImportForm(forms.Form):
 
 
 class UserEditForm(forms.Form):
-    """*Redigér*: the data the administrator checks before activation (G5.5)."""
+    """*Redigér* (``users:edit``): the data the administrator checks before activation (G5.5)
+    and corrects later, with the version of the user the administrator saw (optimistic
+    concurrency: ``users.services.lifecycle.user_edit`` refuses a stale one)."""
+
+    version = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     first_name = forms.CharField(
         label=_("Fornavn(e)"), max_length=100, widget=forms.TextInput(attrs={"class": "form-input"})

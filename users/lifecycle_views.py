@@ -24,12 +24,6 @@ USER_ADMIN = RoleGrant.Role.USER_ADMIN
 EMAIL_TOKEN_SESSION_KEY = "user_email_confirm_token"  # noqa: S105 - a session key name
 
 
-class VersionedUserEditForm(UserEditForm):
-    """*Redigér* with the version of the user the administrator saw (optimistic concurrency)."""
-
-    version = forms.CharField(widget=forms.HiddenInput, max_length=64)
-
-
 class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_lazy("Begrundelse"),
@@ -57,7 +51,7 @@ def user_edit(request, pk: int):
     they have not seen is told so, with the new data, and what they typed is kept."""
     user = _subject(request, pk)
     if request.method == "POST":
-        form = VersionedUserEditForm(request.POST)
+        form = UserEditForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -91,9 +85,7 @@ def user_edit(request, pk: int):
                     messages.success(request, _("Brugerens oplysninger er gemt."))
                 return redirect("users:detail", pk=user.pk)
     else:
-        form = VersionedUserEditForm(
-            initial=_fields(user) | {"version": lifecycle.user_version(user)}
-        )
+        form = UserEditForm(initial=_fields(user) | {"version": lifecycle.user_version(user)})
     return render(request, "users/lifecycle/edit.html", {"subject": user, "form": form})
 
 

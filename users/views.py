@@ -7,7 +7,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from mitid_portal.errors import RuleError
@@ -15,7 +14,7 @@ from organisations.access import organisation_object_or_404, organisation_view
 from organisations.models import RoleGrant
 from users import selectors, services
 from users.csv import import_report_csv as report_csv
-from users.forms import ImportForm, UserEditForm, UserListFilterForm
+from users.forms import ImportForm, UserListFilterForm
 from users.models import ImportRun, User
 from users.report import report_rows
 
@@ -162,21 +161,16 @@ def user_list(request):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_GET
 @organisation_view(ORG_ADMIN, USER_ADMIN)
 def user_detail(request, pk: int):
-    """*Brugerinformation* (G5.2): the user's data, rights, roles and state, with *Redigér*."""
+    """*Brugerinformation* (G5.2): the user's data, rights, roles and state; *Redigér* and the
+    other acts are the lifecycle's pages (``users.lifecycle_views``)."""
     user = organisation_object_or_404(
         request, selectors.user_detail(organisation=request.organisation, pk=pk), pk=pk
     )
-    initial = {f: getattr(user, f) for f in ("first_name", "last_name", "email", "phone")}
-    form = UserEditForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        services.user_update(user=user, actor=request.user, request=request, **form.cleaned_data)
-        messages.success(request, _("Brugerens oplysninger er gemt."))
-        return redirect("users:detail", pk=user.pk)
     return render(
         request,
         "users/user_detail.html",
-        {"subject": user, "form": form, "is_imported": user.state == User.State.IMPORTED},
+        {"subject": user, "is_imported": user.state == User.State.IMPORTED},
     )

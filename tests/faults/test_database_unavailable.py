@@ -2,8 +2,9 @@
 page (templates/500.html: "Der opstod en fejl … Intet er gemt halvt") and nothing of the half
 that was written before the failure is kept.
 
-The service is the edit on *Brugerinformation* (``users.services.user_update``): it writes the
-user's row, then the audit event, in one transaction. The failure strikes between the two.
+The service is *Redigér* on *Brugerinformation* (``users.services.lifecycle.user_edit``): it
+writes the user's row, then the audit event, in one transaction. The failure strikes between the
+two.
 """
 
 import pytest
@@ -12,6 +13,7 @@ from django.urls import reverse
 
 from organisations.models import AuditEvent, RoleGrant
 from tests.factories import RoleGrantFactory, UserFactory
+from users.services.lifecycle import user_version
 
 AUDIT_INSERT = 'INSERT INTO "organisations_auditevent"'
 
@@ -29,8 +31,14 @@ def _edit(client, admin, subject):
     client.raise_request_exception = False  # what a browser sees: the 500 page
     client.force_login(admin)
     return client.post(
-        reverse("users:detail", args=[subject.pk]),
-        {"first_name": "Halvt", "last_name": "Gemt", "email": subject.email, "phone": ""},
+        reverse("users:edit", args=[subject.pk]),
+        {
+            "first_name": "Halvt",
+            "last_name": "Gemt",
+            "email": subject.email,
+            "phone": "",
+            "version": user_version(subject),
+        },
     )
 
 

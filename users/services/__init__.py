@@ -1,4 +1,5 @@
-"""State changes of MitID Erhverv users: the NemID import and the edit of a user."""
+"""State changes of MitID Erhverv users: the NemID import, the lifecycle (the edit with a
+confirmed email among them) and the creation of users."""
 
 from users.services.import_nemid import (
     ALREADY_RUNNING,
@@ -6,12 +7,10 @@ from users.services.import_nemid import (
     users_import_from_nemid,
     users_import_queue,
 )
-from users.services.users import user_update
 
 __all__ = [
     "ALREADY_RUNNING",
     "import_admin_roles_check",
-    "user_update",
     "users_import_from_nemid",
     "users_import_queue",
 ]
