@@ -19,7 +19,6 @@ from organisations import services
 from organisations.access import organisation_object_or_404, organisation_view
 from organisations.models import Organisation, PowerOfAttorney, PublicService, RoleGrant
 from organisations.rights_views import SEARCH_LIMIT, users_searched
-from organisations.roles_views import refusals_audited
 from users.models import User
 
 ORG_ADMIN = RoleGrant.Role.ORGANISATION_ADMIN
@@ -99,7 +98,6 @@ def _form_view(request, form_class, call, template: str, success: str):
 
 
 @require_GET
-@refusals_audited
 @organisation_view(ORG_ADMIN, RIGHTS_ADMIN)
 def powers(request):
     """*Fuldmagter*: those the organisation gave, and *Modtagne fuldmagter*."""
@@ -117,7 +115,6 @@ def powers(request):
 
 
 @require_http_methods(["GET", "POST"])
-@refusals_audited
 @organisation_view(ORG_ADMIN)
 def power_new(request):
     """*Opret fuldmagt*: to another CVR, for chosen services, with an optional end date."""
@@ -138,7 +135,6 @@ def power_new(request):
 
 
 @require_http_methods(["GET", "POST"])
-@refusals_audited
 @organisation_view(ORG_ADMIN)
 def power_request_new(request):
     """*Anmod om fuldmagt*: ask another connected organisation for a power of attorney."""
@@ -163,7 +159,6 @@ def _power(request, pk: int) -> PowerOfAttorney:
 
 
 @require_GET
-@refusals_audited
 @organisation_view(ORG_ADMIN, RIGHTS_ADMIN)
 def power(request, pk: int):
     """One power of attorney as one side sees it; on the receiving side, its users."""
@@ -212,21 +207,18 @@ def _power_act(request, pk: int, call, success: str):
 
 
 @require_POST
-@refusals_audited
 @organisation_view(ORG_ADMIN)
 def power_approve(request, pk: int):
     return _power_act(request, pk, services.power_approve, _("Fuldmagten er godkendt."))
 
 
 @require_POST
-@refusals_audited
 @organisation_view(ORG_ADMIN)
 def power_reject(request, pk: int):
     return _power_act(request, pk, services.power_reject, _("Anmodningen om fuldmagt er afvist."))
 
 
 @require_POST
-@refusals_audited
 @organisation_view(ORG_ADMIN)
 def power_revoke(request, pk: int):
     return _power_act(request, pk, services.power_revoke, _("Fuldmagten er tilbagekaldt."))
@@ -249,14 +241,12 @@ def _power_user(request, pk: int, call, success: str):
 
 
 @require_POST
-@refusals_audited
 @organisation_view(RIGHTS_ADMIN)
 def power_user_add(request, pk: int):
     return _power_user(request, pk, services.power_user_add, _("%(name)s kan nu bruge fuldmagten."))
 
 
 @require_POST
-@refusals_audited
 @organisation_view(RIGHTS_ADMIN)
 def power_user_remove(request, pk: int):
     return _power_user(

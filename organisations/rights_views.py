@@ -18,7 +18,6 @@ from mitid_portal.errors import RuleError
 from organisations import services
 from organisations.access import organisation_object_or_404, organisation_view
 from organisations.models import Organisation, PublicService, RightRequest, RoleGrant, UserGroup
-from organisations.roles_views import refusals_audited
 from users.models import User, UserRight
 
 RIGHTS_ADMIN = RoleGrant.Role.RIGHTS_ADMIN
@@ -150,7 +149,6 @@ def _act(request, call, success: str) -> bool:
 
 
 @require_GET
-@refusals_audited
 @organisation_view(*GRANTERS)
 def rights(request):
     """*Rettigheder*: the catalogue with the *Basispakke*, and the users to grant rights to."""
@@ -174,7 +172,6 @@ def _user(request, pk: int) -> User:
 
 
 @require_GET
-@refusals_audited
 @organisation_view(*GRANTERS)
 def user_rights(request, pk: int):
     """One user's rights: held directly (imported ones with their RID) or through groups."""
@@ -199,7 +196,6 @@ def user_rights(request, pk: int):
 
 
 @require_POST
-@refusals_audited
 @organisation_view(*GRANTERS)
 def user_right_add(request, pk: int):
     user = _user(request, pk)
@@ -220,7 +216,6 @@ def user_right_add(request, pk: int):
 
 
 @require_POST
-@refusals_audited
 @organisation_view(*GRANTERS)
 def user_right_remove(request, pk: int):
     user = _user(request, pk)
@@ -244,7 +239,6 @@ def user_right_remove(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-@refusals_audited
 @organisation_view(*GRANTERS)
 def groups(request):
     """*Brugergrupper*: groups that carry rights; create one."""
@@ -274,7 +268,6 @@ def _group(request, pk: int) -> UserGroup:
 
 
 @require_GET
-@refusals_audited
 @organisation_view(*GRANTERS)
 def group(request, pk: int):
     """One group: its rights and members; search the organisation's users to add."""
@@ -305,7 +298,6 @@ def group(request, pk: int):
 
 
 @require_POST
-@refusals_audited
 @organisation_view(*GRANTERS)
 def group_service_add(request, pk: int):
     group = _group(request, pk)
@@ -325,7 +317,6 @@ def group_service_add(request, pk: int):
 
 
 @require_POST
-@refusals_audited
 @organisation_view(*GRANTERS)
 def group_service_remove(request, pk: int):
     group = _group(request, pk)
@@ -362,7 +353,6 @@ def _member_post(request, pk: int, call, success: str):
 
 
 @require_POST
-@refusals_audited
 @organisation_view(*GRANTERS)
 def group_member_add(request, pk: int):
     return _member_post(
@@ -374,7 +364,6 @@ def group_member_add(request, pk: int):
 
 
 @require_POST
-@refusals_audited
 @organisation_view(*GRANTERS)
 def group_member_remove(request, pk: int):
     return _member_post(
@@ -386,7 +375,6 @@ def group_member_remove(request, pk: int):
 
 
 @require_POST
-@refusals_audited
 @organisation_view(*GRANTERS)
 def group_delete(request, pk: int):
     group = _group(request, pk)
@@ -400,7 +388,6 @@ def group_delete(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-@refusals_audited
 @organisation_view()
 def right_request_new(request):
     """*Anmod om rettighed*: any user of the organisation asks for a right; the rights
@@ -439,7 +426,6 @@ def right_request_new(request):
 
 
 @require_GET
-@refusals_audited
 @organisation_view(RIGHTS_ADMIN)
 def right_requests(request):
     """*Anmodninger om rettigheder*: the pending ones to approve or reject, and the decided."""
@@ -457,7 +443,6 @@ def right_requests(request):
 
 
 @require_POST
-@refusals_audited
 @organisation_view(RIGHTS_ADMIN)
 def right_request_decide(request, pk: int):
     """Approve or reject one request (rights administrators only)."""

@@ -1,16 +1,9 @@
 """*Roller* (G8.1): the organisation administrator appoints and removes organisation, user and
-rights administrators among the organisation's users.
-
-``refusals_audited`` wraps the views of roles, rights and powers of attorney: a request that
-``organisation_view`` refuses for a missing role is recorded as ``permission_denied`` (the
-services record their own refusals, marked so they are not recorded twice).
-"""
-
-from functools import wraps
+rights administrators among the organisation's users. A refusal is audited by
+``organisations.access.organisation_view``, as for every administrative view."""
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Concat
@@ -22,41 +15,11 @@ from django.views.decorators.http import require_GET, require_POST
 from mitid_portal.errors import RuleError
 from organisations import services
 from organisations.access import organisation_object_or_404, organisation_view
-from organisations.audit import audit_record
 from organisations.models import Organisation, RoleGrant
-from organisations.services.roles import actor_name
 from users.models import User
 
 ORG_ADMIN = RoleGrant.Role.ORGANISATION_ADMIN
 PAGE_SIZE = 50
-
-
-def refusals_audited(view):
-    """Record a refusal for a missing role as ``permission_denied``, then refuse (403)."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            user = request.user
-            if (
-                not getattr(exc, "audited", False)
-                and user.is_authenticated
-                and user.organisation_id
-            ):
-                audit_record(
-                    action="permission_denied",
-                    actor_name=actor_name(user) or "?",
-                    actor_user=user,
-                    organisation=user.organisation,
-                    target=request.path[:300],
-                    changes={"handling": view.__name__, "metode": request.method},
-                    request=request,
-                )
-            raise
-
-    return wrapper
 
 
 # --- Reads ---------------------------------------------------------------------------------------
@@ -95,7 +58,6 @@ class RoleForm(forms.Form):
 
 
 @require_GET
-@refusals_audited
 @organisation_view(ORG_ADMIN)
 def roles(request):
     """*Roller*: every user of the organisation with the roles they hold; grant and remove."""
@@ -137,7 +99,6 @@ def _role_post(request, act):
 
 
 @require_POST
-@refusals_audited
 @organisation_view(ORG_ADMIN)
 def role_add(request):
     """Give a user a role (POST from *Roller*)."""
@@ -145,7 +106,6 @@ def role_add(request):
 
 
 @require_POST
-@refusals_audited
 @organisation_view(ORG_ADMIN)
 def role_remove(request):
     """Remove a role from a user (POST from *Roller*); never the last organisation administrator."""
