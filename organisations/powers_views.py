@@ -8,8 +8,10 @@ organisation's power is a 404.
 
 from django import forms
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,6 +25,9 @@ from users.models import User
 
 ORG_ADMIN = RoleGrant.Role.ORGANISATION_ADMIN
 RIGHTS_ADMIN = RoleGrant.Role.RIGHTS_ADMIN
+PAGE_SIZE = 50
+GIVEN_PAGE = "side"
+RECEIVED_PAGE = "modtagne_side"
 
 
 # --- Reads ---------------------------------------------------------------------------------------
@@ -102,13 +107,25 @@ def _form_view(request, form_class, call, template: str, success: str):
 def powers(request):
     """*Fuldmagter*: those the organisation gave, and *Modtagne fuldmagter*."""
     organisation = request.organisation
-    everything = list(powers_of(organisation=organisation)[:500])
+    powers = powers_of(organisation=organisation)
+    given = Paginator(powers.filter(giver=organisation), PAGE_SIZE).get_page(
+        request.GET.get(GIVEN_PAGE)
+    )
+    received = Paginator(powers.filter(receiver_cvr=organisation.cvr), PAGE_SIZE).get_page(
+        request.GET.get(RECEIVED_PAGE)
+    )
+    # Each list's page links keep the other list's page.
     return render(
         request,
         "organisations/powers/list.html",
         {
-            "given": [p for p in everything if p.giver_id == organisation.pk],
-            "received": [p for p in everything if p.receiver_cvr == organisation.cvr],
+            "given": given,
+            "received": received,
+            "given_query": urlencode({RECEIVED_PAGE: received.number})
+            if received.number > 1
+            else "",
+            "received_query": urlencode({GIVEN_PAGE: given.number}) if given.number > 1 else "",
+            "received_page_param": RECEIVED_PAGE,
             "is_org_admin": ORG_ADMIN in request.roles,
         },
     )

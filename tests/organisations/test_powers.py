@@ -356,3 +356,41 @@ def test_the_powers_page_has_a_constant_number_of_queries(
     grow(10)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(reverse("organisations:powers")).status_code == 200
+
+
+def _bulk_powers(giver, receiver_cvr, n):
+    PowerOfAttorney.objects.bulk_create(
+        PowerOfAttorney(
+            giver=giver,
+            receiver_cvr=receiver_cvr,
+            receiver_name=f"Modtager {i:03}",
+            created_by_name="Test",
+        )
+        for i in range(n)
+    )
+
+
+def test_the_powers_lists_are_paginated_each_on_its_own(
+    client, practice, accountant, giver_admin, django_assert_max_num_queries
+):
+    _bulk_powers(practice, accountant.cvr, 60)  # given
+    _bulk_powers(accountant, practice.cvr, 55)  # received
+    client.force_login(giver_admin)
+    with django_assert_max_num_queries(20):
+        first = client.get(reverse("organisations:powers"))
+    given, received = first.context["given"], first.context["received"]
+    assert (given.paginator.count, len(given.object_list)) == (60, 50)
+    assert (received.paginator.count, len(received.object_list)) == (55, 50)
+    html = first.content.decode()
+    assert html.count("Side 1 af 2") == 2
+    assert 'href="?side=2"' in html and 'href="?modtagne_side=2"' in html
+    # Turning one list's page keeps the other's.
+    second = client.get(reverse("organisations:powers"), {"side": "2", "modtagne_side": "2"})
+    assert len(second.context["given"].object_list) == 10
+    assert len(second.context["received"].object_list) == 5
+    page = second.content.decode()
+    assert 'href="?modtagne_side=2&amp;side=1"' in page
+    assert 'href="?side=2&amp;modtagne_side=1"' in page
+    assert 'aria-label="Sider med givne fuldmagter"' in page
+    assert 'aria-label="Sider med modtagne fuldmagter"' in page
+    assert "page_param" not in page  # the include's comment is not shown
