@@ -3,8 +3,9 @@
 ``bulk_create`` prepares every value of every row through the ORM's compiler, which for 50,000
 users and 100,000 rights costs several seconds on its own; here the values that are the same for
 every row (defaults, timestamps) are prepared once from a template instance, and the caller hands
-over only the values that vary, already in database form. Works on SQLite and PostgreSQL
-(psycopg pipelines ``executemany``).
+over only the values that vary, already in database form. On PostgreSQL the rows go in by
+``COPY … FROM STDIN`` (psycopg's copy, several times faster than a pipelined ``executemany``);
+elsewhere by ``executemany``.
 """
 
 from collections.abc import Iterable, Sequence
@@ -33,11 +34,11 @@ class BulkInserter:
                 self.plan.append((None, f.get_db_prep_save(value, connection=self.connection)))
         quote = self.connection.ops.quote_name
         # Table and column names come from the model and are quoted; the values are parameters.
+        table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
         self.sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
-            quote(model._meta.db_table),
-            ", ".join(quote(f.column) for f in fields),
-            ", ".join(["%s"] * len(fields)),
+            table, columns, ", ".join(["%s"] * len(fields))
         )
+        self.copy_sql = f"COPY {table} ({columns}) FROM STDIN"
 
     def insert(self, rows: Iterable[Sequence[Any]]) -> None:
         """Insert rows given as sequences of the varying values, in the order of ``varying``,
@@ -47,6 +48,12 @@ class BulkInserter:
             tuple(row[index] if index is not None else fixed for index, fixed in plan)
             for row in rows
         ]
-        if params:
-            with self.connection.cursor() as cursor:
+        if not params:
+            return
+        with self.connection.cursor() as cursor:
+            if self.connection.vendor == "postgresql":
+                with cursor.cursor.copy(self.copy_sql) as copy:
+                    for row in params:
+                        copy.write_row(row)
+            else:
                 cursor.executemany(self.sql, params)
