@@ -18,7 +18,8 @@ from mitid_portal.errors import RuleError
 from organisations import services
 from organisations.access import organisation_object_or_404, organisation_view
 from organisations.models import Organisation, PublicService, RightRequest, RoleGrant, UserGroup
-from users.models import User, UserRight
+from organisations.selectors import user_rights_rows
+from users.models import User
 
 RIGHTS_ADMIN = RoleGrant.Role.RIGHTS_ADMIN
 USER_ADMIN = RoleGrant.Role.USER_ADMIN
@@ -43,22 +44,6 @@ def users_searched(*, organisation: Organisation, search: str) -> QuerySet[User]
             Q(search_name__icontains=search) | Q(email__icontains=search) | Q(rid__icontains=search)
         )
     return users.order_by("last_name", "first_name", "id")
-
-
-def user_rights_rows(*, user: User) -> list[dict]:
-    """Each service the user holds: the direct right (with its NemID RID, if imported) and the
-    groups that carry it. Two queries whatever the number of rights and groups."""
-    rows: dict[int, dict] = {}
-    for right in UserRight.objects.filter(user=user).select_related("service"):
-        rows[right.service_id] = {"service": right.service, "right": right, "groups": []}
-    groups = UserGroup.objects.filter(members=user).prefetch_related(
-        Prefetch("services", queryset=PublicService.objects.order_by("name"))
-    )
-    for group in groups:
-        for service in group.services.all():
-            row = rows.setdefault(service.pk, {"service": service, "right": None, "groups": []})
-            row["groups"].append(group)
-    return sorted(rows.values(), key=lambda row: row["service"].name)
 
 
 def user_groups(*, organisation: Organisation) -> QuerySet[UserGroup]:

@@ -5,7 +5,7 @@ from django.db.models.functions import Concat
 
 from organisations.models import Organisation, RoleGrant
 from simulators.nemid.models import NemIDEmployee
-from users.models import ImportRun, User, UserRight
+from users.models import ImportRun, User
 from users.progress import READING, SAVING, Progress, progress_read
 
 
@@ -79,12 +79,9 @@ def users_for_selection(
 
 def user_detail(*, organisation: Organisation, pk: int) -> QuerySet[User]:
     """One user of the organisation (a queryset, for ``organisation_object_or_404``), with the
-    rights and roles shown on *Brugerinformation* fetched in one extra query each."""
+    roles shown on *Brugerinformation* fetched in one extra query (the rights, direct and
+    through groups, are ``organisations.selectors.user_rights_rows``)."""
     return User.objects.filter(organisation=organisation, pk=pk).prefetch_related(
-        Prefetch(
-            "rights",
-            queryset=UserRight.objects.select_related("service").order_by("service__name"),
-        ),
         Prefetch("role_grants", queryset=RoleGrant.objects.order_by("role")),
     )
 

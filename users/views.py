@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from mitid_portal.errors import RuleError
 from organisations.access import organisation_object_or_404, organisation_view
 from organisations.models import RoleGrant
+from organisations.selectors import user_rights_rows
 from users import selectors, services
 from users.csv import import_report_csv as report_csv
 from users.forms import ImportForm, UserListFilterForm
@@ -20,6 +21,7 @@ from users.report import report_rows
 
 ORG_ADMIN = RoleGrant.Role.ORGANISATION_ADMIN
 USER_ADMIN = RoleGrant.Role.USER_ADMIN
+RIGHTS_GRANTERS = (RoleGrant.Role.RIGHTS_ADMIN, USER_ADMIN)  # who may open a user's rights page
 PAGE_SIZE = 50
 SHOWN_REPORT_ROWS = 500
 
@@ -164,13 +166,20 @@ def user_list(request):
 @require_GET
 @organisation_view(ORG_ADMIN, USER_ADMIN)
 def user_detail(request, pk: int):
-    """*Brugerinformation* (G5.2): the user's data, rights, roles and state; *Redigér* and the
-    other acts are the lifecycle's pages (``users.lifecycle_views``)."""
+    """*Brugerinformation* (G5.2): the user's data, roles, state and rights – held directly or
+    through a user group; *Redigér* and the other acts are the lifecycle's pages
+    (``users.lifecycle_views``)."""
     user = organisation_object_or_404(
         request, selectors.user_detail(organisation=request.organisation, pk=pk), pk=pk
     )
     return render(
         request,
         "users/user_detail.html",
-        {"subject": user, "is_imported": user.state == User.State.IMPORTED},
+        {
+            "subject": user,
+            "is_imported": user.state == User.State.IMPORTED,
+            "rights": user_rights_rows(user=user),
+            "may_manage_rights": bool(request.roles & set(RIGHTS_GRANTERS))
+            and user.state != User.State.CLOSED,
+        },
     )

@@ -239,3 +239,42 @@ def test_another_organisations_user_is_404(admin_client):
 def test_anonymous_visitors_go_to_the_login(client):
     response = client.get(reverse("users:imported"))
     assert response.status_code == 302 and reverse("portal:login") in response.url
+
+
+def test_user_information_shows_rights_through_groups_marked_as_such(
+    admin_client, organisation, django_assert_max_num_queries
+):
+    from organisations.models import PublicService, UserGroup
+    from users.models import UserRight
+
+    user = UserFactory(organisation=organisation, state=User.State.ACTIVE)
+    fmk = PublicService.objects.get(code="fmk")
+    post = PublicService.objects.get(code="digital_post")
+    UserRight.objects.create(user=user, service=fmk, from_rid="12345", granted_by_name="Import")
+    group = UserGroup.objects.create(organisation=organisation, name="Klinikken")
+    group.services.add(fmk, post)
+    group.members.add(user)
+    UserGroup.objects.create(organisation=organisation, name="Tom gruppe").members.add(user)
+    with django_assert_max_num_queries(20) as few:
+        response = admin_client.get(reverse("users:detail", args=[user.pk]))
+    rows = {row["service"].code: row for row in response.context["rights"]}
+    assert set(rows) == {"fmk", "digital_post"}
+    assert rows["fmk"]["right"].from_rid == "12345"
+    assert [g.name for g in rows["digital_post"]["groups"]] == ["Klinikken"]
+    assert rows["digital_post"]["right"] is None
+    page = response.content.decode()
+    assert "Digital Post til virksomheder" in page
+    assert page.count("Gennem brugergruppen Klinikken") == 2
+    assert "12345" in page
+    # More groups and services cost no more queries.
+    for i in range(5):
+        more = UserGroup.objects.create(organisation=organisation, name=f"Gruppe {i}")
+        more.services.add(*PublicService.objects.all()[:4])
+        more.members.add(user)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        admin_client.get(reverse("users:detail", args=[user.pk]))
+    rights_url = reverse("organisations:user_rights", args=[user.pk])
+    assert rights_url not in page  # an organisation administrator does not grant rights
+    user_admin = RoleGrantFactory(user__organisation=organisation, role=RoleGrant.Role.USER_ADMIN)
+    admin_client.force_login(user_admin.user)
+    assert rights_url in admin_client.get(reverse("users:detail", args=[user.pk])).content.decode()
