@@ -15,6 +15,7 @@ from mitid_portal.emails import emails_queue_bulk
 from mitid_portal.errors import RuleError
 from organisations.audit import audit_record
 from organisations.models import Organisation
+from organisations.services.rights import rights_grant_basic_package_bulk
 from users.models import User
 
 LINK_LIFETIME = datetime.timedelta(days=30)
@@ -87,8 +88,8 @@ def users_activation_start(
     request=None,
 ) -> list[Invitation]:
     """Start the activation of imported users (G4.2–G4.5, G5.6): each becomes *Afventer
-    aktivering* with the chosen means and one live invitation, and is emailed a link valid 30
-    days. A user without CPR (birth date only) also needs the 8-digit temporary activation code,
+    aktivering* with the chosen means, the *Basispakke* and one live invitation, and is emailed
+    a link valid 30 days. A user without CPR (birth date only) also needs the 8-digit temporary activation code,
     which is never emailed: the administrator reveals it with *Vis* (G5.7).
 
     All or nothing: a user of another organisation (code ``foreign``) or one that is no longer
@@ -117,6 +118,17 @@ def users_activation_start(
     expires_at = now + LINK_LIFETIME
     # No actor: the operator's command line (``activate_users``).
     actor_name = actor.full_name if actor is not None else "MitID Erhverv (activate_users)"
+    target = f"{rows[0][3]} {rows[0][4]}".strip() if len(rows) == 1 else f"{len(rows)} brugere"
+    # Every new user has the *Basispakke*; an imported user gets it as the activation starts
+    # (a user created by Opret bruger or Masseopret already has it, and nothing is added).
+    rights_grant_basic_package_bulk(
+        organisation=organisation,
+        user_ids=pks,
+        granted_by_name=actor_name,
+        actor=actor,
+        target=target,
+        request=request,
+    )
     tokens: list[str] = []
     invitations: list[Invitation] = []
     for pk, _org, _state, _first, _last, _email, cpr_hash in rows:
@@ -165,7 +177,7 @@ def users_activation_start(
         actor_name=actor_name,
         actor_user=actor,
         organisation=organisation,
-        target=f"{rows[0][3]} {rows[0][4]}".strip() if len(rows) == 1 else f"{len(rows)} brugere",
+        target=target,
         changes={
             "count": len(rows),
             "means": means,

@@ -30,6 +30,10 @@ from mitid_portal.errors import RuleError
 from mitid_portal.validators import cpr_birth_date, normalise_cpr, normalise_phone
 from organisations.audit import audit_record
 from organisations.models import AuditEvent, Organisation, PublicService
+from organisations.services.rights import (
+    rights_grant_basic_package,
+    rights_grant_basic_package_bulk,
+)
 from users.models import User, UserRight
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -207,9 +211,7 @@ def user_create(
         [UserRight(user=user, service=s, granted_by_name=granted_by) for s in services],
         ignore_conflicts=True,
     )
-    grant_basic_package = basic_package_service()
-    if grant_basic_package is not None:
-        grant_basic_package(user=user, granted_by_name=granted_by)
+    rights_grant_basic_package(user=user, granted_by_name=granted_by)
 
     users_activation_start(
         organisation=organisation, users=[user], means=means, actor=actor, request=request
@@ -584,18 +586,15 @@ def users_bulk_create(
         )
 
     granted_by = _actor_name(actor)
-    if basic_package_service() is not None:
-        # The *Basispakke* for every new user in a few statements (the rights service's
-        # one-user function would cost queries per row).
-        basic = list(PublicService.objects.filter(in_basic_package=True))
-        UserRight.objects.bulk_create(
-            [
-                UserRight(user=user, service=service, granted_by_name=granted_by)
-                for user in created
-                for service in basic
-            ],
-            batch_size=2000,
-        )
+    # The *Basispakke* for every new user, in a few statements whatever the size of the file.
+    rights_grant_basic_package_bulk(
+        organisation=organisation,
+        user_ids=[user.pk for user in created],
+        granted_by_name=granted_by,
+        actor=actor,
+        target=f"{len(created)} brugere",
+        request=request,
+    )
 
     users_activation_start(
         organisation=organisation,
