@@ -49,6 +49,22 @@ def test_it_imports_active_employees_with_rights_and_rid(organisation, employee)
     assert run.report == [["38416203", "Lise Kristensen", report.IMPORTED, ""]]
 
 
+def test_the_cpr_is_copied_encrypted_and_never_decrypted(organisation, employee, monkeypatch):
+    lise = employee(rid="38416204", first_name="Lise", last_name="Kristensen")
+    cpr = lise.cpr
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the import handled a CPR number in plain text")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("mitid_portal.crypto.decrypt", refuse)
+        patched.setattr("mitid_portal.crypto.encrypt", refuse)
+        run = _import(organisation)
+    assert run.state == ImportRun.State.DONE, run.error
+    user = User.objects.get(organisation=organisation, nemid_employee_id=lise.pk)
+    assert user.cpr == cpr  # readable with the portal's keys
+
+
 def test_a_birth_date_only_employee_keeps_the_birth_date(organisation, employee):
     birthe = employee(cpr="", cpr_hash="", birth_date=datetime.date(1962, 2, 26))
     _import(organisation)
