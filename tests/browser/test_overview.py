@@ -1,119 +1,139 @@
-"""The organisation administrator opens *Overblik* and sees the migration chart with the
-organisation's numbers, then the audit log, a user's lifecycle page; axe on every page."""
+"""The organisation administrator of the demo practice opens *Overblik* (issue 6, "Must show":
+"the overview chart shows the demo organisation's numbers"): the demo world is seeded
+(``seed_demo``), the owner connects *Lægehuset Vestergade I/S* and appoints herself, the NemID
+import runs and a few users are invited; then Hanne Vestergaard (a demo persona) logs in with the
+simulated MitID app. The chart's numbers and the table's are those counted from the database for
+the practice, each bar's link leads to a list with as many rows, and the audit log filters; axe
+on every page.
+
+Every write happens before the browser starts: the live server and the test share the database.
+"""
 
 import datetime
 import re
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from activation.models import Invitation
-from organisations.audit import audit_record
-from organisations.models import RoleGrant
-from simulators.mitid.models import Device
+from activation.services import users_activation_start
+from organisations import services
+from organisations.models import Organisation
+from simulators import demo
 from tests.browser.conftest import axe_check
-from tests.factories import (
-    DeviceFactory,
-    MitIDAccountFactory,
-    OrganisationFactory,
-    PersonFactory,
-    RoleGrantFactory,
-    UserFactory,
-)
 from users.models import User
+from users.services.import_nemid import users_import_from_nemid
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+KEYS = ("imported", "awaiting", "active", "suspended", "expiring")
+# The link of each bar's table row, and the heading of the list it leads to.
+LINKS = {
+    "imported": ("Importeret, ikke aktiveret", "Importerede brugere"),
+    "awaiting": ("Afventer aktivering", "Brugere"),
+    "active": ("Aktive", "Brugere"),
+    "suspended": ("Suspenderede", "Brugere"),
+    "expiring": ("Links der udløber inden 7 dage", "Afventer aktivering"),
+}
 
-def _world():
-    organisation = OrganisationFactory(name="Lægehuset Overblik I/S")
-    person = PersonFactory(first_name="Hanne", last_name="Vestergaard")
-    DeviceFactory(
-        account=MitIDAccountFactory(person=person, username="hanne.overblik"),
-        kind=Device.Kind.APP,
+
+@pytest.fixture
+def practice(mailbox_backend) -> Organisation:
+    call_command("seed_demo", verbosity=0)
+    owner = {person.key: person for person in demo.PEOPLE}["owner"]
+    connection = services.connection_start(
+        cpr=owner.cpr, person_name=owner.full_name, cvr=demo.PRACTICE_CVR
     )
-    admin = RoleGrantFactory(
-        user__organisation=organisation,
-        user__first_name=person.first_name,
-        user__last_name=person.last_name,
-        user__cpr=person.cpr,
-        user__cpr_hash=person.cpr_hash,
-        user__uses_private_mitid=True,
-        role=RoleGrant.Role.ORGANISATION_ADMIN,
-    ).user
-    UserFactory.create_batch(4, organisation=organisation, state=User.State.IMPORTED)
-    UserFactory(
-        organisation=organisation, state=User.State.ACTIVE, first_name="Lise", last_name="Holm"
+    services.connection_accept_terms(connection=connection)
+    services.connection_choose_admin(
+        connection=connection, choice="self", requester_email="hanne@example.dk"
     )
-    UserFactory(organisation=organisation, state=User.State.SUSPENDED)
+    services.connection_confirm(connection_id=connection.pk)
+    practice = Organisation.objects.get(cvr=demo.PRACTICE_CVR)
+    Organisation.objects.filter(pk=practice.pk).update(
+        allow_private_mitid=True, allowed_means=["app", "kodeviser"], preferred_means="app"
+    )
+    practice.refresh_from_db()
+    users_import_from_nemid(organisation=practice, started_by_name=owner.full_name)
+    admin = practice.users.get(first_name=owner.first_name, last_name=owner.last_name)
+    invited = list(practice.users.filter(state=User.State.IMPORTED).order_by("pk")[:2])
+    invitations = users_activation_start(
+        organisation=practice, users=invited, means=["app"], actor=admin
+    )
+    # One link close to its end, so the bar of links expiring within 7 days has a number.
+    Invitation.objects.filter(pk=invitations[0].pk).update(
+        expires_at=timezone.now() + datetime.timedelta(days=2)
+    )
+    return practice
+
+
+def _numbers_in_the_database(practice: Organisation) -> dict[str, str]:
+    """Counted here, independently of the overview's own query."""
+    users = User.objects.filter(organisation=practice)
     now = timezone.now()
-    for days in (3, 20):
-        user = UserFactory(organisation=organisation, state=User.State.AWAITING)
-        Invitation.objects.create(
-            user=user,
-            organisation=organisation,
-            token_hash=f"browser-overview-{user.pk}",
-            expires_at=now + datetime.timedelta(days=days),
-        )
-    audit_record(
-        action="user_updated",
-        actor_name=admin.full_name,
-        actor_user=admin,
-        organisation=organisation,
-        target="Lise Holm",
-        changes={"phone": {"before": "", "after": "+4522334455"}},
+    expiring = Invitation.objects.filter(
+        organisation=practice,
+        state=Invitation.State.LIVE,
+        expires_at__gt=now,
+        expires_at__lte=now + datetime.timedelta(days=7),
     )
-    return organisation
+    return {
+        "imported": str(users.filter(state=User.State.IMPORTED).count()),
+        "awaiting": str(users.filter(state=User.State.AWAITING).count()),
+        "active": str(users.filter(state=User.State.ACTIVE).count()),
+        "suspended": str(users.filter(state=User.State.SUSPENDED).count()),
+        "expiring": str(expiring.count()),
+    }
 
 
-def _log_in(context, page, next_path: str) -> None:
-    page.goto(next_path)
+def _log_in(context, page, username: str, next_url: str) -> None:
+    page.goto(f"/log-paa/?next={next_url}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Log ind med MitID")
-    page.get_by_label("Bruger-ID").fill("hanne.overblik")
+    page.get_by_label("Bruger-ID").fill(username)
     page.get_by_label("MitID app").check()
     page.get_by_role("button", name="Fortsæt").click()
     phone = context.new_page()
-    phone.goto("/simulator/mitid/app/hanne.overblik/")
+    phone.goto(f"/simulator/mitid/app/{username}/")
     phone.get_by_role("button", name="Godkend").click()
+    expect(phone.get_by_text("Du har godkendt login.")).to_be_visible()
     phone.close()
-    expect(page).to_have_url(re.compile(re.escape(next_path) + "$"), timeout=15_000)
+    page.wait_for_url(re.compile(re.escape(next_url) + "$"), timeout=15_000)
 
 
-def test_the_organisation_administrator_sees_the_migration_overview(context, page):
-    _world()
-    _log_in(context, page, "/organisation/overblik/")
+def test_the_overview_chart_shows_the_demo_practices_numbers(context, page, practice):
+    expected = _numbers_in_the_database(practice)
+    # The demo gives the bars numbers to compare (the two invited users await activation).
+    assert int(expected["imported"]) > 0 and int(expected["awaiting"]) >= 2
+    assert expected["expiring"] == "1"
 
+    _log_in(context, page, "hanne.vestergaard", "/organisation/overblik/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Overblik")
-    chart = page.get_by_role("img", name="Brugere fordelt på status")
-    expect(chart).to_be_visible()
-    numbers = {
-        key: page.locator(f'svg text[data-key="{key}"]').text_content()
-        for key in ("imported", "awaiting", "active", "suspended", "expiring")
-    }
-    # The administrator is an active user too.
-    assert numbers == {
-        "imported": "4",
-        "awaiting": "2",
-        "active": "2",
-        "suspended": "1",
-        "expiring": "1",
-    }
-    expect(page.get_by_test_id("count-imported")).to_have_text("4")
+    expect(page.get_by_role("img", name="Brugere fordelt på status")).to_be_visible()
+    chart = {key: page.locator(f'svg text[data-key="{key}"]').text_content() for key in KEYS}
+    table = {key: page.get_by_test_id(f"count-{key}").text_content() for key in KEYS}
+    assert chart == expected
+    assert table == expected
     axe_check(page)
 
-    # The bar's row links to the list behind it.
-    page.get_by_role("link", name="Importeret, ikke aktiveret").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Importerede brugere")
+    # Each bar's row links to the list behind it, with as many rows as the bar's number.
+    for key in KEYS:
+        link, heading = LINKS[key]
+        page.get_by_role("main").get_by_role("link", name=link, exact=True).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        rows = page.get_by_role("main").locator("table tbody tr")
+        assert rows.count() == int(expected[key]), key
+        axe_check(page)
+        page.go_back()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Overblik")
 
     page.get_by_role("navigation", name="Administration").get_by_role(
         "link", name="Revisionslog"
     ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Revisionslog")
-    expect(page.get_by_role("cell", name="Lise Holm")).to_be_visible()
     axe_check(page)
-
-    page.get_by_label("Handling").select_option("user_updated")
+    page.get_by_label("Handling").select_option("users_activation_started")
     page.get_by_role("button", name="Vis").click()
-    expect(page.get_by_role("cell", name="Brugeroplysninger ændret")).to_be_visible()
+    expect(page.get_by_role("cell", name="Aktivering af brugere startet")).to_be_visible()
     axe_check(page)
