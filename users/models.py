@@ -4,12 +4,11 @@ import uuid
 
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin, UserManager
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mitid_portal.fields import EncryptedTextField
-from mitid_portal.validators import mask_cpr
+from mitid_portal.validators import bruger_id_key, mask_cpr
 
 
 class PortalUserManager(UserManager):
@@ -57,6 +56,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     # NULL, not "", until chosen: the case-insensitive unique constraint ignores NULLs.
     bruger_id = models.CharField(_("bruger-ID"), max_length=48, null=True, blank=True)  # noqa: DJ001
+    # The bruger-ID case-folded (validators.bruger_id_key), kept by save(): unique and looked up
+    # by this, as SQLite's lower() folds only ASCII and would let "Æble.1" beside "æble.1".
+    bruger_id_key = models.CharField(max_length=96, null=True, editable=False)  # noqa: DJ001
     uses_private_mitid = models.BooleanField(_("bruger privat MitID"), default=False)
     # The means the administrator chose for the user (codes of simulators.mitid Device.Kind, or
     # "private" for private MitID), and the NemID import's marks.
@@ -83,9 +85,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["last_name", "first_name", "id"]
         constraints = [
             models.UniqueConstraint(
-                Lower("bruger_id"),
+                fields=["bruger_id_key"],
                 name="bruger_id_unique_ci",
-                condition=models.Q(bruger_id__isnull=False),
+                condition=models.Q(bruger_id_key__isnull=False),
             ),
             # The import is idempotent: one user per NemID signature per organisation.
             models.UniqueConstraint(
@@ -112,6 +114,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def save(self, *args, **kwargs):
+        self.bruger_id_key = bruger_id_key(self.bruger_id) if self.bruger_id else None
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "bruger_id" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "bruger_id_key"}
+        super().save(*args, **kwargs)
 
     @property
     def full_name(self) -> str:

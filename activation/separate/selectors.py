@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from activation.models import BoundMeans, Invitation
+from mitid_portal.validators import bruger_id_key
 from simulators.mitid.models import Device
 from simulators.registers.models import Person
 from users.models import User
@@ -36,7 +37,7 @@ def invitation_device_means(*, invitation: Invitation) -> list[str]:
 
 def bruger_id_taken(*, bruger_id: str, exclude_user_id: int | None = None) -> bool:
     """Whether another user holds this bruger-ID, ignoring case."""
-    rows = User.objects.filter(bruger_id__iexact=bruger_id)
+    rows = User.objects.filter(bruger_id_key=bruger_id_key(bruger_id))
     if exclude_user_id:
         rows = rows.exclude(pk=exclude_user_id)
     return rows.exists()
@@ -92,7 +93,7 @@ def login_user_get(*, bruger_id: str) -> User | None:
     return (
         User.objects.select_related("organisation")
         .filter(
-            bruger_id__iexact=bruger_id.strip(),
+            bruger_id_key=bruger_id_key(bruger_id.strip()),
             state=User.State.ACTIVE,
             is_active=True,
             organisation__isnull=False,

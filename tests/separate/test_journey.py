@@ -147,6 +147,23 @@ def test_a_taken_bruger_id_is_refused_regardless_of_case_without_saying_who(clie
     assert "Hemmelig" not in html and "Indehaver" not in html
 
 
+@pytest.mark.parametrize(("held", "typed"), [("ÆbleGård.1", "æblegård.1"), ("søren.ø", "SØREN.Ø")])
+def test_a_taken_bruger_id_with_æøå_is_refused_in_any_case(client, invitation, held, typed):
+    UserFactory(bruger_id=held)
+    post(client, "start", {"kind": "kodeviser"})
+    post(client, "physical")
+    response = post(client, "bruger_id", {"bruger_id": typed})
+    assert "Bruger-ID&#x27;et er optaget. Vælg et andet." in response.content.decode()
+
+
+def test_the_database_refuses_the_same_bruger_id_in_another_case():
+    from django.db import IntegrityError, transaction
+
+    UserFactory(bruger_id="Åse.Ørum")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        UserFactory(bruger_id="åse.ørum")
+
+
 def test_a_valid_bruger_id_leads_to_the_mobile_number(client, invitation):
     post(client, "start", {"kind": "kodeviser"})
     post(client, "physical")
@@ -461,7 +478,8 @@ def test_two_people_claiming_the_same_bruger_id_one_wins(client, invitation, mon
     # The other person claims it after this journey's checks passed: the database decides.
     other = UserFactory(bruger_id=None)
     monkeypatch.setattr(selectors, "bruger_id_taken", lambda **kwargs: False)
-    User.objects.filter(pk=other.pk).update(bruger_id="FAELLES.ID")
+    other.bruger_id = "FAELLES.ID"
+    other.save(update_fields=["bruger_id"])
     response = post(client, "activate", {"code": current_code(device)}, follow=True)
     html = response.content.decode()
     assert "Bruger-ID&#x27;et er optaget. Vælg et andet." in html
