@@ -4,6 +4,7 @@ flagged, chosen roles granted, idempotent, all-or-nothing, one run at a time."""
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from mitid_portal.errors import RuleError
 from organisations.models import AuditEvent, PublicService, RoleGrant
@@ -165,6 +166,34 @@ def test_a_second_concurrent_run_is_refused(organisation, employee):
     with pytest.raises(RuleError):
         users_import_queue(organisation=organisation, started_by_name="y", admin_roles={})
     assert ImportRun.objects.count() == 1
+
+
+@pytest.mark.parametrize("state", [ImportRun.State.QUEUED, ImportRun.State.RUNNING])
+def test_a_run_whose_worker_died_stops_blocking_after_30_minutes(organisation, employee, state):
+    employee(rid="555")
+    stale = ImportRun.objects.create(organisation=organisation, started_by_name="x", state=state)
+    ImportRun.objects.filter(pk=stale.pk).update(
+        created_at=timezone.now() - service.STALE_AFTER - datetime.timedelta(seconds=1)
+    )
+    run = _import(organisation)
+    assert run.state == ImportRun.State.DONE and run.imported == 1
+    stale.refresh_from_db()
+    assert stale.state == ImportRun.State.FAILED
+    assert "Intet er gemt" in stale.error and stale.finished_at
+
+
+def test_a_recent_run_still_blocks(organisation, employee):
+    employee()
+    recent = ImportRun.objects.create(
+        organisation=organisation, started_by_name="x", state=ImportRun.State.RUNNING
+    )
+    ImportRun.objects.filter(pk=recent.pk).update(
+        created_at=timezone.now() - service.STALE_AFTER + datetime.timedelta(minutes=1)
+    )
+    with pytest.raises(RuleError):
+        users_import_queue(organisation=organisation, started_by_name="y", admin_roles={})
+    recent.refresh_from_db()
+    assert recent.state == ImportRun.State.RUNNING
 
 
 def test_the_queued_run_is_carried_out_by_the_task(

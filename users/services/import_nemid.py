@@ -14,6 +14,7 @@ organisation (``User.nemid_employee_id``) is skipped, and the database constrain
 ``one_user_per_nemid_signature`` refuses a second copy even if two runs raced.
 """
 
+import datetime
 import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -48,6 +49,10 @@ CHUNK = 5000
 PROGRESS_EVERY = 5000
 
 ALREADY_RUNNING = _("Der kører allerede en import for organisationen.")
+# An import of 50,000 signatures takes seconds; a run queued or running this long lost its worker
+# (killed, restarted) and must not block the organisation's next import.
+STALE_AFTER = datetime.timedelta(minutes=30)
+ABANDONED = "Importen blev afbrudt (ingen fremdrift i 30 minutter). Intet er gemt; start den igen."
 
 
 @dataclass
@@ -88,6 +93,24 @@ def import_admin_roles_check(*, organisation: Organisation, admin_roles: dict[in
         )
 
 
+def _stale_runs_abandon(*, organisation: Organisation) -> int:
+    """Mark the organisation's queued or running imports older than STALE_AFTER as failed (their
+    worker is gone; the all-or-nothing write means nothing of them was saved)."""
+    stale = ImportRun.objects.filter(
+        organisation=organisation,
+        state__in=[ImportRun.State.QUEUED, ImportRun.State.RUNNING],
+        created_at__lt=timezone.now() - STALE_AFTER,
+    )
+    abandoned = stale.update(
+        state=ImportRun.State.FAILED, error=ABANDONED, finished_at=timezone.now()
+    )
+    if abandoned:
+        logger.warning(
+            "abandoned %s stale NemID import run(s) of organisation %s", abandoned, organisation.pk
+        )
+    return abandoned
+
+
 def users_import_queue(
     *, organisation: Organisation, started_by_name: str, admin_roles: dict[int, str]
 ) -> ImportRun:
@@ -97,6 +120,7 @@ def users_import_queue(
     from users.tasks import import_nemid_task
 
     import_admin_roles_check(organisation=organisation, admin_roles=admin_roles)
+    _stale_runs_abandon(organisation=organisation)
     try:
         with transaction.atomic():
             run = ImportRun.objects.create(
@@ -173,6 +197,7 @@ def users_import_from_nemid(
 
 def _run_begin(*, organisation: Organisation, started_by_name: str, run: ImportRun | None):
     if run is None:
+        _stale_runs_abandon(organisation=organisation)
         try:
             with transaction.atomic():
                 return ImportRun.objects.create(
