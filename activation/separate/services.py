@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from activation.models import BoundMeans, Invitation, LoginEvent, SmsVerification
+from activation.models import BoundMeans, Invitation, SmsVerification
 from activation.separate import selectors
 from mitid_portal import crypto, outside
 from mitid_portal.emails import email_queue
@@ -467,9 +467,3 @@ def login_app_finish(
         login_failure_record(bruger_id=bruger_id, address=address)
         return None
     return user, device
-
-
-@transaction.atomic
-def login_event_record(*, user: User, means: str, address: str | None) -> LoginEvent:
-    """One login with the separate MitID, shown in *Min profil*."""
-    return LoginEvent.objects.create(user=user, means=means, ip_address=address or None)

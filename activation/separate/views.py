@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from activation.employee.services import login_event_record
 from activation.separate import forms, selectors, services
 from mitid_portal.errors import RuleError
 from simulators.mitid.models import Device
@@ -374,7 +375,7 @@ def _complete(request, journey: _Journey, device: Device):
     if request.user.is_authenticated and request.user.pk != user.pk:
         logout(request)
     login(request, user, backend=BACKEND)
-    services.login_event_record(user=user, means=device.kind, address=_address(request))
+    login_event_record(user=user, means=device.kind, request=request)
     request.session.pop(STATE_KEY, None)
     request.session[DONE_KEY] = done
     request.session[INVITATION_KEY] = journey.invitation.pk
@@ -570,7 +571,7 @@ def _sign_in(request, user, means: str):
     if request.user.is_authenticated:
         logout(request)
     login(request, user, backend=BACKEND)
-    services.login_event_record(user=user, means=means, address=_address(request))
+    login_event_record(user=user, means=means, request=request)
     messages.success(request, _("Du er logget ind som %(name)s.") % {"name": user.full_name})
     return redirect(_profile_url())
 
