@@ -78,5 +78,10 @@ def _side_menu(request, user, path) -> list[dict]:
             url = reverse(name)
         except NoReverseMatch:  # a page not built yet
             continue
-        items.append({"url": url, "label": label, "active": path.startswith(url)})
+        items.append({"url": url, "label": label, "active": False})
+    # The page belongs to the item with the longest URL it starts with (/brugere/opret/ is
+    # *Opret bruger*, not also *Brugere*).
+    matching = [item for item in items if path.startswith(item["url"])]
+    if matching:
+        max(matching, key=lambda item: len(item["url"]))["active"] = True
     return items

@@ -311,3 +311,9 @@ def test_a_refused_form_can_be_corrected_and_sent_with_the_same_id(admin_client)
     page = admin_client.post(URL, data).content.decode()
     assert 'name="form_id" value="fast-id"' in page
     assert admin_client.post(URL, {**data, "email": "ida@example.dk"}).status_code == 302
+
+
+def test_the_side_menu_marks_only_the_page_itself_as_current(admin_client):
+    page = admin_client.get(URL).content.decode()
+    current = re.findall(r'<a href="([^"]+)" aria-current="page">', page)
+    assert current == [URL]
