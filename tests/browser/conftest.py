@@ -73,3 +73,31 @@ def axe_check(page, *, impacts=("serious", "critical")) -> None:
             for v in bad
         ]
         pytest.fail(f"axe found problems on {page.url}:\n" + "\n".join(lines))
+
+
+def broker_approve(context, page, username: str) -> None:
+    """On the simulated broker's *Log ind med MitID*: the user name, *MitID app*, *Fortsæt*, then
+    *Godkend* in the app on a second page (the phone)."""
+    from playwright.sync_api import expect
+
+    page.get_by_label("Bruger-ID").fill(username)
+    page.get_by_label("MitID app").check()
+    page.get_by_role("button", name="Fortsæt", exact=True).click()
+    phone = context.new_page()
+    phone.goto(f"/simulator/mitid/app/{username}/")
+    phone.get_by_role("button", name="Godkend").click()
+    expect(phone.get_by_text("Du har godkendt login.")).to_be_visible()
+    phone.close()
+
+
+def log_in(context, page, username: str, next_url: str) -> None:
+    """Log in to the portal as ``username`` through the broker and land on ``next_url``."""
+    import re
+
+    from playwright.sync_api import expect
+
+    page.goto(f"/log-paa/?next={next_url}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log ind med MitID")
+    broker_approve(context, page, username)
+    expect(page.get_by_test_id("signed-in")).to_be_visible(timeout=15_000)
+    expect(page).to_have_url(re.compile(re.escape(next_url) + "$"))

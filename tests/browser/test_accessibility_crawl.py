@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 import pytest
 from django.core.management import call_command
 from django.urls import Resolver404, resolve
-from playwright.sync_api import expect
 
 from activation import services as activation_services
 from mitid_portal import outside
@@ -24,7 +23,7 @@ from organisations import services as organisation_services
 from organisations.models import Organisation
 from simulators import demo
 from simulators.mailbox.models import MailMessage
-from tests.browser.conftest import axe_check
+from tests.browser.conftest import axe_check, log_in
 from users.models import User
 from users.services.import_nemid import users_import_from_nemid
 
@@ -72,20 +71,6 @@ def crawl(page, start_urls, *, seen_patterns: set[str]) -> tuple[list[str], list
             if href.startswith(origin) and href.split("#")[0] not in (url, page.url):
                 queue.append(href.split("#")[0])
     return visited, failures
-
-
-def _log_in(context, page, username: str, next_url: str) -> None:
-    page.goto(f"/log-paa/?next={next_url}")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Log ind med MitID")
-    page.get_by_label("Bruger-ID").fill(username)
-    page.get_by_label("MitID app").check()
-    page.get_by_role("button", name="Fortsæt").click()
-    phone = context.new_page()
-    phone.goto(f"/simulator/mitid/app/{username}/")
-    phone.get_by_role("button", name="Godkend").click()
-    expect(phone.get_by_text("Du har godkendt login.")).to_be_visible()
-    phone.close()
-    page.wait_for_url(re.compile(re.escape(next_url) + "$"), timeout=15_000)
 
 
 @pytest.fixture
@@ -150,7 +135,7 @@ def test_every_public_and_simulator_page_has_no_serious_violation(page, world):
 def test_every_page_of_the_owner_and_the_administrator_has_no_serious_violation(
     context, page, world
 ):
-    _log_in(context, page, world["owner"].username, "/organisation/")
+    log_in(context, page, world["owner"].username, "/organisation/")
     seen: set[str] = set()
     visited, failures = crawl(
         page,

@@ -22,7 +22,7 @@ from tests.activation.factories import (
     ImportedUserFactory,
     SetUpOrganisationFactory,
 )
-from tests.browser.conftest import axe_check
+from tests.browser.conftest import axe_check, log_in
 from tests.factories import (
     DeviceFactory,
     MitIDAccountFactory,
@@ -40,20 +40,6 @@ def _imported_list_url() -> str | None:
         return reverse("users:imported")
     except NoReverseMatch:
         return None
-
-
-def _log_in(context, page, username: str, next_url: str) -> None:
-    page.goto(f"/log-paa/?next={next_url}")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Log ind med MitID")
-    page.get_by_label("Bruger-ID").fill(username)
-    page.get_by_label("MitID app").check()
-    page.get_by_role("button", name="Fortsæt").click()
-    phone = context.new_page()
-    phone.goto(f"/simulator/mitid/app/{username}/")
-    phone.get_by_role("button", name="Godkend").click()
-    expect(phone.get_by_text("Du har godkendt login.")).to_be_visible()
-    phone.close()
-    expect(page.get_by_test_id("signed-in")).to_be_visible(timeout=15_000)
 
 
 def _press(page, locator, key: str = "Enter") -> None:
@@ -86,7 +72,7 @@ def test_the_administrator_activates_imported_users_in_bulk(context, page):
     )
     users.append(birth_date_user)
 
-    _log_in(context, page, "hanne.vestergaard", reverse("activation:pending"))
+    log_in(context, page, "hanne.vestergaard", reverse("activation:pending"))
 
     # G4.1 Markér alle brugere (on the real list when it is there) – G4.2 Aktivér brugere.
     list_url = _imported_list_url()

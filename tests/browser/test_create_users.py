@@ -11,7 +11,7 @@ from mitid_portal import crypto
 from organisations.models import AuditEvent, RoleGrant
 from simulators.mitid.models import Device
 from tests.activation.factories import SetUpOrganisationFactory
-from tests.browser.conftest import axe_check
+from tests.browser.conftest import axe_check, log_in
 from tests.factories import (
     DeviceFactory,
     MitIDAccountFactory,
@@ -23,20 +23,6 @@ from tests.factories import (
 from users.models import User
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _log_in(context, page, username: str, next_url: str) -> None:
-    page.goto(f"/log-paa/?next={next_url}")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Log ind med MitID")
-    page.get_by_label("Bruger-ID").fill(username)
-    page.get_by_label("MitID app").check()
-    page.get_by_role("button", name="Fortsæt").click()
-    phone = context.new_page()
-    phone.goto(f"/simulator/mitid/app/{username}/")
-    phone.get_by_role("button", name="Godkend").click()
-    expect(phone.get_by_text("Du har godkendt login.")).to_be_visible()
-    phone.close()
-    expect(page.get_by_test_id("signed-in")).to_be_visible(timeout=15_000)
 
 
 def test_a_user_administrator_creates_one_user_and_three_from_a_file(context, page, tmp_path):
@@ -53,7 +39,7 @@ def test_a_user_administrator_creates_one_user_and_three_from_a_file(context, pa
     )
     RoleGrantFactory(user=admin, organisation=organisation, role=RoleGrant.Role.USER_ADMIN)
 
-    _log_in(context, page, "bo.brugeradmin", "/brugere/")
+    log_in(context, page, "bo.brugeradmin", "/brugere/")
     axe_check(page)
 
     # *Opret bruger* from the side menu.

@@ -18,21 +18,10 @@ from activation.models import Invitation
 from organisations import services
 from organisations.models import Organisation
 from simulators import demo
-from tests.browser.conftest import axe_check
+from tests.browser.conftest import axe_check, broker_approve
 from users.models import User
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _approve_login(context, page, username):
-    page.get_by_label("Bruger-ID").fill(username)
-    page.get_by_label("MitID app").check()
-    page.get_by_role("button", name="Fortsæt", exact=True).click()
-    phone = context.new_page()
-    phone.goto(f"/simulator/mitid/app/{username}/")
-    phone.get_by_role("button", name="Godkend").click()
-    expect(phone.get_by_text("Du har godkendt login.")).to_be_visible()
-    phone.close()
 
 
 def _next(page):
@@ -67,7 +56,7 @@ def test_accountant_sets_up_the_practice_and_activates_its_users(context, page):
     )
     axe_check(page)
     page.get_by_role("link", name="Log ind med dit private MitID").click()
-    _approve_login(context, page, accountant.username)
+    broker_approve(context, page, accountant.username)
     expect(
         page.get_by_text("Du er logget ind med dit private MitID som Jesper Lund.")
     ).to_be_visible(timeout=15_000)

@@ -14,20 +14,9 @@ from playwright.sync_api import expect
 
 from simulators import demo
 from simulators.nemid.models import NemIDEmployee
-from tests.browser.conftest import axe_check
+from tests.browser.conftest import axe_check, broker_approve
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _approve_login(context, page, username):
-    page.get_by_label("Bruger-ID").fill(username)
-    page.get_by_label("MitID app").check()
-    page.get_by_role("button", name="Fortsæt").click()
-    phone = context.new_page()
-    phone.goto(f"/simulator/mitid/app/{username}/")
-    phone.get_by_role("button", name="Godkend").click()
-    expect(phone.get_by_text("Du har godkendt login.")).to_be_visible()
-    phone.close()
 
 
 def _fix(page, name, label):
@@ -50,7 +39,7 @@ def test_demo_owner_cleans_up_connects_and_appoints_the_accountant(context, page
     page.get_by_role("link", name="Log på selvbetjening og ryd op i medarbejdere").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Log ind med MitID")
     axe_check(page)
-    _approve_login(context, page, "hanne.vestergaard")
+    broker_approve(context, page, "hanne.vestergaard")
     page.get_by_role("link", name=re.compile("Lægehuset Vestergade")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Medarbejdere")
     summary = page.get_by_test_id("readiness-summary")

@@ -2,15 +2,13 @@
 lifecycle"): the reason is required, the user's sessions end, and *Redigér oplysninger* leads on;
 axe on every page."""
 
-import re
-
 import pytest
 from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
 from organisations.models import AuditEvent, RoleGrant
 from simulators.mitid.models import Device
-from tests.browser.conftest import axe_check
+from tests.browser.conftest import axe_check, log_in
 from tests.factories import (
     DeviceFactory,
     MitIDAccountFactory,
@@ -45,22 +43,9 @@ def _world() -> User:
     )
 
 
-def _log_in(context, page, next_path: str) -> None:
-    page.goto(next_path)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Log ind med MitID")
-    page.get_by_label("Bruger-ID").fill("hanne.livsforloeb")
-    page.get_by_label("MitID app").check()
-    page.get_by_role("button", name="Fortsæt", exact=True).click()
-    phone = context.new_page()
-    phone.goto("/simulator/mitid/app/hanne.livsforloeb/")
-    phone.get_by_role("button", name="Godkend").click()
-    phone.close()
-    expect(page).to_have_url(re.compile(re.escape(next_path) + "$"), timeout=15_000)
-
-
 def test_the_administrator_suspends_a_user_from_brugerinformation(context, page):
     lise = _world()
-    _log_in(context, page, f"/brugere/{lise.pk}/")
+    log_in(context, page, "hanne.livsforloeb", f"/brugere/{lise.pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Brugerinformation")
     axe_check(page)
 
