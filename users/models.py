@@ -89,6 +89,12 @@ class User(AbstractBaseUser, PermissionsMixin):
                 name="bruger_id_unique_ci",
                 condition=models.Q(bruger_id_key__isnull=False),
             ),
+            # A bruger-ID written past save() (a queryset update) without its key fails loudly.
+            models.CheckConstraint(
+                condition=models.Q(bruger_id__isnull=True, bruger_id_key__isnull=True)
+                | models.Q(bruger_id__isnull=False, bruger_id_key__isnull=False),
+                name="bruger_id_has_key",
+            ),
             # The import is idempotent: one user per NemID signature per organisation.
             models.UniqueConstraint(
                 fields=["organisation", "nemid_employee_id"],

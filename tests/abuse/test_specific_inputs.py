@@ -108,7 +108,9 @@ def test_a_bad_bruger_id_gets_a_clear_message_and_goes_nowhere(client, journey, 
 
 def test_a_bruger_id_taken_in_another_case_is_refused(client, journey):
     other, _ = invitation_create()
-    User.objects.filter(pk=other.user_id).update(bruger_id="Klinik.Hanne")
+    holder = User.objects.get(pk=other.user_id)
+    holder.bruger_id = "Klinik.Hanne"
+    holder.save(update_fields=["bruger_id"])
     post(client, "start", {"kind": "kodeviser"})
     post(client, "physical")
     response = post(client, "bruger_id", {"bruger_id": "klinik.hANNE"})

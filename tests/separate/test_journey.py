@@ -505,3 +505,11 @@ def test_the_private_mitid_identity_must_be_confirmed_first(client):
     response = client.get(reverse("separate:start"))
     assert response.status_code == 403
     assert "Bekræft først, hvem du er" in response.content.decode()
+
+
+def test_a_bruger_id_written_past_save_without_its_key_is_refused():
+    from django.db import IntegrityError, transaction
+
+    user = UserFactory(bruger_id=None)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.filter(pk=user.pk).update(bruger_id="uden.noegle")
