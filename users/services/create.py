@@ -297,12 +297,12 @@ def _decode(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise _file_error(
             "encoding",
-            _("Filen skal være gemt som UTF-8. Vælg \u201cCSV UTF-8\u201d, når du gemmer i Excel."),
+            _("Filen skal være gemt som UTF-8. Vælg “CSV UTF-8”, når du gemmer i Excel."),
         )
     if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
         raise _file_error(
             "not_csv",
-            _("Filen er et Excel-regneark, ikke en CSV-fil. Gem den som \u201cCSV UTF-8\u201d."),
+            _("Filen er et Excel-regneark, ikke en CSV-fil. Gem den som “CSV UTF-8”."),
         )
     if b"\x00" in data:
         raise _file_error("not_csv", _("Filen er ikke en CSV-fil."))
@@ -311,7 +311,7 @@ def _decode(data: bytes) -> str:
     except UnicodeDecodeError as exc:
         raise _file_error(
             "encoding",
-            _("Filen skal være gemt som UTF-8. Vælg \u201cCSV UTF-8\u201d, når du gemmer i Excel."),
+            _("Filen skal være gemt som UTF-8. Vælg “CSV UTF-8”, når du gemmer i Excel."),
         ) from exc
     return text
 
@@ -338,7 +338,7 @@ def _columns(header: list[str]) -> dict[str, int]:
         if key in found:
             raise _file_error(
                 "duplicate_column",
-                _("Kolonnen \u201c%(name)s\u201d står flere gange i overskriften.") % {"name": key},
+                _("Kolonnen “%(name)s” står flere gange i overskriften.") % {"name": key},
             )
         found[key] = index
     missing = [c for c in _REQUIRED if c not in found]
