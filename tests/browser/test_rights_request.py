@@ -11,7 +11,7 @@ from mitid_portal import crypto
 from organisations import services
 from organisations.models import RightRequest, RoleGrant
 from simulators.mitid.models import Device
-from tests.browser.conftest import axe_check
+from tests.browser.conftest import axe_check, log_in
 from tests.factories import (
     CompanyFactory,
     DeviceFactory,
@@ -43,19 +43,6 @@ def _person_with_user(organisation, username, first_name, last_name, email):
     )
 
 
-def _log_in(context, page, username, next_url):
-    page.goto(f"/log-paa/?next={next_url}")
-    page.get_by_label("Bruger-ID").fill(username)
-    page.get_by_label("MitID app").check()
-    page.get_by_role("button", name="Fortsæt", exact=True).click()
-    phone = context.new_page()
-    phone.goto(f"/simulator/mitid/app/{username}/")
-    phone.get_by_role("button", name="Godkend").click()
-    expect(phone.get_by_text("Du har godkendt login.")).to_be_visible()
-    phone.close()
-    expect(page).to_have_url(re.compile(re.escape(next_url) + "$"), timeout=15_000)
-
-
 def test_admin_appoints_a_rights_administrator_who_approves_a_users_request(
     browser, live_server, context, page, mailbox_backend
 ):
@@ -72,7 +59,7 @@ def test_admin_appoints_a_rights_administrator_who_approves_a_users_request(
         return other, other.new_page()
 
     # G8.1 the organisation administrator appoints Rikke rights administrator on Roller.
-    _log_in(context, page, "anne.admin", "/organisation/roller/")
+    log_in(context, page, "anne.admin", "/organisation/roller/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Roller")
     axe_check(page)
     page.get_by_label("Rolle til Rikke Rettig").select_option(label="Rettighedsadministrator")
@@ -81,9 +68,12 @@ def test_admin_appoints_a_rights_administrator_who_approves_a_users_request(
     axe_check(page)
     assert RoleGrant.objects.filter(user=rikke, role="rights_admin").exists()
 
-    # Ulla asks for a right to Tinglysning.
+    # Ulla asks for a right to Tinglysning, from Min profil.
     ulla_context, ulla_page = new_page()
-    _log_in(ulla_context, ulla_page, "ulla.bruger", "/organisation/rettigheder/anmod/")
+    log_in(ulla_context, ulla_page, "ulla.bruger", "/aktiver/min-profil/")
+    expect(ulla_page.get_by_role("heading", level=1)).to_have_text("Min profil")
+    axe_check(ulla_page)
+    ulla_page.get_by_role("link", name="Anmod om en rettighed").click()
     expect(ulla_page.get_by_role("heading", level=1)).to_have_text("Anmod om rettighed")
     axe_check(ulla_page)
     ulla_page.get_by_label("Tjeneste").select_option(label="Tinglysning")
@@ -100,7 +90,7 @@ def test_admin_appoints_a_rights_administrator_who_approves_a_users_request(
         rikke_page.get_by_text(re.compile("Ulla Brugersen beder om en rettighed"))
     ).to_be_visible()
     axe_check(rikke_page)
-    _log_in(rikke_context, rikke_page, "rikke.ret", "/organisation/rettigheder/anmodninger/")
+    log_in(rikke_context, rikke_page, "rikke.ret", "/organisation/rettigheder/anmodninger/")
     expect(rikke_page.get_by_role("heading", level=1)).to_have_text("Anmodninger om rettigheder")
     axe_check(rikke_page)
     rikke_page.get_by_label("Svar til Ulla Brugersen (valgfrit)").fill("Velkommen til")
@@ -138,7 +128,7 @@ def test_the_rights_groups_and_powers_pages_are_accessible(context, page):
     _person_with_user(organisation, "bo.bruger", "Bo", "Bruger", "bo@example.dk")
     revisor = CompanyFactory(name="Revisorhuset ApS")
 
-    _log_in(context, page, "alle.roller", "/organisation/rettigheder/")
+    log_in(context, page, "alle.roller", "/organisation/rettigheder/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Rettigheder")
     axe_check(page)
     page.get_by_label("Søg på navn, e-mail eller RID-nummer").fill("Bo")
