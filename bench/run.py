@@ -93,7 +93,7 @@ def _import(table: Table, n: int, log) -> None:
     table.add(
         "  ratio to a raw bulk insert", _x(ratio), "< 3x", None if ratio is None else ratio < 3
     )
-    table.add("  ratio to an executemany floor", _x(_ratio(seconds, floor)))
+    table.add("  ratio to a bare BulkInserter floor", _x(_ratio(seconds, floor)))
 
 
 def _activation(table: Table, n: int, log) -> None:
