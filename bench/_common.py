@@ -78,7 +78,7 @@ class CountingSmtpServer:
     message with a temporary 4xx refusal until it is cleared.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, port: int | None = None) -> None:
         from aiosmtpd.controller import Controller
 
         logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
@@ -89,7 +89,7 @@ class CountingSmtpServer:
         self.refuse = False
         self.delay = 0.0  # seconds before answering each message (a slower server)
         self.peers: set = set()  # one (address, port) per SMTP connection that sent something
-        self.port = free_port()
+        self.port = port or free_port()
         self.controller = Controller(
             self, hostname="127.0.0.1", port=self.port, ready_timeout=10, decode_data=False
         )
@@ -134,6 +134,46 @@ class CountingSmtpServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+class CountingSmtpServerProcess:
+    """The counting SMTP server in a process of its own, as a real mail server is: the worker
+    being measured does not share its interpreter (and its GIL) with the server. ``received`` and
+    ``duplicates`` are read when it stops."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.received = self.duplicates = 0
+
+    def __enter__(self) -> "CountingSmtpServerProcess":
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(
+            target=_serve_counting, args=(self.port, child), daemon=True
+        )
+        self._process.start()
+        if not (self._conn.poll(15) and self._conn.recv() == "ready"):
+            self._process.kill()
+            raise RuntimeError("the SMTP server process did not start")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._conn.send("stop")
+        if self._conn.poll(15):
+            self.received, self.duplicates = self._conn.recv()
+        self._process.join(10)
+        if self._process.is_alive():
+            self._process.kill()
+
+
+def _serve_counting(port: int, conn) -> None:
+    server = CountingSmtpServer(port=port).start()
+    conn.send("ready")
+    conn.recv()  # "stop"
+    conn.send((server.received, server.duplicates))
+    server.stop()
 
 
 def _message_id(content: bytes) -> str:
