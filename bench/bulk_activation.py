@@ -27,6 +27,7 @@ BENCH_CVR = "99999999"  # not a valid CVR: never collides with the demo world
 
 def _setup(database_url: str | None) -> str:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mitid_portal.settings")
+    os.environ.setdefault("DEBUG", "false")  # as in production: no per-query debug log
     # Emails wait in the database for the worker, as in production without Redis.
     os.environ.setdefault("TASK_BACKEND", "database")
     if database_url:

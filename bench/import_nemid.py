@@ -24,6 +24,7 @@ THROWAWAY: list[str] = []
 
 def _setup(database_url: str | None) -> str:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mitid_portal.settings")
+    os.environ.setdefault("DEBUG", "false")  # as in production: no per-query debug log
     if database_url:
         os.environ["DATABASE_URL"] = database_url
     elif not os.environ.get("DATABASE_URL"):
@@ -51,12 +52,12 @@ def main() -> int:
     from django.db import connection, transaction
 
     from mitid_portal import crypto
+    from mitid_portal.bulk import BulkInserter
     from organisations.models import Organisation, PublicService
     from simulators import demo
     from simulators.nemid.models import NemIDEmployee, NemIDRight
     from users.models import ImportRun, User, UserRight, new_username
     from users.services import users_import_from_nemid
-    from users.services.bulk import BulkInserter
     from users.services.import_nemid import USER_COLUMNS
 
     print(f"database: {connection.vendor} ({url.split('@')[-1]})")

@@ -16,6 +16,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from mitid_portal.bulk import BulkInserter
 from mitid_portal.models import OutboundEmail
 
 logger = logging.getLogger(__name__)
@@ -50,14 +51,25 @@ def email_queue(
     return email
 
 
+QUEUED_BULK_COLUMNS = ("to", "subject", "body_text", "body_html", "event_key")
+
+
 def emails_queue_bulk(rows: Iterable[OutboundEmail]) -> list[OutboundEmail]:
-    """Many prepared rows at once (bulk activation); one delivery task per batch after commit."""
-    created = OutboundEmail.objects.bulk_create(list(rows), batch_size=1000)
-    ids = [row.pk for row in created]
-    if ids and ids[0] is not None:
-        transaction.on_commit(lambda: _enqueue_delivery(ids))
-    else:  # backends that return no ids from bulk_create: the periodic flush finds them
-        transaction.on_commit(lambda: _enqueue_delivery(None))
+    """Many prepared rows at once (bulk activation); one delivery task per batch after commit.
+    The rows differ only in QUEUED_BULK_COLUMNS (every other column takes its default): they are
+    inserted without the ORM's per-value preparation, and get their primary keys."""
+    created = list(rows)
+    if not created:
+        return created
+    pks = BulkInserter(
+        OutboundEmail, template=OutboundEmail(), varying=QUEUED_BULK_COLUMNS
+    ).insert_returning(
+        [tuple(getattr(row, column) for column in QUEUED_BULK_COLUMNS) for row in created]
+    )
+    for row, pk in zip(created, pks, strict=True):
+        row.pk = pk
+        row._state.adding = False
+    transaction.on_commit(lambda: _enqueue_delivery(pks))
     return created
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from activation.models import BoundMeans, Invitation
 from activation.services.emails import LinkEmailBuilder
 from mitid_portal import crypto
+from mitid_portal.bulk import BulkInserter
 from mitid_portal.emails import emails_queue_bulk
 from mitid_portal.errors import RuleError
 from organisations.audit import audit_record
@@ -151,7 +152,14 @@ def users_activation_start(
                 expires_at=expires_at,
             )
         )
-    invitations = Invitation.objects.bulk_create(invitations, batch_size=2000)
+    # The invitations differ only in user, token and code; the rest is prepared once.
+    varying = ("user_id", "token_hash", "code_hash")
+    pks = BulkInserter(Invitation, template=invitations[0], varying=varying).insert_returning(
+        [(i.user_id, i.token_hash, i.code_hash) for i in invitations]
+    )
+    for invitation, pk in zip(invitations, pks, strict=True):
+        invitation.pk = pk
+        invitation._state.adding = False
 
     builder = LinkEmailBuilder(organisation=organisation, expires_at=expires_at)
     emails = []

@@ -260,3 +260,31 @@ def test_the_bulk_email_is_the_same_as_one_rendered_normally(organisation):
         rendered.body_html,
     )
     assert "Åse &lt;Ø&gt; Bøg" in built.body_html
+
+
+def test_returned_invitations_and_queued_emails_carry_their_own_rows_primary_keys(organisation):
+    """The bulk insert hands back primary keys in row order: each returned invitation is the row
+    of its own user, and each queued email is the row that links to that invitation."""
+    users = ImportedUserFactory.create_batch(7, organisation=organisation)
+    users += BirthDateUserFactory.create_batch(3, organisation=organisation)
+    invitations = services.users_activation_start(
+        organisation=organisation, users=users, means=["app"], actor=None
+    )
+    assert len(invitations) == 10
+    for invitation in invitations:
+        stored = Invitation.objects.get(pk=invitation.pk)
+        assert (stored.user_id, stored.token_hash, stored.code_hash) == (
+            invitation.user_id,
+            invitation.token_hash,
+            invitation.code_hash,
+        )
+        email = OutboundEmail.objects.get(event_key=f"activation-link-{invitation.pk}")
+        assert email.to == stored.user.email
+        token = LINK.search(email.body_text).group(1)
+        assert Invitation.objects.get(pk=invitation.pk) == _invitation_of_token(token)
+
+
+def _invitation_of_token(token):
+    from activation.employee.selectors import invitation_by_token
+
+    return invitation_by_token(token=token)

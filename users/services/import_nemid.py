@@ -25,6 +25,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mitid_portal.bulk import BulkInserter
 from mitid_portal.errors import RuleError
 from organisations.audit import audit_record
 from organisations.models import Organisation, PublicService, RoleGrant
@@ -39,7 +40,6 @@ from users.progress import (
     progress_write,
     saving_progress_is_visible,
 )
-from users.services.bulk import BulkInserter
 
 logger = logging.getLogger(__name__)
 
