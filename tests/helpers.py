@@ -17,3 +17,25 @@ def sign_in_person(client, person) -> None:
         )
     )
     session.save()
+
+
+def demo_practice_connect():
+    """The demo world (``seed_demo``) with the demo practice connected by its owner, who appoints
+    herself organisation administrator (G2.1–G2.8, through the services); returns the practice."""
+    from django.core.management import call_command
+
+    from organisations import services
+    from organisations.models import Organisation
+    from simulators import demo
+
+    call_command("seed_demo", verbosity=0)
+    owner = next(person for person in demo.PEOPLE if person.key == "owner")
+    connection = services.connection_start(
+        cpr=owner.cpr, person_name=owner.full_name, cvr=demo.PRACTICE_CVR
+    )
+    services.connection_accept_terms(connection=connection)
+    services.connection_choose_admin(
+        connection=connection, choice="self", requester_email="hanne@example.dk"
+    )
+    services.connection_confirm(connection_id=connection.pk)
+    return Organisation.objects.get(cvr=demo.PRACTICE_CVR)

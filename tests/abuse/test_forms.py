@@ -14,7 +14,6 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
@@ -28,7 +27,7 @@ from tests.abuse.forms import forms_of
 from tests.abuse.hostile import PER_FIELD, VALUES, assert_sane
 from tests.employee.conftest import mitid_login_on_link
 from tests.employee.factories import InvitationFactory, birth_date_user_with_account
-from tests.helpers import sign_in_person
+from tests.helpers import demo_practice_connect, sign_in_person
 from tests.separate.factories import invitation_create, session_start
 from tests.separate.helpers import post as separate_post
 from tests.separate.helpers import walk_to_phone, walk_to_verify
@@ -145,18 +144,9 @@ def _client() -> Client:
 
 @pytest.fixture
 def world():
-    call_command("seed_demo", verbosity=0)
     people = {p.key: p for p in demo.PEOPLE}
     owner = people["owner"]
-    connection = organisation_services.connection_start(
-        cpr=owner.cpr, person_name=owner.full_name, cvr=demo.PRACTICE_CVR
-    )
-    organisation_services.connection_accept_terms(connection=connection)
-    organisation_services.connection_choose_admin(
-        connection=connection, choice="self", requester_email="hanne@example.dk"
-    )
-    organisation_services.connection_confirm(connection_id=connection.pk)
-    practice = Organisation.objects.get(cvr=demo.PRACTICE_CVR)
+    practice = demo_practice_connect()
     users_import_from_nemid(organisation=practice, started_by_name=owner.full_name)
     admin = User.objects.get(organisation=practice, cpr_hash=crypto.cpr_hash(owner.cpr))
     return {"people": people, "practice": practice, "admin": admin}

@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from activation.models import Invitation, SmsVerification
 from organisations import services as organisation_services
-from organisations.models import ConnectionDocument, Organisation
+from organisations.models import ConnectionDocument
 from simulators import demo
 from simulators.mitid.models import LoginRequest
 from simulators.nemid.models import NemIDEmployee
@@ -21,7 +21,7 @@ from tests.abuse.hostile import assert_sane
 from tests.employee.conftest import mitid_login_on_link
 from tests.employee.factories import InvitationFactory, birth_date_user_with_account
 from tests.factories import NemIDEmployeeFactory
-from tests.helpers import sign_in_person
+from tests.helpers import demo_practice_connect, sign_in_person
 from tests.separate.factories import invitation_create, session_start
 from tests.separate.helpers import PHONE, post, walk_to_phone, walk_to_verify
 from users.models import ImportRun, User
@@ -257,17 +257,8 @@ def _assert_formula_safe(rows: list[list[str]]) -> None:
 
 @pytest.fixture
 def practice_admin(client):
-    call_command("seed_demo", verbosity=0)
     owner = next(p for p in demo.PEOPLE if p.key == "owner")
-    connection = organisation_services.connection_start(
-        cpr=owner.cpr, person_name=owner.full_name, cvr=demo.PRACTICE_CVR
-    )
-    organisation_services.connection_accept_terms(connection=connection)
-    organisation_services.connection_choose_admin(
-        connection=connection, choice="self", requester_email="hanne@example.dk"
-    )
-    organisation_services.connection_confirm(connection_id=connection.pk)
-    practice = Organisation.objects.get(cvr=demo.PRACTICE_CVR)
+    practice = demo_practice_connect()
     admin = practice.users.get(first_name=owner.first_name, last_name=owner.last_name)
     client.force_login(admin)
     return practice

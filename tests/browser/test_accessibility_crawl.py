@@ -14,16 +14,15 @@ from collections import deque
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.management import call_command
 from django.urls import Resolver404, resolve
 
 from activation import services as activation_services
 from mitid_portal import outside
-from organisations import services as organisation_services
 from organisations.models import Organisation
 from simulators import demo
 from simulators.mailbox.models import MailMessage
 from tests.browser.conftest import axe_check, log_in
+from tests.helpers import demo_practice_connect
 from users.models import User
 from users.services.import_nemid import users_import_from_nemid
 
@@ -75,18 +74,9 @@ def crawl(page, start_urls, *, seen_patterns: set[str]) -> tuple[list[str], list
 
 @pytest.fixture
 def world(mailbox_backend):
-    call_command("seed_demo", verbosity=0)
     people = {p.key: p for p in demo.PEOPLE}
     owner = people["owner"]
-    connection = organisation_services.connection_start(
-        cpr=owner.cpr, person_name=owner.full_name, cvr=demo.PRACTICE_CVR
-    )
-    organisation_services.connection_accept_terms(connection=connection)
-    organisation_services.connection_choose_admin(
-        connection=connection, choice="self", requester_email="hanne@example.dk"
-    )
-    organisation_services.connection_confirm(connection_id=connection.pk)
-    practice = Organisation.objects.get(cvr=demo.PRACTICE_CVR)
+    practice = demo_practice_connect()
     Organisation.objects.filter(pk=practice.pk).update(
         allow_private_mitid=True, allowed_means=["app", "kodeviser"], preferred_means="app"
     )

@@ -1,4 +1,4 @@
-"""The organisation administrator of the demo practice opens *Overblik* (issue 6, "Must show":
+"""The organisation administrator of the demo practice opens *Overblik* (G8.1; issue 6, "Must show":
 "the overview chart shows the demo organisation's numbers"): the demo world is seeded
 (``seed_demo``), the owner connects *Lægehuset Vestergade I/S* and appoints herself, the NemID
 import runs and a few users are invited; then Hanne Vestergaard (a demo persona) logs in with the
@@ -13,16 +13,15 @@ import datetime
 import re
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from activation.models import Invitation
 from activation.services import users_activation_start
-from organisations import services
 from organisations.models import Organisation
 from simulators import demo
 from tests.browser.conftest import axe_check
+from tests.helpers import demo_practice_connect
 from users.models import User
 from users.services.import_nemid import users_import_from_nemid
 
@@ -41,17 +40,8 @@ LINKS = {
 
 @pytest.fixture
 def practice(mailbox_backend) -> Organisation:
-    call_command("seed_demo", verbosity=0)
     owner = {person.key: person for person in demo.PEOPLE}["owner"]
-    connection = services.connection_start(
-        cpr=owner.cpr, person_name=owner.full_name, cvr=demo.PRACTICE_CVR
-    )
-    services.connection_accept_terms(connection=connection)
-    services.connection_choose_admin(
-        connection=connection, choice="self", requester_email="hanne@example.dk"
-    )
-    services.connection_confirm(connection_id=connection.pk)
-    practice = Organisation.objects.get(cvr=demo.PRACTICE_CVR)
+    practice = demo_practice_connect()
     Organisation.objects.filter(pk=practice.pk).update(
         allow_private_mitid=True, allowed_means=["app", "kodeviser"], preferred_means="app"
     )

@@ -1,6 +1,6 @@
-"""The organisation administrator suspends a user from *Brugerinformation* (issue 6, "User
-lifecycle"): the reason is required, the user's sessions end, and *Redigér oplysninger* leads on;
-axe on every page."""
+"""The organisation administrator suspends a user from *Brugerinformation* (G5.2, G8.1; issue 6,
+"User lifecycle"): the reason is required, the user's sessions end, and *Redigér oplysninger*
+leads on; axe on every page."""
 
 import pytest
 from django.contrib.sessions.models import Session

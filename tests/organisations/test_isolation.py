@@ -2,15 +2,13 @@
 object of the first organisation is a 404 (or, for pages of a role she lacks there, refused)."""
 
 import pytest
-from django.core.management import call_command
 from django.urls import NoReverseMatch, reverse
 
 from mitid_portal import crypto
-from organisations import services
-from organisations.models import ConnectionRequest, Organisation, RoleGrant
+from organisations.models import ConnectionRequest, RoleGrant
 from simulators import demo
 from simulators.nemid.models import NemIDEmployee
-from tests.helpers import sign_in_person
+from tests.helpers import demo_practice_connect, sign_in_person
 from users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -18,18 +16,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world():
-    call_command("seed_demo", verbosity=0)
     people = {p.key: p for p in demo.PEOPLE}
-    owner = people["owner"]
-    connection = services.connection_start(
-        cpr=owner.cpr, person_name=owner.full_name, cvr=demo.PRACTICE_CVR
-    )
-    services.connection_accept_terms(connection=connection)
-    services.connection_choose_admin(
-        connection=connection, choice="self", requester_email="hanne@example.dk"
-    )
-    services.connection_confirm(connection_id=connection.pk)
-    practice = Organisation.objects.get(cvr=demo.PRACTICE_CVR)
+    practice = demo_practice_connect()
     other_admin = User.objects.get(
         organisation__cvr=demo.OTHER_CVR, cpr_hash=crypto.cpr_hash(people["other_admin"].cpr)
     )

@@ -24,6 +24,7 @@ from simulators import demo
 from simulators.mitid.models import LoginRequest
 from simulators.registers.models import Person
 from tests.employee.conftest import mitid_login_on_link
+from tests.helpers import demo_practice_connect
 from users.models import User
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -91,19 +92,10 @@ def journey(caplog):
     # A db_worker run earlier in the process may have turned these down (its verbosity 0).
     for name in ("django_tasks", "django_tasks_db", "mitid_portal", "activation", "users"):
         caplog.set_level(logging.DEBUG, logger=name)
-    call_command("seed_demo", verbosity=0)
+    # The owner connects the practice and appoints herself (G2).
+    demo_practice_connect()
     people = {p.key: p for p in demo.PEOPLE}
     owner = people["owner"]
-
-    # The owner connects the practice and appoints herself (G2).
-    connection = organisation_services.connection_start(
-        cpr=owner.cpr, person_name=owner.full_name, cvr=demo.PRACTICE_CVR
-    )
-    organisation_services.connection_accept_terms(connection=connection)
-    organisation_services.connection_choose_admin(
-        connection=connection, choice="self", requester_email="hanne@example.dk"
-    )
-    organisation_services.connection_confirm(connection_id=connection.pk)
     Organisation.objects.filter(cvr=demo.PRACTICE_CVR).update(
         allow_private_mitid=True, allowed_means=["app"], preferred_means="app"
     )
