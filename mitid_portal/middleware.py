@@ -38,7 +38,7 @@ class RejectNulCharactersMiddleware:
 
     def __call__(self, request):
         if _has_nul(request):
-            if not hasattr(request, "user"):
-                request.user = AnonymousUser()
+            # This runs before sessions and authentication: the page is for an anonymous visitor.
+            request.user = AnonymousUser()
             return render(request, "400.html", status=400)
         return self.get_response(request)
