@@ -7,12 +7,30 @@ the person is also a MitID Erhverv user, Django's login is used on top of this.
 
 import datetime
 
+from django.db import models
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from mitid_portal import crypto
 from mitid_portal.outside import Identity
 
 SESSION_KEY = "mitid_identity"
+
+
+class UserState(models.TextChoices):
+    """The states of a MitID Erhverv user (DESIGN.md: imported → awaiting activation → active ⇄
+    suspended → closed). The vocabulary lives in the kernel so that every layer can name a state;
+    which moves between them are allowed is ``users.services.lifecycle``'s transition table."""
+
+    IMPORTED = "imported", _("Ikke aktiveret")
+    AWAITING = "awaiting", _("Afventer aktivering")
+    ACTIVE = "active", _("Aktiv")
+    SUSPENDED = "suspended", _("Suspenderet")
+    CLOSED = "closed", _("Lukket")
+
+
+# A user in one of these states cannot work in the portal (log in, administer, hold rights).
+BLOCKED_STATES = (UserState.SUSPENDED, UserState.CLOSED)
 
 
 def identity_session_data(identity: Identity) -> dict:

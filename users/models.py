@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mitid_portal.fields import EncryptedTextField
+from mitid_portal.identity import UserState
 from mitid_portal.validators import bruger_id_key, mask_cpr
 
 
@@ -27,12 +28,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A user of one organisation (imported from NemID or created), or a portal operator (staff,
     no organisation). Organisation users never have a password: they log in with MitID."""
 
-    class State(models.TextChoices):
-        IMPORTED = "imported", _("Ikke aktiveret")
-        AWAITING = "awaiting", _("Afventer aktivering")
-        ACTIVE = "active", _("Aktiv")
-        SUSPENDED = "suspended", _("Suspenderet")
-        CLOSED = "closed", _("Lukket")
+    State = UserState
 
     username = models.CharField(max_length=150, unique=True, default=new_username)
     organisation = models.ForeignKey(
