@@ -1,12 +1,10 @@
-"""CSV for Danish Excel: UTF-8 with a byte-order mark, semicolons, and no formula injection."""
+"""CSV for Danish Excel: UTF-8 with a byte-order mark, semicolons, and no formula injection.
+
+The one CSV writer of the portal (import reports, Masseopret results, the Revisionslog export)."""
 
 import csv
 import io
 from collections.abc import Iterable
-
-from django.utils.translation import gettext as _
-
-from users.report import report_rows
 
 BOM = "\ufeff"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -22,6 +20,7 @@ def csv_safe_cell(value) -> str:
 
 
 def csv_render(*, header: Iterable, rows: Iterable[Iterable]) -> str:
+    """The header and rows as one CSV text, every cell passed through ``csv_safe_cell``."""
     buffer = io.StringIO()
     buffer.write(BOM)
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
@@ -29,13 +28,3 @@ def csv_render(*, header: Iterable, rows: Iterable[Iterable]) -> str:
     for row in rows:
         writer.writerow([csv_safe_cell(cell) for cell in row])
     return buffer.getvalue()
-
-
-def import_report_csv(*, report: list) -> str:
-    """Every row of an import report: RID, name, outcome, reason (in the reader's language)."""
-    return csv_render(
-        header=[_("RID-nummer"), _("Navn"), _("Resultat"), _("Årsag")],
-        rows=(
-            (row.rid, row.name, row.outcome_label, row.reason_label) for row in report_rows(report)
-        ),
-    )

@@ -22,9 +22,9 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
+from mitid_portal.identity import BLOCKED_STATES
 from organisations.audit import audit_record
 from organisations.selectors import roles_of
-from users.models import User
 
 
 def refusal_record(request: HttpRequest, *, view_name: str, refusal: PermissionDenied) -> None:
@@ -55,10 +55,7 @@ def organisation_view(*roles: str):
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             try:
-                if user.organisation_id is None or user.state in (
-                    User.State.SUSPENDED,
-                    User.State.CLOSED,
-                ):
+                if user.organisation_id is None or user.state in BLOCKED_STATES:
                     raise PermissionDenied
                 granted = roles_of(user=user)
                 if roles and not granted & set(roles):

@@ -1,7 +1,8 @@
 """Read queries of organisations and roles."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
+from mitid_portal.identity import UserState
 from organisations.models import (
     ConnectionRequest,
     Organisation,
@@ -40,25 +41,15 @@ def role_grants(*, organisation: Organisation) -> QuerySet[RoleGrant]:
 
 def organisation_user_counts(*, organisation: Organisation) -> dict[str, int]:
     """Users by state, and the total that the price is based on (closed users excluded)."""
-    from django.db.models import Count
-
-    from users.models import User
-
-    rows = (
-        User.objects.filter(organisation=organisation)
-        .values("state")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    rows = organisation.users.values("state").annotate(n=Count("id")).order_by()
     counts = {row["state"]: row["n"] for row in rows}
-    counts["billable"] = sum(n for state, n in counts.items() if state != User.State.CLOSED)
+    counts["billable"] = sum(n for state, n in counts.items() if state != UserState.CLOSED)
     return counts
 
 
 def latest_import_run(*, organisation: Organisation):
-    from users.models import ImportRun
-
-    return ImportRun.objects.filter(organisation=organisation).first()
+    """The organisation's newest NemID import run (``users.ImportRun``, newest first), or None."""
+    return organisation.import_runs.first()
 
 
 def user_rights_rows(*, user) -> list[dict]:

@@ -21,12 +21,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from activation.models import BoundMeans
 from mitid_portal import crypto
+from mitid_portal.csv import csv_render
 from mitid_portal.errors import RuleError
 from organisations.access import organisation_view
 from organisations.models import RoleGrant
 from users import services
 from users.create_forms import BulkUploadForm, UserCreateForm
-from users.csv import csv_render
 from users.services.create import (
     MAX_FILE_BYTES,
     MAX_ROWS,

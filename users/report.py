@@ -9,7 +9,10 @@ attention (skipped and flagged).
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from mitid_portal.csv import csv_render
 
 IMPORTED = "imported"
 SKIPPED = "skipped"
@@ -64,3 +67,13 @@ class ReportRow:
 
 def report_rows(report: list) -> list[ReportRow]:
     return [ReportRow(*row) for row in report]
+
+
+def import_report_csv(*, report: list) -> str:
+    """Every row of an import report: RID, name, outcome, reason (in the reader's language)."""
+    return csv_render(
+        header=[gettext("RID-nummer"), gettext("Navn"), gettext("Resultat"), gettext("Årsag")],
+        rows=(
+            (row.rid, row.name, row.outcome_label, row.reason_label) for row in report_rows(report)
+        ),
+    )

@@ -14,9 +14,9 @@ from organisations.access import organisation_object_or_404, organisation_view
 from organisations.models import RoleGrant
 from organisations.selectors import user_rights_rows
 from users import selectors, services
-from users.csv import import_report_csv as report_csv
 from users.forms import ImportForm, UserListFilterForm
 from users.models import ImportRun, User
+from users.report import import_report_csv as report_csv
 from users.report import report_rows
 
 ORG_ADMIN = RoleGrant.Role.ORGANISATION_ADMIN

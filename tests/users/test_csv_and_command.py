@@ -4,11 +4,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from mitid_portal.csv import csv_safe_cell
 from organisations.models import RoleGrant
 from simulators.nemid.models import NemIDEmployee
 from tests.factories import RoleGrantFactory
-from users.csv import csv_safe_cell, import_report_csv
 from users.models import ImportRun, User
+from users.report import import_report_csv
 from users.services import users_import_from_nemid
 
 pytestmark = pytest.mark.django_db
