@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
+from mitid_portal.csv import csv_render
 from organisations.access import organisation_view
 from organisations.models import AuditEvent, Organisation, RoleGrant
-from users.csv import csv_render
 
 ORG_ADMIN = RoleGrant.Role.ORGANISATION_ADMIN
 USER_ADMIN = RoleGrant.Role.USER_ADMIN
