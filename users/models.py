@@ -91,6 +91,11 @@ class User(AbstractBaseUser, PermissionsMixin):
                 | models.Q(bruger_id__isnull=False, bruger_id_key__isnull=False),
                 name="bruger_id_has_key",
             ),
+            # The state is one of the kernel's UserState values; which moves between them are
+            # allowed is users.services.lifecycle.TRANSITIONS.
+            models.CheckConstraint(
+                condition=models.Q(state__in=UserState.values), name="user_state_known"
+            ),
             # The import is idempotent: one user per NemID signature per organisation.
             models.UniqueConstraint(
                 fields=["organisation", "nemid_employee_id"],

@@ -16,27 +16,27 @@ __all__ = [
 ]
 
 from users.services.lifecycle import (  # noqa: E402 - the lifecycle, appended
-    user_activation_code_renew,
-    user_activation_resend,
     user_close,
     user_edit,
     user_email_confirm,
     user_reactivate,
     user_sessions_end,
+    user_state_change,
     user_suspend,
     user_version,
+    users_state_change_bulk,
 )
 
 __all__ += [
-    "user_activation_code_renew",
-    "user_activation_resend",
     "user_close",
     "user_edit",
     "user_email_confirm",
     "user_reactivate",
     "user_sessions_end",
+    "user_state_change",
     "user_suspend",
     "user_version",
+    "users_state_change_bulk",
 ]
 
 from users.services.create import (  # noqa: E402 - Opret bruger and Masseopret, appended

@@ -15,16 +15,16 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from activation.models import BoundMeans, Invitation
-from activation.services import activation_code_renew, invitation_resend
 from mitid_portal import crypto
+from mitid_portal.audit import audit_record
 from mitid_portal.emails import email_queue
 from mitid_portal.errors import RuleError
-from organisations.audit import audit_record
+from mitid_portal.identity import BLOCKED_STATES, UserState
 from organisations.models import RoleGrant
 from organisations.selectors import roles_of
 from users.models import User
@@ -86,6 +86,120 @@ def _audit(*, action: str, user: User, actor, request, changes: dict | None = No
         changes=changes or {},
         request=request,
     )
+
+
+# The transition table: every move of a user between states the portal makes, and the audit
+# action ``user_state_change`` records for it (a caller that records a richer event of its own
+# passes ``audit=False``). A move that is not here is refused with ``RuleError("transition")``;
+# staying in the same state is not a move. The database backs the vocabulary (a check constraint
+# on ``users_user.state``); this table backs the moves.
+_S = UserState
+TRANSITIONS: dict[tuple[UserState, UserState], str] = {
+    # The activation starts: the bulk start and Opret bruger/Masseopret (G4.2–G4.5, G5.6), and
+    # the organisation administrator appointed with a setup link (G3.1).
+    (_S.IMPORTED, _S.AWAITING): "users_activation_started",
+    # *Annullér* on the activation: the user is back under *Importerede brugere*.
+    (_S.AWAITING, _S.IMPORTED): "activation_cancelled",
+    # The employee activates with private MitID or a separate MitID Erhverv means; the appointed
+    # organisation administrator follows the setup link.
+    (_S.AWAITING, _S.ACTIVE): "user_activated",
+    # The private-MitID journey has always accepted a live invitation of a user still imported.
+    (_S.IMPORTED, _S.ACTIVE): "user_activated",
+    (_S.ACTIVE, _S.SUSPENDED): "user_suspended",
+    (_S.SUSPENDED, _S.ACTIVE): "user_reactivated",
+    # *Luk bruger*, from any state but closed; closed is for good.
+    (_S.IMPORTED, _S.CLOSED): "user_closed",
+    (_S.AWAITING, _S.CLOSED): "user_closed",
+    (_S.ACTIVE, _S.CLOSED): "user_closed",
+    (_S.SUSPENDED, _S.CLOSED): "user_closed",
+}
+TRANSITION = "transition"
+
+
+def transition_allowed(*, source: UserState | str, to: UserState | str) -> bool:
+    return (UserState(source), UserState(to)) in TRANSITIONS
+
+
+def _transition_check(*, source: UserState | str, to: UserState | str) -> None:
+    if not transition_allowed(source=source, to=to):
+        raise RuleError(
+            TRANSITION,
+            _("En bruger med status %(source)s kan ikke få status %(to)s.")
+            % {"source": UserState(source).label, "to": UserState(to).label},
+        )
+
+
+@transaction.atomic
+def user_state_change(
+    *,
+    user: User,
+    to: UserState,
+    actor=None,
+    actor_name: str = "",
+    request=None,
+    reason: str = "",
+    fields: dict | None = None,
+    audit: bool = True,
+    changes: dict | None = None,
+) -> User:
+    """Move one user to the state ``to``: the only way a user's state is written.
+
+    The row is locked and the move checked against ``TRANSITIONS`` (``RuleError("transition")``
+    when it is not allowed). The state and any extra ``fields`` (``uses_private_mitid``, ``means``,
+    ``is_active``, ``cpr``…) are written in one save; the instance passed in sees them too. A move
+    to a blocked state (suspended, closed) ends the user's sessions at once. With ``audit`` the
+    table's action is recorded with the state before and after, the ``reason``, the caller's
+    ``changes`` and the number of sessions ended; a caller that records its own event passes
+    ``audit=False``. Returns the locked row."""
+    fields = dict(fields or {})
+    if "state" in fields:
+        raise ValueError("the state is the argument 'to', not a field")
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    before = UserState(locked.state)
+    _transition_check(source=before, to=to)
+    locked.state = to
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.save(update_fields=["state", *fields])
+    if locked is not user:
+        user.state = to
+        for name in fields:
+            setattr(user, name, getattr(locked, name))
+        if "bruger_id" in fields:
+            user.bruger_id_key = locked.bruger_id_key
+    ended = user_sessions_end(user_id=locked.pk) if to in BLOCKED_STATES else None
+    if audit:
+        details: dict = {"state": {"before": before, "after": to}}
+        if reason:
+            details["reason"] = reason[:500]
+        details.update(changes or {})
+        if ended is not None:
+            details["sessions_ended"] = ended
+        audit_record(
+            action=TRANSITIONS[(before, UserState(to))],
+            actor_name=actor_name or (_actor_name(actor) if actor is not None else ""),
+            actor_user=actor,
+            organisation=locked.organisation,
+            target=locked.full_name or locked.get_username(),
+            changes=details,
+            request=request,
+        )
+    return locked
+
+
+def users_state_change_bulk(
+    *, queryset: QuerySet[User], source: UserState, to: UserState, fields: dict | None = None
+) -> int:
+    """Move every user of ``queryset`` that is in ``source`` to ``to`` in one UPDATE … WHERE
+    state = source (the bulk activation start moves 50,000 users this way, a chunk of ids per
+    statement); users in any other state are left as they are. The move must be in
+    ``TRANSITIONS``. No audit: the caller records one event for the whole act. Returns the number
+    of users moved."""
+    _transition_check(source=source, to=to)
+    fields = dict(fields or {})
+    if "state" in fields:
+        raise ValueError("the state is the argument 'to', not a field")
+    return queryset.filter(state=source).update(state=to, **fields)
 
 
 def user_sessions_end(*, user_id: int) -> int:
@@ -292,21 +406,9 @@ def user_suspend(*, user: User, reason: str, actor, version: str = "", request=N
     if user.state != User.State.ACTIVE:
         raise RuleError("not_active", _("Kun en aktiv bruger kan suspenderes."))
     _check_may_block(user=user, actor=actor)
-    user.state = User.State.SUSPENDED
-    user.save(update_fields=["state"])
-    ended = user_sessions_end(user_id=user.pk)
-    _audit(
-        action="user_suspended",
-        user=user,
-        actor=actor,
-        request=request,
-        changes={
-            "state": {"before": User.State.ACTIVE, "after": User.State.SUSPENDED},
-            "reason": reason[:500],
-            "sessions_ended": ended,
-        },
+    return user_state_change(
+        user=user, to=User.State.SUSPENDED, actor=actor, request=request, reason=reason
     )
-    return user
 
 
 @transaction.atomic
@@ -317,23 +419,24 @@ def user_reactivate(*, user: User, actor, version: str = "", request=None) -> Us
         _check_version(user, version)
     if user.state != User.State.SUSPENDED:
         raise RuleError("not_suspended", _("Kun en suspenderet bruger kan genaktiveres."))
-    user.state = User.State.ACTIVE
-    user.save(update_fields=["state"])
-    _audit(
-        action="user_reactivated",
-        user=user,
-        actor=actor,
-        request=request,
-        changes={"state": {"before": User.State.SUSPENDED, "after": User.State.ACTIVE}},
-    )
-    return user
+    return user_state_change(user=user, to=User.State.ACTIVE, actor=actor, request=request)
 
 
 @transaction.atomic
-def user_close(*, user: User, reason: str, actor, version: str = "", request=None) -> User:
-    """*Luk bruger*: for good. The user and every means bound to them can no longer log in, a
-    pending activation stops, their roles end and their sessions end; the row stays for the
-    audit log."""
+def user_close(
+    *,
+    user: User,
+    reason: str,
+    actor,
+    version: str = "",
+    request=None,
+    details: dict | None = None,
+) -> User:
+    """*Luk bruger*, the user's part: for good. The user can no longer log in, a pending email
+    change stops, their roles end and their sessions end; the row stays for the audit log.
+    ``details`` are what the caller did alongside (activation removes the bound means and
+    cancels the live invitation: ``activation.services.lifecycle.user_close``), recorded in the
+    same audit event."""
     user = _locked(user)
     if version:
         _check_version(user, version)
@@ -343,62 +446,19 @@ def user_close(*, user: User, reason: str, actor, version: str = "", request=Non
     if user.state == User.State.CLOSED:
         raise RuleError("closed", _("Brugeren er allerede lukket."))
     _check_may_block(user=user, actor=actor)
-    now = timezone.now()
-    before = user.state
     roles = sorted(user.role_grants.values_list("role", flat=True))
-    user.state = User.State.CLOSED
-    user.is_active = False
-    user.pending_email, user.pending_email_token_hash, user.pending_email_expires_at = "", "", None
-    user.save(
-        update_fields=[
-            "state",
-            "is_active",
-            "pending_email",
-            "pending_email_token_hash",
-            "pending_email_expires_at",
-        ]
-    )
-    means = BoundMeans.objects.filter(user=user, removed_at__isnull=True).update(removed_at=now)
-    Invitation.objects.filter(user=user, state=Invitation.State.LIVE).update(
-        state=Invitation.State.CANCELLED
-    )
     RoleGrant.objects.filter(user=user).delete()
-    ended = user_sessions_end(user_id=user.pk)
-    _audit(
-        action="user_closed",
+    return user_state_change(
         user=user,
+        to=User.State.CLOSED,
         actor=actor,
         request=request,
-        changes={
-            "state": {"before": before, "after": User.State.CLOSED},
-            "reason": reason[:500],
-            "means_removed": means,
-            "roles_removed": roles,
-            "sessions_ended": ended,
+        reason=reason,
+        fields={
+            "is_active": False,
+            "pending_email": "",
+            "pending_email_token_hash": "",
+            "pending_email_expires_at": None,
         },
+        changes={**(details or {}), "roles_removed": roles},
     )
-    return user
-
-
-def _live_invitation(user: User) -> Invitation:
-    invitation = (
-        Invitation.objects.select_related("user", "organisation")
-        .filter(user=user, organisation_id=user.organisation_id, state=Invitation.State.LIVE)
-        .first()
-    )
-    if invitation is None:
-        raise RuleError("no_invitation", _("Brugeren afventer ikke aktivering."))
-    return invitation
-
-
-def user_activation_resend(*, user: User, actor, request=None) -> Invitation:
-    """*Send nyt aktiveringslink* from *Brugerinformation*: activation's own service does it."""
-    return invitation_resend(invitation=_live_invitation(user), actor=actor, request=request)
-
-
-def user_activation_code_renew(*, user: User, actor, request=None) -> tuple[Invitation, str]:
-    """*Ny kode* from *Brugerinformation*: activation's own service does it; the code is shown
-    once and never stored in clear."""
-    invitation = _live_invitation(user)
-    code = activation_code_renew(invitation=invitation, actor=actor, request=request)
-    return invitation, code
