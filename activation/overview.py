@@ -2,22 +2,22 @@
 "Administration"): imported, awaiting activation, active, suspended, and links expiring within 7
 days, as a server-rendered SVG bar chart with the numbers beside the bars, the same numbers in a
 table, and links to the lists behind each bar. Two queries, whatever the size of the organisation.
+It counts users and their invitations, so it lives with the orchestration above both; the page is
+``activation.views.migration_overview``.
 """
 
 import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
 
 from activation.models import Invitation
 from activation.selectors import invitations_expiring
-from organisations.access import organisation_view
-from organisations.models import Organisation, RoleGrant
+from mitid_portal.identity import UserState
+from organisations.models import Organisation
 from users.models import User
 
 # The drawing, in SVG user units (the picture scales with the page).
@@ -36,10 +36,10 @@ def migration_counts(*, organisation: Organisation, now: datetime.datetime | Non
     """Users by state (one aggregate query) and live links that expire within 7 days (one)."""
     now = now or timezone.now()
     users = User.objects.filter(organisation=organisation).aggregate(
-        imported=Count("id", filter=Q(state=User.State.IMPORTED)),
-        awaiting=Count("id", filter=Q(state=User.State.AWAITING)),
-        active=Count("id", filter=Q(state=User.State.ACTIVE)),
-        suspended=Count("id", filter=Q(state=User.State.SUSPENDED)),
+        imported=Count("id", filter=Q(state=UserState.IMPORTED)),
+        awaiting=Count("id", filter=Q(state=UserState.AWAITING)),
+        active=Count("id", filter=Q(state=UserState.ACTIVE)),
+        suspended=Count("id", filter=Q(state=UserState.SUSPENDED)),
     )
     expiring = invitations_expiring(
         Invitation.objects.filter(organisation=organisation), now=now
@@ -111,24 +111,13 @@ def chart_height(bars: list[Bar]) -> int:
     return TOP * 2 + len(bars) * (BAR_HEIGHT + BAR_GAP) - BAR_GAP
 
 
-@require_GET
-@organisation_view(RoleGrant.Role.ORGANISATION_ADMIN, RoleGrant.Role.USER_ADMIN)
-def migration_overview(request):
-    """*Overblik*: where the organisation's migration from NemID stands."""
-    counts = migration_counts(organisation=request.organisation)
-    bars = chart_bars(counts)
-    return render(
-        request,
-        "organisations/migration_overview.html",
-        {
-            "bars": bars,
-            "chart": {
-                "width": CHART_WIDTH,
-                "height": chart_height(bars),
-                "label_x": LABEL_WIDTH - 10,
-                "bar_x": LABEL_WIDTH,
-                "bar_height": BAR_HEIGHT,
-                "bar_max": BAR_MAX,
-            },
-        },
-    )
+def chart_geometry(bars: list[Bar]) -> dict:
+    """The drawing's measures for the template."""
+    return {
+        "width": CHART_WIDTH,
+        "height": chart_height(bars),
+        "label_x": LABEL_WIDTH - 10,
+        "bar_x": LABEL_WIDTH,
+        "bar_height": BAR_HEIGHT,
+        "bar_max": BAR_MAX,
+    }

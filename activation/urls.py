@@ -3,20 +3,37 @@ from django.urls import path
 from activation import views
 
 app_name = "activation"
+# Included at the site's root: the activation pages live under aktivering/, the pages this layer
+# took over from organisations keep the paths they always had.
 urlpatterns = [
     # Bulk activation (G4.2–G4.7).
-    path("brugere/", views.bulk_start, name="bulk_start"),
-    path("brugere/identifikationsmidler/", views.bulk_means, name="bulk_means"),
-    path("brugere/bekraeft/", views.bulk_confirm, name="bulk_confirm"),
-    path("brugere/kvittering/", views.bulk_receipt, name="bulk_receipt"),
-    path("brugere/afslut/", views.bulk_finish, name="bulk_finish"),
+    path("aktivering/brugere/", views.bulk_start, name="bulk_start"),
+    path("aktivering/brugere/identifikationsmidler/", views.bulk_means, name="bulk_means"),
+    path("aktivering/brugere/bekraeft/", views.bulk_confirm, name="bulk_confirm"),
+    path("aktivering/brugere/kvittering/", views.bulk_receipt, name="bulk_receipt"),
+    path("aktivering/brugere/afslut/", views.bulk_finish, name="bulk_finish"),
     # Single activation (G5.2–G5.7).
-    path("bruger/<int:user_pk>/", views.single_start, name="single_start"),
+    path("aktivering/bruger/<int:user_pk>/", views.single_start, name="single_start"),
     # Afventer aktivering.
-    path("afventer/", views.pending, name="pending"),
-    path("afventer/<int:pk>/", views.invitation_detail, name="invitation"),
-    path("afventer/<int:pk>/vis/", views.code_reveal, name="code_reveal"),
-    path("afventer/<int:pk>/ny-kode/", views.code_new, name="code_new"),
-    path("afventer/<int:pk>/nyt-link/", views.resend, name="resend"),
-    path("afventer/<int:pk>/annuller/", views.cancel, name="cancel"),
+    path("aktivering/afventer/", views.pending, name="pending"),
+    path("aktivering/afventer/<int:pk>/", views.invitation_detail, name="invitation"),
+    path("aktivering/afventer/<int:pk>/vis/", views.code_reveal, name="code_reveal"),
+    path("aktivering/afventer/<int:pk>/ny-kode/", views.code_new, name="code_new"),
+    path("aktivering/afventer/<int:pk>/nyt-link/", views.resend, name="resend"),
+    path("aktivering/afventer/<int:pk>/annuller/", views.cancel, name="cancel"),
+    # *Overblik*: the migration overview (users and invitations counted).
+    path("organisation/overblik/", views.migration_overview, name="migration_overview"),
+]
+
+# The acts on *Brugerinformation* that reach into activation, at the user's paths.
+from activation import lifecycle_views  # noqa: E402
+
+urlpatterns += [
+    path("brugere/<int:pk>/luk/", lifecycle_views.user_close, name="user_close"),
+    path(
+        "brugere/<int:pk>/nyt-link/",
+        lifecycle_views.user_activation_resend,
+        name="user_resend_activation",
+    ),
+    path("brugere/<int:pk>/ny-kode/", lifecycle_views.user_activation_code_new, name="user_new_code"),
 ]

@@ -1,16 +1,16 @@
 """The administrator's activation pages: the bulk wizard (G4.1–G4.7), single activation
-(G5.2–G5.7), *Afventer aktivering*; and the landing page of the emailed link (G6.1)."""
+(G5.2–G5.7), *Afventer aktivering*, *Overblik* (the migration overview); and the landing page of
+the emailed link (G6.1)."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from activation import selectors, services
+from activation import overview, selectors, services
 from activation.forms import BulkMeansForm, SelectionForm, SingleMeansForm
 from activation.models import BoundMeans, Invitation
 from mitid_portal.errors import RuleError
@@ -24,14 +24,6 @@ RECEIPT_KEY = "activation_bulk_receipt"
 PAGE_SIZE = 25
 EXPIRING_PARAMETER = "udloeber"  # the overview links to ?udloeber=7
 _LABELS = dict(BoundMeans.Kind.choices)
-
-
-def _imported_url() -> str:
-    """*Importerede brugere* (users/); the pending list until that page exists."""
-    try:
-        return reverse("users:imported")
-    except NoReverseMatch:
-        return reverse("activation:pending")
 
 
 def _means_labels(means: list[str]) -> list[str]:
@@ -53,7 +45,7 @@ def _selection_or_redirect(request):
         if request.session.get(RECEIPT_KEY):
             return None, redirect("activation:bulk_receipt")
         messages.info(request, _("Markér de brugere, der skal aktiveres, og vælg Aktivér brugere."))
-        return None, redirect(_imported_url())
+        return None, redirect("users:imported")
     return selection, None
 
 
@@ -69,7 +61,7 @@ def bulk_start(request):
     if not form.is_valid():
         for error in form.non_field_errors() or [_("Ugyldigt valg af brugere.")]:
             messages.error(request, error)
-        return redirect(_imported_url())
+        return redirect("users:imported")
     data = form.cleaned_data
     if not data["all_matching"] and selectors.ids_outside_organisation(
         organisation=request.organisation, ids=data["user"]
@@ -126,7 +118,7 @@ def bulk_confirm(request):
             if request.session.get(RECEIPT_KEY):  # a double click: the first one did it
                 return redirect("activation:bulk_receipt")
             messages.error(request, exc.message)
-            return redirect("activation:bulk_means" if exc.code == "means" else _imported_url())
+            return redirect("activation:bulk_means" if exc.code == "means" else "users:imported")
         request.session.pop(SELECTION_KEY, None)
         request.session[RECEIPT_KEY] = {
             "count": len(invitations),
@@ -148,7 +140,7 @@ def bulk_receipt(request):
     """*Kvittering* (G4.5): how many were activated and what happens now → *Afslut*."""
     receipt = request.session.get(RECEIPT_KEY)
     if not receipt:
-        return redirect(_imported_url())
+        return redirect("users:imported")
     return render(
         request,
         "activation/bulk_receipt.html",
@@ -161,7 +153,7 @@ def bulk_receipt(request):
 def bulk_finish(request):
     """*Afslut* (G4.6): back to *Importerede brugere*, where the activated users are gone."""
     request.session.pop(RECEIPT_KEY, None)
-    return redirect(_imported_url())
+    return redirect("users:imported")
 
 
 # --- Single activation (G5) ------------------------------------------------------------------
@@ -314,3 +306,15 @@ def cancel(request, pk: int):
             % {"name": invitation.user.full_name},
         )
     return redirect("activation:pending")
+
+
+@require_GET
+@organisation_view(*ADMINS)
+def migration_overview(request):
+    """*Overblik*: where the organisation's migration from NemID stands."""
+    bars = overview.chart_bars(overview.migration_counts(organisation=request.organisation))
+    return render(
+        request,
+        "activation/migration_overview.html",
+        {"bars": bars, "chart": overview.chart_geometry(bars)},
+    )

@@ -8,7 +8,7 @@ register_converter(IdConverter, "id")
 urlpatterns = [
     path("", include("mitid_portal.portal_urls")),
     path("", include("organisations.urls")),
-    path("aktivering/", include("activation.urls")),
+    path("", include("activation.urls")),
     path("aktiver/", include("activation.employee.urls")),
     path("brugere/", include("users.urls")),
     path("saerskilt-mitid/", include("activation.separate.urls")),

@@ -26,13 +26,12 @@ urlpatterns = [
     path("organisation/indstillinger/", setup_views.settings_view, name="settings"),
 ]
 
-# The audit log and the migration overview of the organisation's administrators.
-from organisations import auditlog_views, overview_chart  # noqa: E402
+# The audit log of the organisation's administrators.
+from organisations import auditlog_views  # noqa: E402
 
 urlpatterns += [
     path("organisation/revisionslog/", auditlog_views.audit_log, name="audit_log"),
     path("organisation/revisionslog.csv", auditlog_views.audit_log_csv, name="audit_log_csv"),
-    path("organisation/overblik/", overview_chart.migration_overview, name="migration_overview"),
 ]
 
 # Roles (G8.1), rights to public services (G8.3) and business powers of attorney.

@@ -307,7 +307,7 @@ def test_the_matrix_covers_the_administration():
         "users:close",
         "activation:pending",
         "organisations:audit_log",
-        "organisations:migration_overview",
+        "activation:migration_overview",
         "organisations:settings",
     ):
         assert expected in names

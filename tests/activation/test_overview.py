@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activation.models import Invitation
+from activation.overview import BAR_MAX, chart_bars, migration_counts
 from organisations.models import RoleGrant
-from organisations.overview_chart import BAR_MAX, chart_bars, migration_counts
 from tests.factories import OrganisationFactory, RoleGrantFactory, UserFactory
 from users.models import User
 
@@ -62,7 +62,7 @@ def test_counts_by_state_and_links_expiring_within_seven_days(organisation):
 
 def test_the_page_shows_the_chart_with_numbers_a_table_and_links(admin_client, organisation):
     _users(organisation, imported=4, awaiting=3, active=2, suspended=1, expiring=2)
-    response = admin_client.get(reverse("organisations:migration_overview"))
+    response = admin_client.get(reverse("activation:migration_overview"))
     html = response.content.decode()
     assert response.status_code == 200
     assert re.search(r'<svg[^>]*role="img"', html)
@@ -87,7 +87,7 @@ def test_the_page_shows_the_chart_with_numbers_a_table_and_links(admin_client, o
 
 def test_no_inline_styles_or_scripts(admin_client, organisation):
     _users(organisation, imported=1)
-    html = admin_client.get(reverse("organisations:migration_overview")).content.decode()
+    html = admin_client.get(reverse("activation:migration_overview")).content.decode()
     assert " style=" not in html
     assert "<style" not in html
     assert not re.search(r"<script(?![^>]*\bsrc=)", html)
@@ -101,13 +101,13 @@ def test_the_largest_bar_is_full_width_and_a_small_count_stays_visible():
 
 
 def test_an_empty_organisation_draws_empty_bars(admin_client):
-    response = admin_client.get(reverse("organisations:migration_overview"))
+    response = admin_client.get(reverse("activation:migration_overview"))
     assert response.status_code == 200
 
 
 def _queries(client) -> int:
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(reverse("organisations:migration_overview")).status_code == 200
+        assert client.get(reverse("activation:migration_overview")).status_code == 200
     return len(queries)
 
 
@@ -121,20 +121,20 @@ def test_the_query_count_does_not_grow_with_the_organisation(admin_client, organ
 
 def test_overblik_is_in_the_side_menu_of_administrators(admin_client):
     html = admin_client.get(reverse("users:list")).content.decode()
-    assert f'href="{reverse("organisations:migration_overview")}"' in html
+    assert f'href="{reverse("activation:migration_overview")}"' in html
     assert f'href="{reverse("organisations:audit_log")}"' in html
 
 
 def test_a_plain_user_and_a_rights_administrator_are_refused(client, organisation):
     plain = UserFactory(organisation=organisation)
     client.force_login(plain)
-    assert client.get(reverse("organisations:migration_overview")).status_code == 403
+    assert client.get(reverse("activation:migration_overview")).status_code == 403
     rights_admin = RoleGrantFactory(
         user__organisation=organisation, role=RoleGrant.Role.RIGHTS_ADMIN
     ).user
     client.force_login(rights_admin)
-    assert client.get(reverse("organisations:migration_overview")).status_code == 403
+    assert client.get(reverse("activation:migration_overview")).status_code == 403
     assert (
-        f'href="{reverse("organisations:migration_overview")}"'
+        f'href="{reverse("activation:migration_overview")}"'
         not in client.get(reverse("portal:home")).content.decode()
     )

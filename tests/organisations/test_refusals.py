@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from activation.models import Invitation
 from organisations.access import organisation_view
-from organisations.models import AuditEvent, PowerOfAttorney, PublicService, RoleGrant, UserGroup
+from mitid_portal.models import AuditEvent
+from organisations.models import PowerOfAttorney, PublicService, RoleGrant, UserGroup
 from tests.factories import OrganisationFactory, RoleGrantFactory, UserFactory
 from users.models import User, UserRight
 
@@ -112,7 +113,7 @@ REFUSED = [
         {"cvr": "11111111", "services": "service"},
         RIGHTS_ADMIN,
     ),
-    ("organisations:migration_overview", "migration_overview", "get", None, None, RIGHTS_ADMIN),
+    ("activation:migration_overview", "migration_overview", "get", None, None, RIGHTS_ADMIN),
 ]
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activation.models import Invitation
-from organisations.overview_chart import chart_bars, migration_counts
+from activation.overview import chart_bars, migration_counts
 from tests.factories import OrganisationFactory, UserFactory
 from users.models import User
 
@@ -137,7 +137,7 @@ def test_every_bar_of_the_overview_leads_to_a_list_of_its_number(admin_client, o
         "suspended": 2,
         "expiring": 2,
     }
-    page = admin_client.get(reverse("organisations:migration_overview")).content.decode()
+    page = admin_client.get(reverse("activation:migration_overview")).content.decode()
     for bar in bars:
         assert f'href="{bar.url}"' in page.replace("&amp;", "&")
         response = admin_client.get(bar.url)
