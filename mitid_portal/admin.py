@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from mitid_portal.models import OutboundEmail
+from mitid_portal.models import AuditEvent, OutboundEmail
 
 
 @admin.register(OutboundEmail)
@@ -11,3 +11,11 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     list_filter = ["state"]
     search_fields = ["to", "subject"]
     readonly_fields = [f.name for f in OutboundEmail._meta.fields]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "actor_name", "action", "cvr", "target"]
+    list_filter = ["action"]
+    search_fields = ["cvr", "actor_name", "target"]
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]

@@ -22,8 +22,8 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
+from mitid_portal.audit import audit_record
 from mitid_portal.identity import BLOCKED_STATES
-from organisations.audit import audit_record
 from organisations.selectors import roles_of
 
 

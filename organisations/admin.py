@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from mitid_portal.errors import RuleError
 from organisations import services
 from organisations.models import (
-    AuditEvent,
     ConnectionDocument,
     ConnectionRequest,
     Organisation,
@@ -25,14 +24,6 @@ class RoleGrantAdmin(admin.ModelAdmin):
     list_display = ["user", "organisation", "role", "granted_by_name", "granted_at"]
     list_filter = ["role"]
     list_select_related = ["user", "organisation"]
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor_name", "action", "cvr", "target"]
-    list_filter = ["action"]
-    search_fields = ["cvr", "actor_name", "target"]
-    readonly_fields = [f.name for f in AuditEvent._meta.fields]
 
 
 class ConnectionDocumentInline(admin.TabularInline):

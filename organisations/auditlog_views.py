@@ -14,77 +14,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
+from mitid_portal.audit import AuditAction, audit_action_label, audit_details, audit_details_text
 from mitid_portal.csv import csv_render
+from mitid_portal.models import AuditEvent
 from organisations.access import organisation_view
-from organisations.models import AuditEvent, Organisation, RoleGrant
+from organisations.models import Organisation, RoleGrant
 
 ORG_ADMIN = RoleGrant.Role.ORGANISATION_ADMIN
 USER_ADMIN = RoleGrant.Role.USER_ADMIN
 PAGE_SIZE = 50
 CSV_CHUNK = 2000
-
-# Danish names of the action codes; a code not named here is shown as it is.
-ACTION_LABELS = {
-    "activation_cancelled": _lazy("Aktivering annulleret"),
-    "activation_code_renewed": _lazy("Ny aktiveringskode"),
-    "activation_code_revealed": _lazy("Aktiveringskode vist"),
-    "activation_identity_mismatch": _lazy("Aktivering: identitet passer ikke"),
-    "activation_link_resent": _lazy("Nyt aktiveringslink sendt"),
-    "activation_reminder_sent": _lazy("Påmindelse om aktivering sendt"),
-    "admin_appointed": _lazy("Administrator udpeget"),
-    "admin_setup_refused": _lazy("Opsætning afvist"),
-    "admin_setup_started": _lazy("Opsætning startet"),
-    "connection_approved": _lazy("Tilslutning godkendt"),
-    "connection_refused": _lazy("Tilslutning afvist"),
-    "connection_rejected": _lazy("Tilslutning afvist efter manuel behandling"),
-    "documentation_uploaded": _lazy("Dokumentation uploadet"),
-    "means_removed": _lazy("Identifikationsmiddel fjernet"),
-    "nemid_access_refused": _lazy("Adgang til NemID afvist"),
-    "nemid_cpr_linked": _lazy("NemID: CPR-nummer tilknyttet"),
-    "nemid_email_changed": _lazy("NemID: e-mail ændret"),
-    "nemid_employee_revoked": _lazy("NemID: medarbejdersignatur spærret"),
-    "nemid_import": _lazy("Import fra NemID"),
-    "nemid_name_changed": _lazy("NemID: navn ændret"),
-    "organisation_connected": _lazy("Organisation tilsluttet"),
-    "settings_changed": _lazy("Indstillinger ændret"),
-    "setup_completed": _lazy("Opsætning gennemført"),
-    "setup_step_saved": _lazy("Opsætningstrin gemt"),
-    "terms_accepted": _lazy("Vilkår accepteret"),
-    "user_activated": _lazy("Bruger aktiveret"),
-    "user_updated": _lazy("Brugeroplysninger ændret"),
-    "users_activation_started": _lazy("Aktivering af brugere startet"),
-    "user_email_change_requested": _lazy("Ny e-mail sendt til bekræftelse"),
-    "user_email_confirmed": _lazy("Ny e-mail bekræftet af brugeren"),
-    "user_suspended": _lazy("Bruger suspenderet"),
-    "user_reactivated": _lazy("Bruger genaktiveret"),
-    "user_closed": _lazy("Bruger lukket"),
-    "role_granted": _lazy("Rolle tildelt"),
-    "role_removed": _lazy("Rolle fjernet"),
-    "right_granted": _lazy("Rettighed tildelt"),
-    "right_removed": _lazy("Rettighed fjernet"),
-    "permission_denied": _lazy("Adgang nægtet"),
-    "right_request_approved": _lazy("Anmodning om rettighed godkendt"),
-    "right_request_rejected": _lazy("Anmodning om rettighed afvist"),
-    "right_requested": _lazy("Rettighed anmodet"),
-    "user_created": _lazy("Bruger oprettet"),
-    "users_bulk_created": _lazy("Brugere masseoprettet"),
-    "user_group_created": _lazy("Brugergruppe oprettet"),
-    "user_group_deleted": _lazy("Brugergruppe slettet"),
-    "user_group_member_added": _lazy("Medlem føjet til brugergruppe"),
-    "user_group_member_removed": _lazy("Medlem fjernet fra brugergruppe"),
-    "power_created": _lazy("Erhvervsfuldmagt oprettet"),
-    "power_requested": _lazy("Erhvervsfuldmagt anmodet"),
-    "power_approved": _lazy("Erhvervsfuldmagt godkendt"),
-    "power_rejected": _lazy("Erhvervsfuldmagt afvist"),
-    "power_revoked": _lazy("Erhvervsfuldmagt tilbagekaldt"),
-    "power_users_changed": _lazy("Brugere af erhvervsfuldmagt ændret"),
-    "means_added": _lazy("Identifikationsmiddel tilføjet"),
-}
-
-
-def action_label(code: str) -> str:
-    return str(ACTION_LABELS.get(code, code))
-
 
 # --- Reads --------------------------------------------------------------------------------------
 
@@ -152,9 +91,9 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, actions: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        codes = sorted(set(ACTION_LABELS) | set(actions), key=action_label)
+        codes = sorted(set(AuditAction.values) | set(actions), key=audit_action_label)
         self.fields["action"].choices = [("", _("Alle handlinger"))] + [
-            (code, action_label(code)) for code in codes
+            (code, audit_action_label(code)) for code in codes
         ]
 
     def clean(self):
@@ -175,21 +114,6 @@ class AuditFilterForm(forms.Form):
             "date_from": data["date_from"],
             "date_to": data["date_to"],
         }
-
-
-def _changes_text(changes) -> str:
-    """The changes of an act in one line: ``felt: før → efter``."""
-    if not isinstance(changes, dict):
-        return "" if changes in (None, "") else str(changes)
-    parts = []
-    for key, value in changes.items():
-        if isinstance(value, dict) and set(value) == {"before", "after"}:
-            parts.append(f"{key}: {value['before'] or '–'} → {value['after'] or '–'}")
-        elif isinstance(value, list):
-            parts.append(f"{key}: {', '.join(str(v) for v in value)}")
-        else:
-            parts.append(f"{key}: {value}")
-    return "; ".join(parts)
 
 
 def _filtered(request):
@@ -216,8 +140,8 @@ def audit_log(request):
     rows = [
         {
             "event": event,
-            "label": action_label(event.action),
-            "changes": _changes_text(event.changes),
+            "label": audit_action_label(event.action),
+            "details": audit_details(event),
         }
         for event in page.object_list
     ]
@@ -238,10 +162,10 @@ def audit_log_csv(request):
         (
             timezone.localtime(event.created_at, tz).strftime("%Y-%m-%d %H:%M:%S"),
             event.actor_name,
-            action_label(event.action),
+            audit_action_label(event.action),
             event.action,
             event.target,
-            _changes_text(event.changes),
+            audit_details_text(event),
             event.ip_address or "",
         )
         for event in events.iterator(chunk_size=CSV_CHUNK)

@@ -74,37 +74,6 @@ class RoleGrant(models.Model):
         return f"{self.get_role_display()}: {self.user}"
 
 
-class AuditEvent(models.Model):
-    """One administrative act: who did what to whom, when, from where, and what changed.
-
-    ``changes`` holds before/after values with CPR numbers masked; an act before the organisation
-    exists (NemID clean-up, a refused connection) is recorded against the CVR alone.
-    """
-
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="audit_events", null=True, blank=True
-    )
-    cvr = models.CharField(_("CVR-nummer"), max_length=8, blank=True, db_index=True)
-    actor_name = models.CharField(_("udført af"), max_length=200)
-    actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    action = models.CharField(_("handling"), max_length=60, db_index=True)
-    target = models.CharField(_("vedrører"), max_length=300, blank=True)
-    changes = models.JSONField(_("ændringer"), default=dict, blank=True)
-    ip_address = models.GenericIPAddressField(_("IP-adresse"), null=True, blank=True)
-    created_at = models.DateTimeField(_("tidspunkt"), auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["organisation", "-created_at"])]
-        verbose_name = _("revisionshændelse")
-        verbose_name_plural = _("revisionslog")
-
-    def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name}: {self.action}"
-
-
 class ConnectionRequest(models.Model):
     """One attempt to connect an organisation at (simulated) NemLog-in (G2.1–G2.7).
 

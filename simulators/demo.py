@@ -25,8 +25,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from mitid_portal import crypto
-from mitid_portal.models import OutboundEmail
-from organisations.models import AuditEvent, ConnectionRequest, Organisation, RoleGrant
+from mitid_portal.models import AuditEvent, OutboundEmail
+from organisations.models import ConnectionRequest, Organisation, RoleGrant
 from simulators.mailbox.models import MailMessage
 from simulators.mitid.models import Device, MitIDAccount
 from simulators.mitid.services import device_new

@@ -18,10 +18,10 @@ from django.utils.translation import ngettext
 from activation.employee import selectors
 from activation.models import BoundMeans, Invitation, LoginEvent
 from mitid_portal import crypto
+from mitid_portal.audit import audit_record, client_ip
 from mitid_portal.emails import email_queue
 from mitid_portal.errors import RuleError
 from mitid_portal.outside import Identity
-from organisations.audit import audit_record, client_ip
 from users.models import User
 
 CODE_PURPOSE = "activation-code"

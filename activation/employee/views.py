@@ -24,9 +24,9 @@ from activation.employee import selectors, services
 from activation.employee.forms import NO, ActivationCodeForm, PrivateChoiceForm
 from activation.models import BoundMeans
 from mitid_portal import crypto, outside
+from mitid_portal.audit import client_ip
 from mitid_portal.errors import RuleError
 from organisations.access import organisation_view
-from organisations.audit import client_ip
 
 INVITATION_KEY = "activation_invitation_id"
 STATE_KEY = "employee_login_state"

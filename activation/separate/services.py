@@ -17,10 +17,10 @@ from django.utils.translation import ngettext
 from activation.models import BoundMeans, Invitation, SmsVerification
 from activation.separate import selectors
 from mitid_portal import crypto, outside
+from mitid_portal.audit import audit_record
 from mitid_portal.emails import email_queue
 from mitid_portal.errors import RuleError
 from mitid_portal.validators import normalise_bruger_id
-from organisations.audit import audit_record
 from simulators.mitid import services as mitid_services
 from simulators.mitid import totp
 from simulators.mitid.models import Device

@@ -13,8 +13,8 @@ from activation.models import Invitation
 from activation.services.emails import REMINDER_TEMPLATE, link_email_queue
 from activation.services.start import CODE_LENGTH, CODE_PURPOSE, LINK_LIFETIME, TOKEN_PURPOSE
 from mitid_portal import crypto
+from mitid_portal.audit import audit_record
 from mitid_portal.errors import RuleError
-from organisations.audit import audit_record
 from users.models import User
 
 REMINDER_BEFORE = datetime.timedelta(days=3)

@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from activation.models import BoundMeans, Invitation
 from activation.services.emails import LinkEmailBuilder
 from mitid_portal import crypto
+from mitid_portal.audit import audit_record
 from mitid_portal.bulk import BulkInserter
 from mitid_portal.emails import emails_queue_bulk
 from mitid_portal.errors import RuleError
-from organisations.audit import audit_record
 from organisations.models import Organisation
 from organisations.services.rights import rights_grant_basic_package_bulk
 from users.models import User

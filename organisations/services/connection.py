@@ -11,11 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mitid_portal import crypto, outside
+from mitid_portal.audit import audit_record
 from mitid_portal.emails import email_queue
 from mitid_portal.errors import RuleError
 from mitid_portal.identity import identity_cpr
 from mitid_portal.validators import cpr_birth_date, normalise_cvr
-from organisations.audit import audit_record
 from organisations.models import (
     AdminInvitation,
     ConnectionDocument,

@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mitid_portal import outside
+from mitid_portal.audit import audit_record
 from mitid_portal.emails import email_queue
 from mitid_portal.errors import RuleError
 from mitid_portal.validators import normalise_cvr
-from organisations.audit import audit_record
 from organisations.models import Organisation, PowerOfAttorney, PublicService, RoleGrant
 from organisations.services.roles import (
     ORG_ADMIN,

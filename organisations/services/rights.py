@@ -15,9 +15,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mitid_portal.audit import audit_record
 from mitid_portal.emails import email_queue
 from mitid_portal.errors import RuleError
-from organisations.audit import audit_record
 from organisations.models import (
     Organisation,
     PublicService,

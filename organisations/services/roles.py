@@ -14,8 +14,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from mitid_portal.audit import audit_record
 from mitid_portal.errors import RuleError
-from organisations.audit import audit_record
 from organisations.models import Organisation, RoleGrant
 from organisations.selectors import roles_of
 from users.models import User

@@ -4,8 +4,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mitid_portal.audit import audit_record
 from mitid_portal.errors import RuleError
-from organisations.audit import audit_record
 from organisations.models import Organisation
 
 # The identification means an organisation can allow (G3.8); the app is pre-selected.

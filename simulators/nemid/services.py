@@ -6,10 +6,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from mitid_portal import crypto
+from mitid_portal.audit import audit_record
 from mitid_portal.errors import RuleError
 from mitid_portal.outside import cpr_register
 from mitid_portal.validators import cpr_birth_date, mask_cpr, normalise_cpr
-from organisations.audit import audit_record
 from simulators.nemid.models import NemIDChange, NemIDEmployee
 
 

@@ -16,10 +16,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from mitid_portal.audit import audit_record
 from mitid_portal.errors import RuleError
 from mitid_portal.identity import identity_cpr, identity_get
 from mitid_portal.outside import CvrRecord, cvr_register
-from organisations.audit import audit_record
 from simulators.nemid import selectors, services
 from simulators.nemid.forms import CprForm, EmailForm, NameForm
 from simulators.nemid.models import NemIDEmployee

@@ -10,8 +10,7 @@ from django.utils import timezone
 from activation import services
 from activation.models import Invitation
 from mitid_portal.errors import RuleError
-from mitid_portal.models import OutboundEmail
-from organisations.models import AuditEvent
+from mitid_portal.models import AuditEvent, OutboundEmail
 from tests.activation.factories import BirthDateUserFactory, ImportedUserFactory
 from users.models import User
 

@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 
 from activation.models import Invitation
-from organisations.models import AuditEvent
+from mitid_portal.models import AuditEvent
 from tests.activation.factories import ImportedUserFactory
 from users.models import User
 

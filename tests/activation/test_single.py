@@ -10,7 +10,7 @@ from django.urls import reverse
 from activation import services
 from activation.models import Invitation
 from mitid_portal import crypto
-from organisations.models import AuditEvent
+from mitid_portal.models import AuditEvent
 from tests.activation.factories import BirthDateUserFactory, ImportedUserFactory
 from users.models import User
 

@@ -8,7 +8,8 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from mitid_portal import crypto
-from organisations.models import AuditEvent, RoleGrant
+from mitid_portal.models import AuditEvent
+from organisations.models import RoleGrant
 from simulators.mitid.models import Device
 from tests.activation.factories import SetUpOrganisationFactory
 from tests.browser.conftest import axe_check, log_in

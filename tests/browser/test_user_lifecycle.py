@@ -6,7 +6,8 @@ import pytest
 from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
-from organisations.models import AuditEvent, RoleGrant
+from mitid_portal.models import AuditEvent
+from organisations.models import RoleGrant
 from simulators.mitid.models import Device
 from tests.browser.conftest import axe_check, log_in
 from tests.factories import (

@@ -9,8 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activation.models import Invitation
-from mitid_portal.models import OutboundEmail
-from organisations.models import AuditEvent
+from mitid_portal.models import AuditEvent, OutboundEmail
 from tests.employee.factories import InvitationFactory
 from tests.factories import UserFactory
 

@@ -10,8 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from activation.employee import services
 from activation.models import BoundMeans, Invitation
 from mitid_portal import crypto
-from mitid_portal.models import OutboundEmail
-from organisations.models import AuditEvent
+from mitid_portal.models import AuditEvent, OutboundEmail
 from tests.employee.factories import (
     InvitationFactory,
     birth_date_user_with_account,

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from activation.employee import services
 from activation.models import BoundMeans, LoginEvent
-from mitid_portal.models import OutboundEmail
-from organisations.models import AuditEvent, RoleGrant
+from mitid_portal.models import AuditEvent, OutboundEmail
+from organisations.models import RoleGrant
 from tests.employee.factories import BoundMeansFactory, LoginEventFactory
 from tests.factories import DeviceFactory, RoleGrantFactory, UserFactory
 

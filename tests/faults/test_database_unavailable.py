@@ -11,7 +11,8 @@ import pytest
 from django.db import OperationalError, connection
 from django.urls import reverse
 
-from organisations.models import AuditEvent, RoleGrant
+from mitid_portal.models import AuditEvent
+from organisations.models import RoleGrant
 from tests.factories import RoleGrantFactory, UserFactory
 from users.services.lifecycle import user_version
 

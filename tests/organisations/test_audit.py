@@ -2,14 +2,14 @@
 
 import pytest
 
-from organisations.audit import audit_record
+from mitid_portal.audit import audit_record
 
 pytestmark = pytest.mark.django_db
 
 
 def test_cpr_numbers_are_masked_and_phone_numbers_are_not():
     event = audit_record(
-        action="test",
+        action="nemid_cpr_linked",
         actor_name="Hanne",
         cvr="29183740",
         target="Kim (CPR 0101901234)",

@@ -9,8 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from mitid_portal.models import AuditEvent
 from organisations import services
-from organisations.models import AuditEvent, ConnectionRequest, Organisation, RoleGrant
+from organisations.models import ConnectionRequest, Organisation, RoleGrant
 from tests.factories import CompanyFactory, PersonFactory, RepresentativeFactory
 from tests.helpers import sign_in_person
 

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mitid_portal.errors import RuleError
-from mitid_portal.models import OutboundEmail
+from mitid_portal.models import AuditEvent, OutboundEmail
 from organisations import services
-from organisations.models import AuditEvent, PowerOfAttorney, PublicService, RoleGrant
+from organisations.models import PowerOfAttorney, PublicService, RoleGrant
 from tests.factories import CompanyFactory, OrganisationFactory, RoleGrantFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

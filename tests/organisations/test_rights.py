@@ -6,9 +6,9 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from mitid_portal.errors import RuleError
-from mitid_portal.models import OutboundEmail
+from mitid_portal.models import AuditEvent, OutboundEmail
 from organisations import services
-from organisations.models import AuditEvent, PublicService, RightRequest, RoleGrant, UserGroup
+from organisations.models import PublicService, RightRequest, RoleGrant, UserGroup
 from tests.factories import OrganisationFactory, RoleGrantFactory, UserFactory
 from users.models import UserRight
 

@@ -6,8 +6,9 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from mitid_portal.errors import RuleError
+from mitid_portal.models import AuditEvent
 from organisations import services
-from organisations.models import AuditEvent, RoleGrant
+from organisations.models import RoleGrant
 from tests.factories import OrganisationFactory, RoleGrantFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from organisations.models import AuditEvent, Organisation, RoleGrant
+from mitid_portal.models import AuditEvent
+from organisations.models import Organisation, RoleGrant
 from tests.factories import RoleGrantFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

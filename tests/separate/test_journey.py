@@ -11,8 +11,7 @@ from django.utils.html import escape
 
 from activation.models import BoundMeans, Invitation, LoginEvent, SmsVerification
 from activation.separate import selectors, services
-from mitid_portal.models import OutboundEmail
-from organisations.models import AuditEvent
+from mitid_portal.models import AuditEvent, OutboundEmail
 from simulators.mitid import totp
 from simulators.mitid.models import Device
 from simulators.sms.models import SmsMessage

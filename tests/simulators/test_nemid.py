@@ -13,7 +13,7 @@ from django.utils import timezone
 from stdnum.dk import cvr as stdnum_cvr
 
 from mitid_portal import crypto
-from organisations.models import AuditEvent
+from mitid_portal.models import AuditEvent
 from simulators.nemid.models import NemIDChange, NemIDEmployee, NemIDRight
 from simulators.nemid.readiness import Code, readiness_report
 from tests.factories import (

@@ -11,7 +11,8 @@ from stdnum.dk import cpr as stdnum_cpr
 from stdnum.dk import cvr as stdnum_cvr
 
 from mitid_portal import crypto
-from organisations.models import AuditEvent, Organisation, RoleGrant
+from mitid_portal.models import AuditEvent
+from organisations.models import Organisation, RoleGrant
 from simulators import demo
 from simulators.mailbox.models import MailMessage, MailRecipient
 from simulators.mitid.models import Device, LoginRequest, MitIDAccount

@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from activation.services import users_activation_start
 from mitid_portal.errors import RuleError
-from organisations.models import AuditEvent, PublicService, RoleGrant
+from mitid_portal.models import AuditEvent
+from organisations.models import PublicService, RoleGrant
 from tests.activation.factories import ImportedUserFactory, SetUpOrganisationFactory
 from tests.factories import RoleGrantFactory, fictitious_cpr
 from users import services

@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from activation.models import Invitation
 from mitid_portal import crypto
-from organisations.models import AuditEvent, PublicService, RoleGrant
+from mitid_portal.models import AuditEvent
+from organisations.models import PublicService, RoleGrant
 from tests.activation.factories import SetUpOrganisationFactory
 from tests.factories import RoleGrantFactory, UserFactory, fictitious_cpr
 from users import services

@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from mitid_portal.errors import RuleError
-from organisations.models import AuditEvent, PublicService, RoleGrant
+from mitid_portal.models import AuditEvent
+from organisations.models import PublicService, RoleGrant
 from simulators.nemid.models import NemIDEmployee
 from tests.factories import UserFactory
 from users import report, selectors

@@ -14,8 +14,8 @@ from activation.models import BoundMeans, Invitation
 from activation.services import CODE_PURPOSE, TOKEN_PURPOSE
 from mitid_portal import crypto
 from mitid_portal.errors import RuleError
-from mitid_portal.models import OutboundEmail
-from organisations.models import AuditEvent, RoleGrant
+from mitid_portal.models import AuditEvent, OutboundEmail
+from organisations.models import RoleGrant
 from tests.factories import MitIDAccountFactory, OrganisationFactory, RoleGrantFactory, UserFactory
 from tests.portal.test_login import _login_through_mitid
 from users.models import User

@@ -7,7 +7,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from organisations.models import AuditEvent, RoleGrant
+from mitid_portal.models import AuditEvent
+from organisations.models import RoleGrant
 from tests.factories import RoleGrantFactory, UserFactory
 from users.models import ImportRun, User
 

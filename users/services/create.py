@@ -26,10 +26,11 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from mitid_portal import crypto
+from mitid_portal.audit import audit_record
 from mitid_portal.errors import RuleError
+from mitid_portal.models import AuditEvent
 from mitid_portal.validators import cpr_birth_date, normalise_cpr, normalise_phone
-from organisations.audit import audit_record
-from organisations.models import AuditEvent, Organisation, PublicService
+from organisations.models import Organisation, PublicService
 from organisations.services.rights import (
     rights_grant_basic_package,
     rights_grant_basic_package_bulk,

@@ -25,9 +25,9 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mitid_portal.audit import audit_record
 from mitid_portal.bulk import BulkInserter
 from mitid_portal.errors import RuleError
-from organisations.audit import audit_record
 from organisations.models import Organisation, PublicService, RoleGrant
 from simulators.nemid.models import NemIDEmployee, NemIDRight
 from users import report
