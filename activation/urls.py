@@ -35,5 +35,7 @@ urlpatterns += [
         lifecycle_views.user_activation_resend,
         name="user_resend_activation",
     ),
-    path("brugere/<int:pk>/ny-kode/", lifecycle_views.user_activation_code_new, name="user_new_code"),
+    path(
+        "brugere/<int:pk>/ny-kode/", lifecycle_views.user_activation_code_new, name="user_new_code"
+    ),
 ]

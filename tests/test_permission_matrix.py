@@ -194,8 +194,10 @@ ARGUMENTS = {
     ("activation:single_start", "user_pk"): lambda w, p: w["subject"].pk,
     ("employee:means_remove", "pk"): _own_means,
 }
-for _name in ("detail", "edit", "suspend", "reactivate", "close", "resend_activation", "new_code"):
+for _name in ("detail", "edit", "suspend", "reactivate"):
     ARGUMENTS[(f"users:{_name}", "pk")] = lambda w, p: w["subject"].pk
+for _name in ("user_close", "user_resend_activation", "user_new_code"):
+    ARGUMENTS[(f"activation:{_name}", "pk")] = lambda w, p: w["subject"].pk
 for _name in ("invitation", "code_reveal", "code_new", "resend", "cancel"):
     ARGUMENTS[(f"activation:{_name}", "pk")] = lambda w, p: w["invitation"].pk
 for _name in ("user_rights", "user_right_add", "user_right_remove"):
@@ -304,7 +306,7 @@ def test_the_matrix_covers_the_administration():
         "users:list",
         "users:detail",
         "users:suspend",
-        "users:close",
+        "activation:user_close",
         "activation:pending",
         "organisations:audit_log",
         "activation:migration_overview",

@@ -1,7 +1,8 @@
 """The user lifecycle on *Brugerinformation* (DESIGN.md "Administration"): *Redigér* with a
-confirmed email, *Suspendér*, *Genaktivér*, *Luk bruger*, *Send nyt aktiveringslink*, *Ny kode*;
-and the user's own confirmation of a new email address. Every administrator view is scoped
-through ``organisations.access``; the rules live in ``users.services.lifecycle``."""
+confirmed email, *Suspendér*, *Genaktivér*; and the user's own confirmation of a new email
+address. Every administrator view is scoped through ``organisations.access``; the rules live in
+``users.services.lifecycle``. *Luk bruger*, *Send nyt aktiveringslink* and *Ny kode* reach into
+activation and live there (``activation.lifecycle_views``)."""
 
 from django import forms
 from django.contrib import messages
@@ -34,7 +35,8 @@ class ReasonForm(forms.Form):
     version = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 
 
-def _subject(request, pk: int) -> User:
+def subject_get(request, pk: int) -> User:
+    """The user ``pk`` of the administrator's organisation, or 404."""
     return organisation_object_or_404(
         request, selectors.user_detail(organisation=request.organisation, pk=pk), pk=pk
     )
@@ -49,7 +51,7 @@ def _fields(user: User) -> dict:
 def user_edit(request, pk: int):
     """*Redigér*: name, email and mobile number; a second administrator who saves over a change
     they have not seen is told so, with the new data, and what they typed is kept."""
-    user = _subject(request, pk)
+    user = subject_get(request, pk)
     if request.method == "POST":
         form = UserEditForm(request.POST)
         if form.is_valid():
@@ -68,7 +70,7 @@ def user_edit(request, pk: int):
             except RuleError as exc:
                 form.add_error(None, exc.message)
                 if exc.code == lifecycle.STALE:
-                    user = _subject(request, pk)  # show what is there now
+                    user = subject_get(request, pk)  # show what is there now
                     form.data = form.data.copy()
                     form.data["version"] = lifecycle.user_version(user)
             else:
@@ -89,8 +91,10 @@ def user_edit(request, pk: int):
     return render(request, "users/lifecycle/edit.html", {"subject": user, "form": form})
 
 
-def _reason_view(request, pk: int, *, service, template: str, done: str):
-    user = _subject(request, pk)
+def reason_view(request, pk: int, *, service, template: str, done: str):
+    """A lifecycle act that needs a reason (*Suspendér*, *Luk bruger*): the form, the call to
+    ``service`` and the way back to *Brugerinformation*."""
+    user = subject_get(request, pk)
     form = ReasonForm(
         request.POST if request.method == "POST" else None,
         initial={"version": lifecycle.user_version(user)},
@@ -116,7 +120,7 @@ def _reason_view(request, pk: int, *, service, template: str, done: str):
 @organisation_view(ORG_ADMIN, USER_ADMIN)
 def user_suspend(request, pk: int):
     """*Suspendér*: with a reason; the user's sessions end at once."""
-    return _reason_view(
+    return reason_view(
         request,
         pk,
         service=lifecycle.user_suspend,
@@ -125,24 +129,11 @@ def user_suspend(request, pk: int):
     )
 
 
-@require_http_methods(["GET", "POST"])
-@organisation_view(ORG_ADMIN, USER_ADMIN)
-def user_close(request, pk: int):
-    """*Luk bruger*: for good; the row stays for the audit log."""
-    return _reason_view(
-        request,
-        pk,
-        service=lifecycle.user_close,
-        template="users/lifecycle/close.html",
-        done=_("%(name)s er lukket og kan ikke længere logge ind."),
-    )
-
-
 @require_POST
 @organisation_view(ORG_ADMIN, USER_ADMIN)
 def user_reactivate(request, pk: int):
     """*Genaktivér*: a suspended user may log in again."""
-    user = _subject(request, pk)
+    user = subject_get(request, pk)
     try:
         lifecycle.user_reactivate(
             user=user, version=request.POST.get("version", ""), actor=request.user, request=request
@@ -152,43 +143,6 @@ def user_reactivate(request, pk: int):
     else:
         messages.success(request, _("%(name)s er genaktiveret.") % {"name": user.full_name})
     return redirect("users:detail", pk=user.pk)
-
-
-@require_POST
-@organisation_view(ORG_ADMIN, USER_ADMIN)
-def user_activation_resend(request, pk: int):
-    """*Send nyt aktiveringslink*: activation's service; the old link stops working."""
-    user = _subject(request, pk)
-    try:
-        lifecycle.user_activation_resend(user=user, actor=request.user, request=request)
-    except RuleError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
-            _(
-                "Der er sendt et nyt aktiveringslink til %(name)s. Det tidligere link virker "
-                "ikke længere."
-            )
-            % {"name": user.full_name},
-        )
-    return redirect("users:detail", pk=user.pk)
-
-
-@never_cache
-@require_POST
-@organisation_view(ORG_ADMIN, USER_ADMIN)
-def user_activation_code_new(request, pk: int):
-    """*Ny kode*: activation's service; the code is shown in this response only."""
-    user = _subject(request, pk)
-    try:
-        invitation, code = lifecycle.user_activation_code_renew(
-            user=user, actor=request.user, request=request
-        )
-    except RuleError as exc:
-        messages.error(request, exc.message)
-        return redirect("users:detail", pk=user.pk)
-    return render(request, "activation/code.html", {"invitation": invitation, "code": code})
 
 
 # --- The user's confirmation of a new email address (public: the token is the key) ----------

@@ -12,16 +12,14 @@ urlpatterns = [
     path("<int:pk>/", views.user_detail, name="detail"),
 ]
 
-# The user lifecycle on *Brugerinformation*, and the user's confirmation of a new email.
+# The user lifecycle on *Brugerinformation*, and the user's confirmation of a new email (*Luk
+# bruger*, *Send nyt aktiveringslink* and *Ny kode* are activation's: activation/urls.py).
 from users import lifecycle_views  # noqa: E402
 
 urlpatterns += [
     path("<int:pk>/rediger/", lifecycle_views.user_edit, name="edit"),
     path("<int:pk>/suspender/", lifecycle_views.user_suspend, name="suspend"),
     path("<int:pk>/genaktiver/", lifecycle_views.user_reactivate, name="reactivate"),
-    path("<int:pk>/luk/", lifecycle_views.user_close, name="close"),
-    path("<int:pk>/nyt-link/", lifecycle_views.user_activation_resend, name="resend_activation"),
-    path("<int:pk>/ny-kode/", lifecycle_views.user_activation_code_new, name="new_code"),
     path("e-mail/bekraeft/", lifecycle_views.email_confirm, name="email_confirm"),
     path("e-mail/<str:token>/", lifecycle_views.email_confirm_link, name="email_confirm_link"),
 ]
