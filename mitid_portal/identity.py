@@ -14,7 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from mitid_portal import crypto
 from mitid_portal.outside import Identity
 
-SESSION_KEY = "mitid_identity"
+# The session keys of the private MitID login, named once here for every app that reads them.
+SESSION_KEY = "mitid_identity"  # the person signed in (identity_session_data)
+LOGIN_STATE_SESSION_KEY = "mitid_login_state"  # the broker round trip's state parameter
+LOGIN_NEXT_SESSION_KEY = "mitid_login_next"  # where to go after the login
 
 
 class UserState(models.TextChoices):
@@ -55,6 +58,19 @@ def identity_get(request: HttpRequest) -> dict | None:
     if not data:
         return None
     return {**data, "birth_date": datetime.date.fromisoformat(data["birth_date"])}
+
+
+def identity_current(request: HttpRequest) -> Identity | None:
+    """The person signed in with private MitID in this session, with the CPR decrypted."""
+    data = identity_get(request)
+    if data is None:
+        return None
+    return Identity(
+        cpr=crypto.decrypt(data["cpr_encrypted"]),
+        first_name=data["first_name"],
+        last_name=data["last_name"],
+        birth_date=data["birth_date"],
+    )
 
 
 def identity_cpr(request: HttpRequest) -> str | None:

@@ -31,7 +31,7 @@ def identity_required(view):
     def wrapper(request, *args, **kwargs):
         request.identity = identity_get(request)
         if request.identity is None:
-            return redirect(f"{reverse('portal:login')}?{urlencode({'next': request.path})}")
+            return redirect(f"{reverse('login:start')}?{urlencode({'next': request.path})}")
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -140,7 +140,7 @@ def _check_receipt_then_log_in_to_profile(context, page, user, account, organisa
     expect(page.get_by_test_id("mail-body")).to_contain_text("Privat MitID")
     axe_check(page)
 
-    page.goto(f"{reverse('portal:login')}?next={reverse('employee:profile')}")
+    page.goto(f"{reverse('login:start')}?next={reverse('employee:profile')}")
     _mitid_login(context, page, account.username)
     expect(page.get_by_role("heading", level=1)).to_have_text("Min profil", timeout=15_000)
     main = page.get_by_role("main")

@@ -25,7 +25,7 @@ def test_suspension_or_closing_ends_the_session(client, state):
     # Reactivating does not bring the old session back.
     User.objects.filter(pk=user.pk).update(state=User.State.ACTIVE)
     again = client.get(reverse("employee:profile"))
-    assert again.status_code == 302 and reverse("portal:login") in again.url
+    assert again.status_code == 302 and reverse("login:start") in again.url
 
 
 def test_a_deactivated_user_is_not_signed_in(client):
@@ -34,7 +34,7 @@ def test_a_deactivated_user_is_not_signed_in(client):
     User.objects.filter(pk=user.pk).update(is_active=False)
     response = client.get(reverse("employee:profile"))
     assert response.status_code == 302
-    assert reverse("portal:login") in response.url
+    assert reverse("login:start") in response.url
 
 
 def test_active_users_and_people_without_a_user_are_left_alone(client):

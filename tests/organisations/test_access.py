@@ -37,7 +37,7 @@ def test_a_role_beyond_ones_own_is_403(client):
 
 def test_anonymous_goes_to_login_and_suspended_users_are_refused(client):
     response = client.get(reverse("organisations:overview"))
-    assert response.status_code == 302 and reverse("portal:login") in response.url
+    assert response.status_code == 302 and reverse("login:start") in response.url
     client.force_login(UserFactory(state="suspended"))
     # The session of a suspended user ends at once: logged out and sent to the front page.
     response = client.get(reverse("organisations:overview"))

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _login_through_mitid(client, username, *, approve=True):
-    start = client.get(reverse("portal:login"))
+    start = client.get(reverse("login:start"))
     assert start.status_code == 302
     broker_page = client.get(start.url)
     assert "Log ind med MitID" in broker_page.content.decode()
@@ -68,11 +68,11 @@ def test_a_user_of_two_organisations_chooses_one(client):
     first = UserFactory(cpr=account.person.cpr, uses_private_mitid=True)
     second = UserFactory(cpr=account.person.cpr, uses_private_mitid=True)
     page = _login_through_mitid(client, "to.steder")
-    assert page.request["PATH_INFO"] == reverse("portal:choose_organisation")
+    assert page.request["PATH_INFO"] == reverse("login:choose_organisation")
     html = page.content.decode()
     assert escape(first.organisation.name) in html
     assert escape(second.organisation.name) in html
-    chosen = client.post(reverse("portal:choose_organisation"), {"user": second.pk}, follow=True)
+    chosen = client.post(reverse("login:choose_organisation"), {"user": second.pk}, follow=True)
     assert chosen.context["request"].user == second
 
 
@@ -82,7 +82,7 @@ def test_choosing_someone_elses_user_is_404(client):
     UserFactory(cpr=account.person.cpr, uses_private_mitid=True)
     stranger = UserFactory()
     _login_through_mitid(client, "to.steder")
-    response = client.post(reverse("portal:choose_organisation"), {"user": stranger.pk})
+    response = client.post(reverse("login:choose_organisation"), {"user": stranger.pk})
     assert response.status_code == 404
 
 
@@ -101,9 +101,9 @@ def test_a_rejected_approval_leaves_no_session(client):
 
 
 def test_a_forged_callback_is_refused(client):
-    client.get(reverse("portal:login"))
+    client.get(reverse("login:start"))
     response = client.get(
-        reverse("portal:login_callback"), {"code": "x", "state": "forged"}, follow=True
+        reverse("login:callback"), {"code": "x", "state": "forged"}, follow=True
     )
     assert "Login mislykkedes" in response.content.decode()
     assert "mitid_identity" not in client.session
@@ -112,7 +112,7 @@ def test_a_forged_callback_is_refused(client):
 def test_logout_ends_the_session(client):
     MitIDAccountFactory(username="lars.holm")
     _login_through_mitid(client, "lars.holm")
-    client.post(reverse("portal:logout"))
+    client.post(reverse("login:logout"))
     assert "mitid_identity" not in client.session
 
 

@@ -33,7 +33,7 @@ LINK = re.compile(r"/aktiver/link/([^/\s\"<]+)/")
 
 
 def _broker_login(client, username: str):
-    start = client.get(reverse("portal:login"))
+    start = client.get(reverse("login:start"))
     broker_page = client.get(start.url)
     client.post(
         reverse("mitid:login"),
