@@ -25,6 +25,7 @@ from simulators.mitid import services as mitid_services
 from simulators.mitid import totp
 from simulators.mitid.models import Device
 from users.models import User
+from users.services.lifecycle import user_state_change
 
 SMS_PURPOSE = "sms-code"
 SMS_LIFETIME = datetime.timedelta(minutes=10)
@@ -299,13 +300,14 @@ def separate_activation_complete(
         raise RuleError("taken", TAKEN, field="bruger_id")
 
     now = timezone.now()
-    user.bruger_id = bruger_id
-    user.phone = phone
-    user.state = User.State.ACTIVE
-    user.uses_private_mitid = False
     try:
         with transaction.atomic():
-            user.save(update_fields=["bruger_id", "phone", "state", "uses_private_mitid"])
+            user_state_change(
+                user=user,
+                to=User.State.ACTIVE,
+                fields={"bruger_id": bruger_id, "phone": phone, "uses_private_mitid": False},
+                audit=False,  # this journey records its own user_activated below
+            )
     except IntegrityError as exc:  # someone claimed the same ID between the check and here
         raise RuleError("taken", TAKEN, field="bruger_id") from exc
     binding = BoundMeans.objects.create(user=user, kind=device.kind, device=device, bound_at=now)
