@@ -86,7 +86,9 @@ class SmsVerification(models.Model):
 
 class BoundMeans(models.Model):
     """An identification means bound to a user: private MitID, or a device of the separate
-    business MitID (a shared means may be bound in several organisations)."""
+    business MitID, named by its serial number in the device registry
+    (``mitid_portal.outside.DeviceRegistry``); a shared means may be bound in several
+    organisations."""
 
     class Kind(models.TextChoices):
         PRIVATE = "private", _("Privat MitID")
@@ -99,9 +101,7 @@ class BoundMeans(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bound_means"
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    device = models.ForeignKey(
-        "sim_mitid.Device", on_delete=models.PROTECT, null=True, blank=True, related_name="bindings"
-    )
+    device_serial = models.CharField(_("serienummer"), max_length=32, blank=True, default="")
     bound_at = models.DateTimeField(default=timezone.now)
     removed_at = models.DateTimeField(null=True, blank=True)
 
@@ -109,8 +109,8 @@ class BoundMeans(models.Model):
         ordering = ["bound_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "device"],
-                condition=models.Q(removed_at__isnull=True, device__isnull=False),
+                fields=["user", "device_serial"],
+                condition=models.Q(removed_at__isnull=True) & ~models.Q(device_serial=""),
                 name="device_bound_once_per_user",
             )
         ]

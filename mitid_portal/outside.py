@@ -98,3 +98,62 @@ def cvr_register() -> CvrRegister:
 
 def sms_gateway() -> SmsGateway:
     return _load("sms")
+
+
+# ---------------------------------------------------------------------------------------------
+# The business MitID devices: the registry of identification devices and their authenticators
+# (the kodeviser's and kodeoplæser's codes, the chip's button, the MitID app's approvals).
+
+
+@dataclass(frozen=True)
+class DeviceRecord:
+    """An identification device as the registry knows it. ``kind`` is one of ``"app"``,
+    ``"kodeviser"``, ``"kodeoplaeser"``, ``"chip"``; ``is_private`` when it belongs to a person's
+    private MitID rather than being handed out by an organisation."""
+
+    serial: str
+    kind: str
+    label: str
+    is_active: bool
+    is_private: bool
+
+
+class DeviceRegistry(Protocol):
+    def issue(self, *, kind: str, label: str) -> DeviceRecord:
+        """A new device of ``kind`` handed out by an organisation (in no private MitID)."""
+
+    def get(self, *, serial: str) -> DeviceRecord | None: ...
+
+    def active(self, *, serials: list[str], kinds: list[str]) -> list[DeviceRecord]:
+        """The active devices of the given kinds among ``serials``, ordered by kind and serial."""
+
+    def private_app(self, *, cpr: str) -> DeviceRecord | None:
+        """The person's oldest active MitID app of their private MitID, if any."""
+
+    def code_verify(self, *, serial: str, code: str) -> bool:
+        """Whether ``code`` is what the kodeviser or kodeoplæser shows now (one step either
+        side); False for any other kind."""
+
+    def chip_pressed_since(self, *, serial: str, since: datetime.datetime) -> bool: ...
+
+    def app_activation_begin(self, *, serial: str, reference: str) -> str:
+        """Start activating the MitID app ``serial`` for ``reference`` (the caller's own key):
+        returns the activation code that the person types into the app. A new code replaces the
+        previous one."""
+
+    def app_activation_done(self, *, serial: str, reference: str) -> bool:
+        """Whether the person typed the activation code of ``reference`` into the app."""
+
+    def app_approval_start(self, *, serials: list[str], requester: str) -> str:
+        """Ask the MitID apps ``serials`` to approve a login at ``requester``; returns the
+        request's id. With no serials, no app can approve it."""
+
+    def app_approval_status(self, *, request_id: str) -> str:
+        """``"pending"``, ``"approved"``, ``"rejected"`` or ``"expired"`` (also once consumed)."""
+
+    def app_approval_consume(self, *, request_id: str) -> str | None:
+        """The serial of the app that approved the request, once; None while not approved."""
+
+
+def device_registry() -> DeviceRegistry:
+    return _load("devices")

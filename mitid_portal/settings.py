@@ -270,4 +270,7 @@ OUTSIDE_WORLD = {
     "cpr": env.str("CPR_REGISTER", default="simulators.registers.api.SimulatedCprRegister"),
     "cvr": env.str("CVR_REGISTER", default="simulators.registers.api.SimulatedCvrRegister"),
     "sms": env.str("SMS_GATEWAY", default="simulators.sms.gateway.SimulatedSmsGateway"),
+    "devices": env.str(
+        "DEVICE_REGISTRY", default="simulators.mitid.registry.SimulatedDeviceRegistry"
+    ),
 }

@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("activation.urls")),
     path("aktiver/", include("activation.employee.urls")),
     path("brugere/", include("users.urls")),
+    # The simulated business MitID app on the phone, at the path the guide's trainees know.
+    path("saerskilt-mitid/app/", include("simulators.mitid.business_app_urls")),
     path("saerskilt-mitid/", include("activation.separate.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("operatoer/", admin.site.urls),

@@ -31,6 +31,7 @@ from users.services.create import (
     MAX_FILE_BYTES,
     MAX_ROWS,
     NewUser,
+    basic_package_service,
     bulk_means,
 )
 
@@ -48,8 +49,11 @@ def user_create(request):
     """*Opret bruger*: on success to *Brugerinformation* with a message; on bad input the form
     again with the reasons and what was typed."""
     organisation = request.organisation
+    basic_package = basic_package_service() is not None
     form = UserCreateForm(
-        request.POST if request.method == "POST" else None, organisation=organisation
+        request.POST if request.method == "POST" else None,
+        organisation=organisation,
+        basic_package=basic_package,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -96,7 +100,7 @@ def user_create(request):
     return render(
         request,
         "users/create/create.html",
-        {"form": form},
+        {"form": form, "basic_package": basic_package},
     )
 
 

@@ -70,7 +70,7 @@ def invitation_needs_code(*, invitation: Invitation) -> bool:
 
 def user_bound_means(*, user: User) -> QuerySet[BoundMeans]:
     """The user's means in use (not removed), oldest first."""
-    return BoundMeans.objects.filter(user=user, removed_at__isnull=True).select_related("device")
+    return BoundMeans.objects.filter(user=user, removed_at__isnull=True)
 
 
 def user_login_events(*, user: User) -> QuerySet[LoginEvent]:

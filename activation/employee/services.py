@@ -23,7 +23,6 @@ from mitid_portal.emails import email_queue
 from mitid_portal.errors import RuleError
 from mitid_portal.outside import Identity
 from users.models import User
-from users.services.lifecycle import user_state_change
 
 CODE_PURPOSE = "activation-code"
 CODE_LENGTH = 8
@@ -199,13 +198,16 @@ def _activate(
     *, invitation: Invitation, user: User, identity: Identity, request: HttpRequest | None
 ) -> None:
     now = timezone.now()
-    fields: dict = {"uses_private_mitid": True}
+    fields = ["state", "uses_private_mitid"]
+    user.state = User.State.ACTIVE
+    user.uses_private_mitid = True
     if not user.cpr_hash:
         # A birth-date user proved who they are with name, birth date and the code: their
         # private MitID is bound by its CPR, so the portal's login finds them again.
-        fields |= {"cpr": identity.cpr, "cpr_hash": crypto.cpr_hash(identity.cpr)}
-    # The audit event is this journey's own (user_activated with the means), recorded below.
-    user_state_change(user=user, to=User.State.ACTIVE, fields=fields, audit=False)
+        user.cpr = identity.cpr
+        user.cpr_hash = crypto.cpr_hash(identity.cpr)
+        fields += ["cpr", "cpr_hash"]
+    user.save(update_fields=fields)
     invitation.state = Invitation.State.USED
     invitation.used_at = now
     invitation.save(update_fields=["state", "used_at"])
@@ -281,7 +283,7 @@ def means_remove(*, user: User, means_id: int, request: HttpRequest | None = Non
         actor_user=user,
         organisation=user.organisation,
         target=user.full_name,
-        changes={"means": binding.kind, "serial": binding.device.serial if binding.device else ""},
+        changes={"means": binding.kind, "serial": binding.device_serial},
         request=request,
     )
     if user.email:

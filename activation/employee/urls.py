@@ -13,7 +13,6 @@ urlpatterns = [
     path("privat-mitid/", views.choose, name="choose"),
     path("aktiveringskode/", views.code, name="code"),
     path("kvittering/", views.receipt, name="receipt"),
-    path("saerskilt-mitid/", views.separate_unavailable, name="separate_unavailable"),
     # Min profil.
     path("min-profil/", views.profile, name="profile"),
     path(

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -95,10 +95,7 @@ CODE_VERIFIED_KEY = "activation_code_verified"  # invitation pk whose code was g
 
 def _separate(request):
     """Hand over to the activation with a separate MitID (G7)."""
-    try:
-        return redirect(reverse("separate:start"))
-    except NoReverseMatch:
-        return redirect("employee:separate_unavailable")
+    return redirect("separate:start")
 
 
 def _finish(request, invitation) -> None:
@@ -297,12 +294,6 @@ def receipt(request):
     if not data:
         return redirect("employee:start")
     return render(request, "employee/receipt.html", {"receipt": data})
-
-
-@require_GET
-def separate_unavailable(request):
-    """Shown while the activation with a separate MitID is not available."""
-    return render(request, "employee/separate_unavailable.html")
 
 
 # --- Min profil ------------------------------------------------------------------------------

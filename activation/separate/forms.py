@@ -3,9 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from activation.models import BoundMeans
 from activation.separate import selectors
 from mitid_portal.validators import normalise_bruger_id, normalise_phone
-from simulators.mitid.models import Device
 
 _INPUT = {"class": "form-input"}
 _CODE_ERRORS = {"required": _("Indtast koden.")}
@@ -29,7 +29,7 @@ class MeansForm(forms.Form):
 
     def __init__(self, *args, kinds: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        labels = dict(Device.Kind.choices)
+        labels = dict(BoundMeans.Kind.choices)
         self.fields["kind"].choices = [(k, labels[k]) for k in kinds]
         if len(kinds) == 1:
             self.fields["kind"].initial = kinds[0]
@@ -177,20 +177,6 @@ class DeviceCodeForm(forms.Form):
 
     def clean_code(self) -> str:
         return _digits(self.cleaned_data["code"], 6, _("Koden består af 6 cifre."))
-
-
-class AppActivationCodeForm(forms.Form):
-    """The simulated app's screen: *Indtast aktiveringskoden*."""
-
-    code = forms.CharField(
-        label=_("Aktiveringskode"),
-        max_length=20,
-        widget=forms.TextInput(attrs={**_INPUT, "inputmode": "numeric", "autocomplete": "off"}),
-        error_messages={"required": _("Indtast aktiveringskoden.")},
-    )
-
-    def clean_code(self) -> str:
-        return _digits(self.cleaned_data["code"], 8, _("Aktiveringskoden består af 8 cifre."))
 
 
 class LoginForm(forms.Form):

@@ -2,13 +2,12 @@
 
 import datetime
 
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from activation.models import BoundMeans, Invitation
+from mitid_portal import outside
+from mitid_portal.outside import DeviceRecord
 from mitid_portal.validators import bruger_id_key
-from simulators.mitid.models import Device
-from simulators.registers.models import Person
 from users.models import User
 
 DEVICE_KINDS = ["app", "kodeviser", "kodeoplaeser", "chip"]
@@ -43,48 +42,43 @@ def bruger_id_taken(*, bruger_id: str, exclude_user_id: int | None = None) -> bo
     return rows.exists()
 
 
-def private_app_device(*, user: User) -> Device | None:
-    """The person's own MitID app from their private MitID (CPR register → MitID → app)."""
-    if not user.cpr_hash:
+def private_app_device(*, user: User) -> DeviceRecord | None:
+    """The person's own MitID app from their private MitID (CPR → MitID → app)."""
+    if not user.cpr_hash or not user.cpr:
         return None
-    person = Person.objects.filter(cpr_hash=user.cpr_hash).first()
-    if person is None:
-        return None
-    return (
-        Device.objects.filter(account__person=person, kind=Device.Kind.APP, is_active=True)
-        .order_by("created_at")
-        .first()
-    )
+    return outside.device_registry().private_app(cpr=user.cpr)
 
 
-def shared_device_candidates(*, user: User, kind: str) -> QuerySet[Device]:
-    """Devices of this kind that the same person (same CPR) has bound as a separate MitID in
-    another organisation, offered as *delt identifikationsmiddel* only when both allow it."""
+def shared_device_candidates(*, user: User, kind: str) -> list[DeviceRecord]:
+    """Active devices of this kind that the same person (same CPR) has bound as a separate MitID
+    in another organisation, offered as *delt identifikationsmiddel* only when both allow it."""
     if not user.cpr_hash or not user.organisation or not user.organisation.allow_shared_means:
-        return Device.objects.none()
-    bindings = BoundMeans.objects.filter(
-        removed_at__isnull=True,
-        device__isnull=False,
-        device__kind=kind,
-        device__is_active=True,
-        user__cpr_hash=user.cpr_hash,
-        user__state=User.State.ACTIVE,
-        user__organisation__allow_shared_means=True,
-    ).exclude(user=user)
-    return Device.objects.filter(pk__in=bindings.values("device_id"))
+        return []
+    serials = (
+        BoundMeans.objects.filter(
+            removed_at__isnull=True,
+            user__cpr_hash=user.cpr_hash,
+            user__state=User.State.ACTIVE,
+            user__organisation__allow_shared_means=True,
+        )
+        .exclude(user=user)
+        .exclude(device_serial="")
+        .values_list("device_serial", flat=True)
+    )
+    return outside.device_registry().active(serials=list(set(serials)), kinds=[kind])
 
 
-def device_get(*, pk: int | None) -> Device | None:
-    return Device.objects.filter(pk=pk).first() if pk else None
+def device_get(*, serial: str | None) -> DeviceRecord | None:
+    return outside.device_registry().get(serial=serial) if serial else None
 
 
-def device_get_by_serial(*, serial: str) -> Device | None:
-    return Device.objects.filter(serial=serial).first()
+def device_bound(*, serial: str) -> bool:
+    """Whether the device is bound (live) to any user."""
+    return BoundMeans.objects.filter(device_serial=serial, removed_at__isnull=True).exists()
 
 
-def chip_pressed_since(*, device: Device, since: datetime.datetime) -> bool:
-    device.refresh_from_db(fields=["last_pressed_at"])
-    return device.last_pressed_at is not None and device.last_pressed_at > since
+def chip_pressed_since(*, device: DeviceRecord, since: datetime.datetime) -> bool:
+    return outside.device_registry().chip_pressed_since(serial=device.serial, since=since)
 
 
 def login_user_get(*, bruger_id: str) -> User | None:
@@ -102,21 +96,19 @@ def login_user_get(*, bruger_id: str) -> User | None:
     )
 
 
-def login_devices(*, user: User | None, kinds: list[str]) -> list[Device]:
+def login_devices(*, user: User | None, kinds: list[str]) -> list[DeviceRecord]:
     """The active devices of the given kinds bound (live) to the user."""
     if user is None:
         return []
-    return list(
-        Device.objects.filter(
-            bindings__user=user,
-            bindings__removed_at__isnull=True,
-            kind__in=kinds,
-            is_active=True,
-        ).distinct()
+    serials = (
+        BoundMeans.objects.filter(user=user, removed_at__isnull=True)
+        .exclude(device_serial="")
+        .values_list("device_serial", flat=True)
     )
+    return outside.device_registry().active(serials=list(serials), kinds=kinds)
 
 
-def login_candidates(*, user: User, device: Device) -> list[User]:
+def login_candidates(*, user: User, device: DeviceRecord) -> list[User]:
     """Who a login with ``device`` may become: the user who typed their bruger-ID, and, when the
     device is a shared means, the same person's users in the other organisations — only where
     every one of these organisations allows shared means (G3.9)."""
@@ -126,7 +118,7 @@ def login_candidates(*, user: User, device: Device) -> list[User]:
         User.objects.select_related("organisation")
         .filter(
             cpr_hash=user.cpr_hash,
-            bound_means__device=device,
+            bound_means__device_serial=device.serial,
             bound_means__removed_at__isnull=True,
             state=User.State.ACTIVE,
             is_active=True,

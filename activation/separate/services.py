@@ -20,10 +20,8 @@ from mitid_portal import crypto, outside
 from mitid_portal.audit import audit_record
 from mitid_portal.emails import email_queue
 from mitid_portal.errors import RuleError
-from mitid_portal.validators import normalise_bruger_id
-from simulators.mitid import services as mitid_services
-from simulators.mitid import totp
-from simulators.mitid.models import Device
+from mitid_portal.outside import DeviceRecord
+from mitid_portal.validators import bruger_id_key, normalise_bruger_id
 from users.models import User
 from users.services.lifecycle import user_state_change
 
@@ -33,11 +31,6 @@ SMS_MAX_FAILURES = 3
 SMS_MIN_INTERVAL = datetime.timedelta(seconds=60)
 SMS_PER_HOUR = 5
 SMS_CODE_LENGTH = 6
-
-APP_CODE_PURPOSE = "separate-app-activation"
-APP_CODE_LENGTH = 8
-APP_CODE_LIFETIME = 15 * 60
-APP_CODE_MAX_FAILURES = 3
 
 LOGIN_LIMIT_PER_ID = 5  # failed logins per bruger-ID per window
 LOGIN_LIMIT_PER_ADDRESS = 20  # failed logins per address per window
@@ -169,8 +162,8 @@ def _sms_code_check(*, user: User, number: str, code: str) -> tuple[SmsVerificat
 
 @transaction.atomic
 def separate_device_prepare(
-    *, user: User, kind: str, choice: str = "new", pending_device_id: int | None = None
-) -> Device:
+    *, user: User, kind: str, choice: str = "new", pending_serial: str | None = None
+) -> DeviceRecord:
     """*Start aktivering* (G7.7): the device the user will activate. A physical means is the
     one the organisation handed out (created now, or the one already pending for this journey);
     the app is the person's private MitID app or a new one; ``choice="shared"`` reuses the
@@ -179,33 +172,33 @@ def separate_device_prepare(
     if kind not in selectors.DEVICE_KINDS:
         raise RuleError("kind", _("Vælg et identifikationsmiddel."))
     if choice == "shared":
-        device = selectors.shared_device_candidates(user=user, kind=kind).first()
-        if device is None:
+        candidates = selectors.shared_device_candidates(user=user, kind=kind)
+        if not candidates:
             raise RuleError("no_shared", _("Du har ikke et delt identifikationsmiddel."))
-        return device
-    if kind == Device.Kind.APP and choice == "private":
+        return candidates[0]
+    if kind == BoundMeans.Kind.APP and choice == "private":
         device = selectors.private_app_device(user=user)
         if device is None:
             raise RuleError("no_private_app", _("Du har ikke en MitID app som privatperson."))
         return device
-    pending = selectors.device_get(pk=pending_device_id)
+    pending = selectors.device_get(serial=pending_serial)
     if (
         pending is not None
         and pending.kind == kind
-        and pending.account_id is None
-        and not pending.bindings.filter(removed_at__isnull=True).exists()
+        and not pending.is_private
+        and not selectors.device_bound(serial=pending.serial)
     ):
         return pending
     label = str(_("Udleveret af %(organisation)s")) % {
         "organisation": user.organisation.name if user.organisation else ""
     }
-    return mitid_services.device_create(kind=kind, label=label[:100])
+    return outside.device_registry().issue(kind=kind, label=label[:100])
 
 
-def code_device_verify(*, device: Device, code: str) -> None:
+def code_device_verify(*, device: DeviceRecord, code: str) -> None:
     """The code the kodeviser or kodeoplæser shows now (RFC 6238, one step either side)."""
-    if device.kind not in selectors.CODE_KINDS or not totp.verify(
-        device.totp_secret, code.strip(), window=1
+    if device.kind not in selectors.CODE_KINDS or not outside.device_registry().code_verify(
+        serial=device.serial, code=code
     ):
         raise RuleError(
             "wrong_device_code",
@@ -214,52 +207,19 @@ def code_device_verify(*, device: Device, code: str) -> None:
         )
 
 
-def _app_key(device: Device) -> str:
-    return f"separate-app-activation:{device.pk}"
-
-
-def app_activation_code_issue(*, device: Device, user: User) -> str:
-    """The activation code shown in the guide window (G7.8); only its hash is kept, in the
-    shared cache, for 15 minutes. A new code replaces the old one."""
-    code = crypto.random_digits(APP_CODE_LENGTH)
-    cache.set(
-        _app_key(device),
-        {
-            "user_id": user.pk,
-            "code_hash": crypto.keyed_hash(code, purpose=APP_CODE_PURPOSE),
-            "failures": 0,
-            "activated": False,
-        },
-        timeout=APP_CODE_LIFETIME,
+def app_activation_code_issue(*, device: DeviceRecord, user: User) -> str:
+    """The activation code shown in the guide window (G7.8), issued by the device registry for
+    this user; the person types it into the app. A new code replaces the old one."""
+    return outside.device_registry().app_activation_begin(
+        serial=device.serial, reference=str(user.pk)
     )
-    return code
 
 
-def app_activation_code_enter(*, device: Device, code: str) -> None:
-    """The trainee types the activation code into the (simulated) app: *Indtast
-    aktiveringskoden*. Three wrong codes end it; a new code is then shown in the guide."""
-    entry = cache.get(_app_key(device))
-    if entry is None or entry["activated"]:
-        raise RuleError(
-            "no_activation", _("Der er ingen aktivering i gang for denne app."), field="code"
-        )
-    if entry["failures"] >= APP_CODE_MAX_FAILURES:
-        raise RuleError(
-            "locked",
-            _("Forkert aktiveringskode 3 gange. Start aktiveringen forfra i MitID Erhverv."),
-            field="code",
-        )
-    if not crypto.hashes_match(code.strip(), entry["code_hash"], purpose=APP_CODE_PURPOSE):
-        entry["failures"] += 1
-        cache.set(_app_key(device), entry, timeout=APP_CODE_LIFETIME)
-        raise RuleError("wrong", _("Aktiveringskoden passer ikke."), field="code")
-    entry["activated"] = True
-    cache.set(_app_key(device), entry, timeout=APP_CODE_LIFETIME)
-
-
-def app_activation_done(*, device: Device, user: User) -> bool:
-    entry = cache.get(_app_key(device))
-    return bool(entry and entry["activated"] and entry["user_id"] == user.pk)
+def app_activation_done(*, device: DeviceRecord, user: User) -> bool:
+    """Whether the person typed this user's activation code into the app."""
+    return outside.device_registry().app_activation_done(
+        serial=device.serial, reference=str(user.pk)
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -268,7 +228,7 @@ def app_activation_done(*, device: Device, user: User) -> bool:
 
 @transaction.atomic
 def separate_activation_complete(
-    *, invitation: Invitation, bruger_id: str, phone: str, device: Device, request=None
+    *, invitation: Invitation, bruger_id: str, phone: str, device: DeviceRecord, request=None
 ) -> BoundMeans:
     """The end of the journey (G7.10), all in one transaction: the bruger-ID and mobile number
     on the user, the device bound, the invitation used, the user active, an audit event and the
@@ -284,7 +244,9 @@ def separate_activation_complete(
     if locked is None:
         raise RuleError("not_live", _("Aktiveringen findes ikke længere."))
     user = locked.user
-    existing = BoundMeans.objects.filter(user=user, device=device, removed_at__isnull=True).first()
+    existing = BoundMeans.objects.filter(
+        user=user, device_serial=device.serial, removed_at__isnull=True
+    ).first()
     if locked.state == Invitation.State.USED and existing is not None:
         return existing
     if locked.state != Invitation.State.LIVE or locked.is_expired:
@@ -310,7 +272,9 @@ def separate_activation_complete(
             )
     except IntegrityError as exc:  # someone claimed the same ID between the check and here
         raise RuleError("taken", TAKEN, field="bruger_id") from exc
-    binding = BoundMeans.objects.create(user=user, kind=device.kind, device=device, bound_at=now)
+    binding = BoundMeans.objects.create(
+        user=user, kind=device.kind, device_serial=device.serial, bound_at=now
+    )
     locked.state = Invitation.State.USED
     locked.used_at = now
     locked.save(update_fields=["state", "used_at"])
@@ -330,7 +294,7 @@ def separate_activation_complete(
             context={
                 "user_name": user.full_name,
                 "organisation": locked.organisation,
-                "means": device.get_kind_display(),
+                "means": str(BoundMeans.Kind(device.kind).label),
                 "serial": device.serial,
                 "bound_at": now,
             },
@@ -344,8 +308,6 @@ def separate_activation_complete(
 
 
 def _throttle_keys(*, bruger_id: str, address: str) -> list[tuple[str, int]]:
-    from mitid_portal.validators import bruger_id_key
-
     id_hash = crypto.keyed_hash(bruger_id_key(bruger_id.strip()), purpose="login-throttle")
     return [
         (f"separate-login-id:{id_hash}", LOGIN_LIMIT_PER_ID),
@@ -369,13 +331,14 @@ def login_failure_record(*, bruger_id: str, address: str) -> None:
             cache.set(key, 1, timeout=LOGIN_WINDOW)
 
 
-def login_code_verify(*, bruger_id: str, code: str, address: str) -> tuple[User, Device]:
+def login_code_verify(*, bruger_id: str, code: str, address: str) -> tuple[User, DeviceRecord]:
     """A kodeviser/kodeoplæser login. Unknown, suspended or closed users fail exactly like a
     wrong code (no enumeration); every failure counts against the bruger-ID and the address."""
     login_throttle_check(bruger_id=bruger_id, address=address)
     user = selectors.login_user_get(bruger_id=bruger_id)
     devices = selectors.login_devices(user=user, kinds=selectors.CODE_KINDS)
-    matched = [d for d in devices if totp.verify(d.totp_secret, code.strip(), window=1)]
+    registry = outside.device_registry()
+    matched = [d for d in devices if registry.code_verify(serial=d.serial, code=code)]
     if user is None or not matched:
         login_failure_record(bruger_id=bruger_id, address=address)
         raise RuleError("wrong_code", LOGIN_FAILED, field="code")
@@ -384,12 +347,12 @@ def login_code_verify(*, bruger_id: str, code: str, address: str) -> tuple[User,
 
 def login_chip_verify(
     *, bruger_id: str, since: datetime.datetime, address: str
-) -> tuple[User, Device]:
+) -> tuple[User, DeviceRecord]:
     """A chip login: one of the user's bound chips was pressed after the login started."""
     login_throttle_check(bruger_id=bruger_id, address=address)
     user = selectors.login_user_get(bruger_id=bruger_id)
-    devices = selectors.login_devices(user=user, kinds=[Device.Kind.CHIP])
-    pressed = [d for d in devices if d.last_pressed_at and d.last_pressed_at > since]
+    devices = selectors.login_devices(user=user, kinds=[BoundMeans.Kind.CHIP])
+    pressed = [d for d in devices if selectors.chip_pressed_since(device=d, since=since)]
     if user is None or not pressed:
         login_failure_record(bruger_id=bruger_id, address=address)
         raise RuleError(
@@ -399,11 +362,7 @@ def login_chip_verify(
 
 
 def _app_login_key(request_id: str) -> str:
-    return f"separate-app-login:{request_id}"
-
-
-def _app_pending_key(device_pk: int) -> str:
-    return f"separate-app-pending:{device_pk}"
+    return f"separate-app-login-user:{request_id}"
 
 
 def login_app_request_start(*, bruger_id: str, address: str) -> str:
@@ -411,60 +370,34 @@ def login_app_request_start(*, bruger_id: str, address: str) -> str:
     one that no app can approve, so a stranger sees the same waiting page (no enumeration)."""
     login_throttle_check(bruger_id=bruger_id, address=address)
     user = selectors.login_user_get(bruger_id=bruger_id)
-    devices = selectors.login_devices(user=user, kinds=[Device.Kind.APP])
-    request_id = crypto.random_token()
+    devices = selectors.login_devices(user=user, kinds=[BoundMeans.Kind.APP])
+    request_id = outside.device_registry().app_approval_start(
+        serials=[d.serial for d in devices],
+        requester=user.organisation.name if user and user.organisation else "",
+    )
     cache.set(
         _app_login_key(request_id),
-        {
-            "user_id": user.pk if user else None,
-            "device_ids": [d.pk for d in devices],
-            "status": "pending",
-            "device_id": None,
-            "organisation": user.organisation.name if user and user.organisation else "",
-        },
+        {"user_id": user.pk if user else None},
         timeout=APP_LOGIN_LIFETIME,
     )
-    for device in devices:
-        pending = cache.get(_app_pending_key(device.pk)) or []
-        cache.set(_app_pending_key(device.pk), [*pending[-9:], request_id], APP_LOGIN_LIFETIME)
     return request_id
 
 
-def login_app_pending(*, device: Device) -> list[dict]:
-    """The requests waiting for *Godkend* in this app."""
-    rows = []
-    for request_id in cache.get(_app_pending_key(device.pk)) or []:
-        entry = cache.get(_app_login_key(request_id))
-        if entry and entry["status"] == "pending" and device.pk in entry["device_ids"]:
-            rows.append({"id": request_id, "organisation": entry["organisation"]})
-    return rows
-
-
-def login_app_decide(*, device: Device, request_id: str, approve: bool) -> None:
-    """*Godkend* or *Afvis* in the business app."""
-    entry = cache.get(_app_login_key(request_id))
-    if not entry or entry["status"] != "pending" or device.pk not in entry["device_ids"]:
-        raise RuleError("not_pending", _("Anmodningen er ikke længere aktiv."))
-    entry["status"] = "approved" if approve else "rejected"
-    entry["device_id"] = device.pk
-    cache.set(_app_login_key(request_id), entry, timeout=APP_LOGIN_LIFETIME)
-
-
 def login_app_status(*, request_id: str) -> str:
-    entry = cache.get(_app_login_key(request_id))
-    return entry["status"] if entry else "expired"
+    return outside.device_registry().app_approval_status(request_id=request_id)
 
 
 def login_app_finish(
     *, request_id: str, bruger_id: str, address: str
-) -> tuple[User, Device] | None:
+) -> tuple[User, DeviceRecord] | None:
     """An approved request, consumed once; None while it is not approved."""
-    entry = cache.get(_app_login_key(request_id))
-    if not entry or entry["status"] != "approved":
+    serial = outside.device_registry().app_approval_consume(request_id=request_id)
+    if serial is None:
         return None
+    entry = cache.get(_app_login_key(request_id)) or {}
     cache.delete(_app_login_key(request_id))
-    user = selectors.login_user_for(user_id=entry["user_id"])
-    device = selectors.device_get(pk=entry["device_id"])
+    user = selectors.login_user_for(user_id=entry.get("user_id"))
+    device = selectors.device_get(serial=serial)
     if user is None or device is None:
         login_failure_record(bruger_id=bruger_id, address=address)
         return None

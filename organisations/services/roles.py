@@ -10,23 +10,21 @@ request that slips past a view is refused here too, and the refusal is audited.
 
 from collections.abc import Iterable
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from mitid_portal.audit import audit_record
 from mitid_portal.errors import RuleError
-from mitid_portal.identity import BLOCKED_STATES, UserState
 from organisations.models import Organisation, RoleGrant
 from organisations.selectors import roles_of
-
-User = get_user_model()
+from users.models import User
 
 ORG_ADMIN = RoleGrant.Role.ORGANISATION_ADMIN
 USER_ADMIN = RoleGrant.Role.USER_ADMIN
 RIGHTS_ADMIN = RoleGrant.Role.RIGHTS_ADMIN
+
+_GONE = (User.State.SUSPENDED, User.State.CLOSED)
 
 
 def actor_name(actor) -> str:
@@ -45,7 +43,7 @@ def actor_require_role(
         actor is not None
         and getattr(actor, "is_authenticated", False)
         and actor.organisation_id == organisation.pk
-        and actor.state not in BLOCKED_STATES
+        and actor.state not in _GONE
         and bool(roles_of(user=actor) & set(roles))
     )
     if allowed:
@@ -64,7 +62,7 @@ def actor_require_role(
     raise refusal
 
 
-def _require_member(*, organisation: Organisation, user: AbstractBaseUser) -> None:
+def _require_member(*, organisation: Organisation, user: User) -> None:
     if user.organisation_id != organisation.pk:
         raise PermissionDenied
 
@@ -72,7 +70,7 @@ def _require_member(*, organisation: Organisation, user: AbstractBaseUser) -> No
 @transaction.atomic
 def _role_grant(*, organisation, user, role, actor, request) -> RoleGrant:
     user = User.objects.select_for_update().get(pk=user.pk)
-    if user.state == UserState.CLOSED:
+    if user.state == User.State.CLOSED:
         raise RuleError("closed", _("Brugeren er lukket og kan ikke få en rolle."))
     if RoleGrant.objects.filter(organisation=organisation, user=user, role=role).exists():
         raise RuleError("has_role", _("Brugeren har allerede rollen."))
@@ -94,7 +92,7 @@ def _role_grant(*, organisation, user, role, actor, request) -> RoleGrant:
 
 
 def role_grant(
-    *, organisation: Organisation, user: AbstractBaseUser, role: str, actor, request=None
+    *, organisation: Organisation, user: User, role: str, actor, request=None
 ) -> RoleGrant:
     """The organisation administrator gives one of the organisation's users a role (G8.1);
     a user may hold several roles."""
@@ -141,9 +139,7 @@ def _role_remove(*, organisation, user, role, actor, request) -> None:
     )
 
 
-def role_remove(
-    *, organisation: Organisation, user: AbstractBaseUser, role: str, actor, request=None
-) -> None:
+def role_remove(*, organisation: Organisation, user: User, role: str, actor, request=None) -> None:
     """The organisation administrator removes a role (G8.1); never the last organisation
     administrator."""
     actor_require_role(

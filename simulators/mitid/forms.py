@@ -37,3 +37,22 @@ class CodeForm(forms.Form):
         if not (code.isascii() and code.isdigit()):
             raise forms.ValidationError(_("Koden består af 6 cifre."))
         return code
+
+
+class AppActivationCodeForm(forms.Form):
+    """The simulated business MitID app's screen: *Indtast aktiveringskoden*."""
+
+    code = forms.CharField(
+        label=_("Aktiveringskode"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off", "class": "form-input"}
+        ),
+        error_messages={"required": _("Indtast aktiveringskoden.")},
+    )
+
+    def clean_code(self) -> str:
+        code = (self.cleaned_data["code"] or "").strip().replace(" ", "")
+        if not (code.isascii() and code.isdigit() and len(code) == 8):
+            raise forms.ValidationError(_("Aktiveringskoden består af 8 cifre."))
+        return code

@@ -110,7 +110,7 @@ def test_kodeviser_user_activates_a_separate_mitid_and_logs_in(
 
     user.refresh_from_db()
     assert user.state == User.State.ACTIVE and user.bruger_id == "Karen.Kodeviser"
-    assert BoundMeans.objects.filter(user=user, device__serial=serial).count() == 1
+    assert BoundMeans.objects.filter(user=user, device_serial=serial).count() == 1
     assert MailMessage.objects.filter(
         subject__contains="Et identifikationsmiddel er tilføjet"
     ).exists()

@@ -5,7 +5,7 @@ from html import escape
 
 import pytest
 from django.core import mail
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from activation.employee import services
 from activation.models import BoundMeans, Invitation
@@ -174,19 +174,12 @@ def test_a_rejected_app_approval_leaves_the_user_inactive(client, mitid_login):
     _assert_nothing_activated(invitation)
 
 
-def _separate_url():
-    try:
-        return reverse("separate:start")
-    except NoReverseMatch:
-        return reverse("employee:separate_unavailable")
-
-
 def test_choosing_no_hands_over_to_the_separate_mitid(client, mitid_login):
     user, _account = cpr_user_with_account("lars.holm")
     invitation = InvitationFactory(user=user, token=TOKEN)
     _through_login(client, mitid_login, "lars.holm")
     response = client.post(reverse("employee:choose"), {"use_private": "no"})
-    assert response.url == _separate_url()
+    assert response.url == reverse("separate:start")
     # The separate journey finds the link and the confirmed identity in the session.
     assert client.session["activation_invitation_id"] == invitation.pk
     assert client.session["employee_identity"]["invitation_id"] == invitation.pk
@@ -202,8 +195,10 @@ def test_private_mitid_is_not_offered_unless_allowed(client, mitid_login, allow,
     user.organisation.save()
     invitation = InvitationFactory(user=user, token=TOKEN, means=means)
     _through_login(client, mitid_login, "lars.holm")
-    assert client.get(reverse("employee:choose")).url == _separate_url()
-    assert client.post(reverse("employee:choose"), {"use_private": "yes"}).url == _separate_url()
+    assert client.get(reverse("employee:choose")).url == reverse("separate:start")
+    assert client.post(reverse("employee:choose"), {"use_private": "yes"}).url == reverse(
+        "separate:start"
+    )
     with pytest.raises(services.RuleError):
         services.employee_activate_private(invitation_id=invitation.pk, identity=_identity(account))
     _assert_nothing_activated(invitation)

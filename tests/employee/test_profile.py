@@ -34,7 +34,7 @@ def user_client(client, user):
 def test_profile_shows_the_users_data_means_and_roles(user_client, user):
     BoundMeansFactory(user=user, kind="private")
     device = DeviceFactory(kind="kodeviser")
-    BoundMeansFactory(user=user, kind="kodeviser", device=device)
+    BoundMeansFactory(user=user, kind="kodeviser", device_serial=device.serial)
     BoundMeansFactory(user=user, kind="chip", removed_at="2026-01-01T00:00:00Z")
     html = user_client.get(reverse("employee:profile")).content.decode()
     assert "<h1>Min profil</h1>" in html
@@ -69,7 +69,9 @@ def test_removing_a_means_asks_first_then_removes_and_emails(
     user_client, user, django_capture_on_commit_callbacks
 ):
     BoundMeansFactory(user=user, kind="private")
-    chip = BoundMeansFactory(user=user, kind="chip", device=DeviceFactory(kind="chip"))
+    chip = BoundMeansFactory(
+        user=user, kind="chip", device_serial=DeviceFactory(kind="chip").serial
+    )
     url = reverse("employee:means_remove", args=[chip.pk])
 
     confirm = user_client.get(url)
@@ -91,7 +93,7 @@ def test_removing_a_means_asks_first_then_removes_and_emails(
 
 def test_removing_private_mitid_stops_its_use(user_client, user):
     private = BoundMeansFactory(user=user, kind="private")
-    BoundMeansFactory(user=user, kind="app", device=DeviceFactory())
+    BoundMeansFactory(user=user, kind="app", device_serial=DeviceFactory().serial)
     user_client.post(reverse("employee:means_remove", args=[private.pk]))
     user.refresh_from_db()
     assert not user.uses_private_mitid

@@ -46,7 +46,7 @@ def walk_to_activate(client, *, choice: str = "new", **kwargs) -> Device:
     walk_to_activation_start(client, **kwargs)
     response = post(client, "activation_start", {"choice": choice})
     assert response.status_code in (200, 302), response.content.decode()
-    return Device.objects.get(pk=client.session["separate_activation"]["device_id"])
+    return Device.objects.get(serial=client.session["separate_activation"]["device_serial"])
 
 
 def current_code(device: Device) -> str:

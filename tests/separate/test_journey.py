@@ -11,8 +11,9 @@ from django.utils.html import escape
 
 from activation.models import BoundMeans, Invitation, LoginEvent, SmsVerification
 from activation.separate import selectors, services
+from mitid_portal import outside
 from mitid_portal.models import AuditEvent, OutboundEmail
-from simulators.mitid import totp
+from simulators.mitid import business_app, totp
 from simulators.mitid.models import Device
 from simulators.sms.models import SmsMessage
 from tests.factories import DeviceFactory, MitIDAccountFactory, PersonFactory, UserFactory
@@ -317,7 +318,7 @@ def test_kodeviser_is_activated_with_the_code_it_shows_now(client, invitation):
     assert user.bruger_id == "min.bruger" and user.phone == PHONE
     assert user.uses_private_mitid is False
     binding = BoundMeans.objects.get(user=user)
-    assert binding.device == device and binding.kind == "kodeviser"
+    assert binding.device_serial == device.serial and binding.kind == "kodeviser"
     invitation.refresh_from_db()
     assert invitation.state == Invitation.State.USED and invitation.used_at
     event = AuditEvent.objects.get(action="user_activated")
@@ -341,7 +342,7 @@ def test_a_code_from_two_steps_ago_is_refused(client, invitation):
 def test_going_back_reuses_the_pending_device(client, invitation):
     device = walk_to_activate(client)
     post(client, "activation_start", {"choice": "new"})
-    assert client.session["separate_activation"]["device_id"] == device.pk
+    assert client.session["separate_activation"]["device_serial"] == device.serial
     assert Device.objects.count() == 1
 
 
@@ -366,7 +367,7 @@ def test_chip_is_activated_by_a_press_after_the_step_started(client):
     client.post(reverse("mitid:device_press", args=[device.serial]))
     response = post(client, "activate")
     assert response.headers["Location"] == reverse("separate:receipt")
-    assert BoundMeans.objects.get().device == device
+    assert BoundMeans.objects.get().device_serial == device.serial
 
 
 def test_a_press_before_the_step_started_does_not_count(client):
@@ -394,7 +395,7 @@ def test_new_app_is_activated_with_the_code_shown_in_the_guide(client):
     assert len(code) == 8 and code in html
 
     assert "Appen er ikke aktiveret endnu." in post(client, "activate").content.decode()
-    app_url = reverse("separate:app_activate", args=[device.serial])
+    app_url = reverse("business_app:activate", args=[device.serial])
     assert (
         "Aktiveringskoden passer ikke."
         in client.post(
@@ -403,12 +404,12 @@ def test_new_app_is_activated_with_the_code_shown_in_the_guide(client):
     )
     assert (
         "Indtast aktiveringskoden"
-        in client.get(reverse("separate:app", args=[device.serial])).content.decode()
+        in client.get(reverse("business_app:app", args=[device.serial])).content.decode()
     )
     client.post(app_url, {"code": code})
     response = post(client, "activate")
     assert response.headers["Location"] == reverse("separate:receipt")
-    assert BoundMeans.objects.get().device == device
+    assert BoundMeans.objects.get().device_serial == device.serial
 
 
 def test_the_private_app_can_be_used(client):
@@ -420,9 +421,11 @@ def test_the_private_app_can_be_used(client):
     walk_to_activation_start(client, kind="app")
     assert "Brug den MitID app, du har som privatperson" in page(client, "activation_start")
     response = post(client, "activation_start", {"choice": "private"})
-    services.app_activation_code_enter(device=private_app, code=response.context["activation_code"])
+    business_app.activation_code_enter(
+        serial=private_app.serial, code=response.context["activation_code"]
+    )
     post(client, "activate")
-    assert BoundMeans.objects.get().device == private_app
+    assert BoundMeans.objects.get().device_serial == private_app.serial
 
 
 # --- G7.10 Kvittering, once ------------------------------------------------------------------
@@ -441,7 +444,10 @@ def test_reload_and_back_after_kvittering_activate_nothing_twice(
         response = post(client, name, {"code": current_code(device), "kind": "kodeviser"})
         assert response.headers["Location"] == reverse("separate:receipt")
     binding = services.separate_activation_complete(
-        invitation=invitation, bruger_id="min.bruger", phone=PHONE, device=device
+        invitation=invitation,
+        bruger_id="min.bruger",
+        phone=PHONE,
+        device=outside.device_registry().get(serial=device.serial),
     )
     assert BoundMeans.objects.count() == 1 and binding == BoundMeans.objects.get()
     assert AuditEvent.objects.filter(action="user_activated").count() == 1

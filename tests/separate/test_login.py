@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def bound_user(*, kind: str = "kodeviser", bruger_id: str = "Kim.Kodeviser", **fields):
     user = UserFactory(bruger_id=bruger_id, **fields)
     device = DeviceFactory(account=None, kind=kind)
-    BoundMeans.objects.create(user=user, kind=kind, device=device)
+    BoundMeans.objects.create(user=user, kind=kind, device_serial=device.serial)
     return user, device
 
 
@@ -118,13 +118,13 @@ def test_login_with_app_approval(client):
     user, device = bound_user(kind="app", bruger_id="app.bruger")
     start(client, "app.bruger", "app")
     assert "Godkend i MitID app" in client.get(reverse("separate:login_verify")).content.decode()
-    app_page = client.get(reverse("separate:app", args=[device.serial])).content.decode()
+    app_page = client.get(reverse("business_app:app", args=[device.serial])).content.decode()
     assert "Log på MitID Erhverv hos" in app_page
     request_id = client.session["separate_login"]["request_id"]
     html = client.post(reverse("separate:login_verify")).content.decode()
     assert "Login er ikke godkendt endnu." in html
     client.post(
-        reverse("separate:app_decide", args=[device.serial]),
+        reverse("business_app:decide", args=[device.serial]),
         {"request": request_id, "decision": "approve"},
     )
     assert "Login er godkendt" in client.get(reverse("separate:login_status")).content.decode()
@@ -145,7 +145,7 @@ def test_a_shared_means_lets_the_person_choose_the_organisation(client):
     other = UserFactory(
         organisation=second, cpr=user.cpr, cpr_hash=user.cpr_hash, bruger_id="delt.2"
     )
-    BoundMeans.objects.create(user=other, kind="kodeviser", device=device)
+    BoundMeans.objects.create(user=other, kind="kodeviser", device_serial=device.serial)
 
     start(client, "delt.kodeviser")
     response = client.post(reverse("separate:login_verify"), {"code": code_of(device)})
@@ -161,7 +161,7 @@ def test_a_shared_means_is_not_offered_where_an_organisation_does_not_allow_it(c
     second = OrganisationFactory(allow_shared_means=False)
     user, device = bound_user(organisation=first, bruger_id="ikke.delt")
     other = UserFactory(organisation=second, cpr=user.cpr, cpr_hash=user.cpr_hash)
-    BoundMeans.objects.create(user=other, kind="kodeviser", device=device)
+    BoundMeans.objects.create(user=other, kind="kodeviser", device_serial=device.serial)
     start(client, "ikke.delt")
     client.post(reverse("separate:login_verify"), {"code": code_of(device)})
     assert int(client.session["_auth_user_id"]) == user.pk
@@ -172,7 +172,7 @@ def test_a_foreign_user_cannot_be_chosen(client):
     second = OrganisationFactory(allow_shared_means=True)
     user, device = bound_user(organisation=first, bruger_id="delt.igen")
     other = UserFactory(organisation=second, cpr=user.cpr, cpr_hash=user.cpr_hash)
-    BoundMeans.objects.create(user=other, kind="kodeviser", device=device)
+    BoundMeans.objects.create(user=other, kind="kodeviser", device_serial=device.serial)
     stranger = UserFactory()
     start(client, "delt.igen")
     client.post(reverse("separate:login_verify"), {"code": code_of(device)})

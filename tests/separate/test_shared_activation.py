@@ -17,7 +17,7 @@ def _setup(client, *, allow_here: bool, allow_there: bool):
     here = OrganisationFactory(allow_shared_means=allow_here, allowed_means=["kodeviser"])
     existing = UserFactory(organisation=there, bruger_id="allerede.aktiv")
     device = DeviceFactory(account=None, kind="kodeviser")
-    BoundMeans.objects.create(user=existing, kind="kodeviser", device=device)
+    BoundMeans.objects.create(user=existing, kind="kodeviser", device_serial=device.serial)
     newcomer = UserFactory(
         organisation=here, cpr=existing.cpr, cpr_hash=existing.cpr_hash, state=User.State.AWAITING
     )
@@ -33,8 +33,8 @@ def test_the_shared_device_can_be_bound_where_both_allow_it(client):
     assert "delt identifikationsmiddel" in html
     post(client, "activation_start", {"choice": "shared"})
     post(client, "activate", {"code": current_code(device)})
-    assert BoundMeans.objects.filter(device=device).count() == 2
-    assert BoundMeans.objects.get(user=newcomer).device == device
+    assert BoundMeans.objects.filter(device_serial=device.serial).count() == 2
+    assert BoundMeans.objects.get(user=newcomer).device_serial == device.serial
 
 
 def test_the_shared_device_is_not_offered_where_one_forbids_it(client):
