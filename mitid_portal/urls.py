@@ -7,6 +7,7 @@ register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("", include("mitid_portal.portal_urls")),
+    path("", include("activation.login_urls")),
     path("", include("organisations.urls")),
     path("", include("activation.urls")),
     path("aktiver/", include("activation.employee.urls")),
