@@ -36,6 +36,23 @@ class OutboundEmail(models.Model):
         return f"{self.to}: {self.subject}"
 
 
+class ScheduledJob(models.Model):
+    """When a registered periodic job (``mitid_portal.registry``) is next due. The task workers'
+    tick claims a due job by moving ``next_run_at`` on in one conditional UPDATE, so of N workers
+    exactly one enqueues it per period (``mitid_portal.periodic``)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    next_run_at = models.DateTimeField()
+    last_enqueued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("planlagt job")
+        verbose_name_plural = _("planlagte job")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.next_run_at:%Y-%m-%d %H:%M}"
+
+
 class AuditAction(models.TextChoices):
     """Every act the audit log records, with its Danish name on the *Revisionslog*. A value is
     stored in ``AuditEvent.action``; ``audit_record`` refuses any other value."""

@@ -102,21 +102,3 @@ def test_the_database_worker_delivers_queued_email(
     assert mail.outbox == []  # waiting for the worker
     call_command("db_worker", batch=True, queue_name="default", reload=False, verbosity=1)
     assert len(mail.outbox) == 1
-
-
-@pytest.mark.django_db(transaction=True)
-def test_periodic_work_reschedules_itself_once_per_run(database_task_backend):
-    from django_tasks_db.models import DBTaskResult
-
-    from mitid_portal.periodic import periodic_start
-
-    periodic_start()
-    assert DBTaskResult.objects.count() == 2  # reminders and the outbox sweep, due now
-    call_command("db_worker", batch=True, queue_name="default", reload=False, verbosity=1)
-    pending = DBTaskResult.objects.filter(status="READY")
-    # Each ran once and put exactly one next run in the queue, in the future.
-    assert sorted(r.task_path.rsplit(".", 1)[1] for r in pending) == [
-        "deliver_emails",
-        "send_activation_reminders",
-    ]
-    assert all(r.run_after and r.run_after > timezone.now() for r in pending)
