@@ -1,44 +1,14 @@
-"""Read queries of activation: the users a selection names, and the pending invitations."""
+"""Read queries of activation: whether a selection names foreign users, and the pending
+invitations (the selection itself is ``users.selectors.users_for_selection``)."""
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from activation.models import Invitation
 from organisations.models import Organisation
 from users.models import User
-
-try:  # the *Importerede brugere* list's own selection, so "all N matching" means the same rows
-    from users.selectors import users_for_selection as _list_selection
-except ImportError:  # pragma: no cover - until users/ offers it
-    _list_selection = None
-
-
-def _own_selection(
-    *, organisation: Organisation, ids: list[int], all_matching: bool, search: str
-) -> QuerySet[User]:
-    """Same contract as users.selectors.users_for_selection: the organisation's imported users,
-    either the given ids or every one matching the list's search (name, email, RID)."""
-    users = User.objects.filter(organisation=organisation, state=User.State.IMPORTED)
-    if not all_matching:
-        return users.filter(pk__in=ids)
-    for word in search.split():
-        users = users.filter(
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(email__icontains=word)
-            | Q(rid__icontains=word)
-        )
-    return users
-
-
-def users_selected(
-    *, organisation: Organisation, ids: list[int], all_matching: bool, search: str
-) -> QuerySet[User]:
-    """The imported users of ``organisation`` that a selection from the list names."""
-    select = _list_selection or _own_selection
-    return select(organisation=organisation, ids=ids, all_matching=all_matching, search=search)
 
 
 def ids_outside_organisation(*, organisation: Organisation, ids: list[int]) -> bool:

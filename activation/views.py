@@ -17,6 +17,7 @@ from mitid_portal.errors import RuleError
 from organisations.access import organisation_object_or_404, organisation_view
 from organisations.models import RoleGrant
 from users.models import User
+from users.selectors import users_for_selection
 
 ADMINS = (RoleGrant.Role.ORGANISATION_ADMIN, RoleGrant.Role.USER_ADMIN)
 SELECTION_KEY = "activation_bulk"
@@ -31,7 +32,7 @@ def _means_labels(means: list[str]) -> list[str]:
 
 
 def _selected_users(request, selection: dict):
-    return selectors.users_selected(
+    return users_for_selection(
         organisation=request.organisation,
         ids=selection.get("ids", []),
         all_matching=selection.get("all", False),

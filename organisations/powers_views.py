@@ -8,6 +8,7 @@ organisation's power is a 404.
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +22,8 @@ from organisations import services
 from organisations.access import organisation_object_or_404, organisation_view
 from organisations.models import Organisation, PowerOfAttorney, PublicService, RoleGrant
 from organisations.rights_views import SEARCH_LIMIT, users_searched
-from users.models import User
+
+User = get_user_model()
 
 ORG_ADMIN = RoleGrant.Role.ORGANISATION_ADMIN
 RIGHTS_ADMIN = RoleGrant.Role.RIGHTS_ADMIN

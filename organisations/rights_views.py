@@ -6,6 +6,8 @@ every user of the organisation may ask for a right (linked from *Min profil*).
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Concat
@@ -15,11 +17,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mitid_portal.errors import RuleError
+from mitid_portal.identity import UserState
 from organisations import services
 from organisations.access import organisation_object_or_404, organisation_view
 from organisations.models import Organisation, PublicService, RightRequest, RoleGrant, UserGroup
 from organisations.selectors import user_rights_rows
-from users.models import User
+
+User = get_user_model()
 
 RIGHTS_ADMIN = RoleGrant.Role.RIGHTS_ADMIN
 USER_ADMIN = RoleGrant.Role.USER_ADMIN
@@ -35,9 +39,9 @@ def public_services() -> QuerySet[PublicService]:
     return PublicService.objects.order_by("name")
 
 
-def users_searched(*, organisation: Organisation, search: str) -> QuerySet[User]:
+def users_searched(*, organisation: Organisation, search: str) -> QuerySet:
     """The organisation's users who are not closed, matching ``search`` on name, email or RID."""
-    users = User.objects.filter(organisation=organisation).exclude(state=User.State.CLOSED)
+    users = User.objects.filter(organisation=organisation).exclude(state=UserState.CLOSED)
     search = (search or "").strip()
     if search:
         users = users.annotate(search_name=Concat("first_name", Value(" "), "last_name")).filter(
@@ -152,8 +156,8 @@ def rights(request):
     )
 
 
-def _user(request, pk: int) -> User:
-    return organisation_object_or_404(request, User.objects.exclude(state=User.State.CLOSED), pk=pk)
+def _user(request, pk: int) -> AbstractBaseUser:
+    return organisation_object_or_404(request, User.objects.exclude(state=UserState.CLOSED), pk=pk)
 
 
 @require_GET

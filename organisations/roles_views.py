@@ -4,6 +4,7 @@ rights administrators among the organisation's users. A refusal is audited by
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Concat
@@ -13,10 +14,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from mitid_portal.errors import RuleError
+from mitid_portal.identity import UserState
 from organisations import services
 from organisations.access import organisation_object_or_404, organisation_view
 from organisations.models import Organisation, RoleGrant
-from users.models import User
+
+User = get_user_model()
 
 ORG_ADMIN = RoleGrant.Role.ORGANISATION_ADMIN
 PAGE_SIZE = 50
@@ -25,10 +28,10 @@ PAGE_SIZE = 50
 # --- Reads ---------------------------------------------------------------------------------------
 
 
-def users_with_roles(*, organisation: Organisation, search: str = "") -> QuerySet[User]:
+def users_with_roles(*, organisation: Organisation, search: str = "") -> QuerySet:
     """The organisation's users who can hold a role (closed users cannot), with their roles in one
     extra query."""
-    users = User.objects.filter(organisation=organisation).exclude(state=User.State.CLOSED)
+    users = User.objects.filter(organisation=organisation).exclude(state=UserState.CLOSED)
     search = (search or "").strip()
     if search:
         users = users.annotate(search_name=Concat("first_name", Value(" "), "last_name")).filter(

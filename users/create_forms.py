@@ -99,7 +99,7 @@ class UserCreateForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, organisation, basic_package: bool = False, **kwargs) -> None:
+    def __init__(self, *args, organisation, **kwargs) -> None:
         kwargs.setdefault(
             "initial",
             {
@@ -111,14 +111,14 @@ class UserCreateForm(forms.Form):
         self.fields["means"].choices = [
             (m, _MEANS_LABELS.get(m, m)) for m in organisation_offered_means(organisation)
         ]
-        services = PublicService.objects.order_by("name")
-        if basic_package:
-            services = services.exclude(in_basic_package=True)
-            self.fields["services"].help_text = _(
-                "Brugeren får automatisk Basispakken. Markér de tjenester, brugeren også skal "
-                "have adgang til."
-            )
-        self.fields["services"].queryset = services
+        # Every new user gets the Basispakke (rights_grant_basic_package); the form offers the rest.
+        self.fields["services"].help_text = _(
+            "Brugeren får automatisk Basispakken. Markér de tjenester, brugeren også skal "
+            "have adgang til."
+        )
+        self.fields["services"].queryset = PublicService.objects.exclude(
+            in_basic_package=True
+        ).order_by("name")
 
     def _name(self, field: str) -> str:
         value = " ".join(self.cleaned_data[field].split())

@@ -31,7 +31,6 @@ from users.services.create import (
     MAX_FILE_BYTES,
     MAX_ROWS,
     NewUser,
-    basic_package_service,
     bulk_means,
 )
 
@@ -49,11 +48,8 @@ def user_create(request):
     """*Opret bruger*: on success to *Brugerinformation* with a message; on bad input the form
     again with the reasons and what was typed."""
     organisation = request.organisation
-    basic_package = basic_package_service() is not None
     form = UserCreateForm(
-        request.POST if request.method == "POST" else None,
-        organisation=organisation,
-        basic_package=basic_package,
+        request.POST if request.method == "POST" else None, organisation=organisation
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -100,7 +96,7 @@ def user_create(request):
     return render(
         request,
         "users/create/create.html",
-        {"form": form, "basic_package": basic_package},
+        {"form": form},
     )
 
 

@@ -16,6 +16,7 @@ from mitid_portal import crypto
 from mitid_portal.audit import audit_record
 from mitid_portal.errors import RuleError
 from users.models import User
+from users.services.lifecycle import users_state_change_bulk
 
 REMINDER_BEFORE = datetime.timedelta(days=3)
 
@@ -136,8 +137,11 @@ def invitation_cancel(*, invitation: Invitation, actor, request=None) -> Invitat
     invitation = _locked_live(invitation)
     Invitation.objects.filter(pk=invitation.pk).update(state=Invitation.State.CANCELLED)
     invitation.state = Invitation.State.CANCELLED
-    User.objects.filter(pk=invitation.user_id, state=User.State.AWAITING).update(
-        state=User.State.IMPORTED, means=[]
+    users_state_change_bulk(
+        queryset=User.objects.filter(pk=invitation.user_id),
+        source=User.State.AWAITING,
+        to=User.State.IMPORTED,
+        fields={"means": []},
     )
     _audit(action="activation_cancelled", invitation=invitation, actor=actor, request=request)
     return invitation

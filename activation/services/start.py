@@ -18,6 +18,7 @@ from mitid_portal.errors import RuleError
 from organisations.models import Organisation
 from organisations.services.rights import rights_grant_basic_package_bulk
 from users.models import User
+from users.services.lifecycle import users_state_change_bulk
 
 LINK_LIFETIME = datetime.timedelta(days=30)
 TOKEN_PURPOSE = "activation-link"  # noqa: S105 - a hash purpose, not a secret
@@ -111,8 +112,11 @@ def users_activation_start(
 
     pks = [row[0] for row in rows]
     for start in range(0, len(pks), _CHUNK):
-        User.objects.filter(pk__in=pks[start : start + _CHUNK]).update(
-            state=User.State.AWAITING, means=means
+        users_state_change_bulk(
+            queryset=User.objects.filter(pk__in=pks[start : start + _CHUNK]),
+            source=User.State.IMPORTED,
+            to=User.State.AWAITING,
+            fields={"means": means},
         )
 
     now = timezone.now()

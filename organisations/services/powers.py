@@ -10,6 +10,8 @@ can revoke it. The other side's organisation administrators are told by email of
 import datetime
 from collections.abc import Iterable
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +21,7 @@ from mitid_portal import outside
 from mitid_portal.audit import audit_record
 from mitid_portal.emails import email_queue
 from mitid_portal.errors import RuleError
+from mitid_portal.identity import BLOCKED_STATES, UserState
 from mitid_portal.validators import normalise_cvr
 from organisations.models import Organisation, PowerOfAttorney, PublicService, RoleGrant
 from organisations.services.roles import (
@@ -27,9 +30,8 @@ from organisations.services.roles import (
     actor_name,
     actor_require_role,
 )
-from users.models import User
 
-_GONE = (User.State.SUSPENDED, User.State.CLOSED)
+User = get_user_model()
 
 
 def _other_cvr(*, own: Organisation, cvr: str) -> tuple[str, str]:
@@ -64,7 +66,7 @@ def _checked_terms(
     return services
 
 
-def _org_admins(organisation: Organisation | None) -> list[User]:
+def _org_admins(organisation: Organisation | None) -> list[AbstractBaseUser]:
     if organisation is None:
         return []
     return list(
@@ -73,7 +75,7 @@ def _org_admins(organisation: Organisation | None) -> list[User]:
             role_grants__organisation=organisation,
             role_grants__role=RoleGrant.Role.ORGANISATION_ADMIN,
         )
-        .exclude(state__in=_GONE)
+        .exclude(state__in=BLOCKED_STATES)
         .exclude(email="")
         .distinct()
         .order_by("pk")
@@ -290,7 +292,13 @@ def power_revoke(*, power: PowerOfAttorney, actor, request=None) -> PowerOfAttor
 
 
 def _power_users_change(
-    *, power: PowerOfAttorney, add: list[User], remove: list[User], actor, request, act: str
+    *,
+    power: PowerOfAttorney,
+    add: list[AbstractBaseUser],
+    remove: list[AbstractBaseUser],
+    actor,
+    request,
+    act: str,
 ) -> PowerOfAttorney:
     own = getattr(actor, "organisation", None)
     if own is None or own.cvr != power.receiver_cvr:
@@ -300,7 +308,7 @@ def _power_users_change(
     )
     if any(u.organisation_id != own.pk for u in [*add, *remove]):
         raise PermissionDenied
-    if any(u.state == User.State.CLOSED for u in add):
+    if any(u.state == UserState.CLOSED for u in add):
         raise RuleError("closed", _("En lukket bruger kan ikke bruge fuldmagten."), field="users")
     with transaction.atomic():
         power = PowerOfAttorney.objects.select_for_update().get(pk=power.pk)
@@ -328,7 +336,9 @@ def _power_users_change(
     return power
 
 
-def power_user_add(*, power: PowerOfAttorney, user: User, actor, request=None) -> PowerOfAttorney:
+def power_user_add(
+    *, power: PowerOfAttorney, user: AbstractBaseUser, actor, request=None
+) -> PowerOfAttorney:
     """The receiving organisation's rights administrator lets one of its users use an active
     power of attorney."""
     return _power_users_change(
@@ -337,7 +347,7 @@ def power_user_add(*, power: PowerOfAttorney, user: User, actor, request=None) -
 
 
 def power_user_remove(
-    *, power: PowerOfAttorney, user: User, actor, request=None
+    *, power: PowerOfAttorney, user: AbstractBaseUser, actor, request=None
 ) -> PowerOfAttorney:
     """The receiving organisation's rights administrator takes a user off a power of attorney."""
     return _power_users_change(

@@ -10,21 +10,23 @@ request that slips past a view is refused here too, and the refusal is audited.
 
 from collections.abc import Iterable
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from mitid_portal.audit import audit_record
 from mitid_portal.errors import RuleError
+from mitid_portal.identity import BLOCKED_STATES, UserState
 from organisations.models import Organisation, RoleGrant
 from organisations.selectors import roles_of
-from users.models import User
+
+User = get_user_model()
 
 ORG_ADMIN = RoleGrant.Role.ORGANISATION_ADMIN
 USER_ADMIN = RoleGrant.Role.USER_ADMIN
 RIGHTS_ADMIN = RoleGrant.Role.RIGHTS_ADMIN
-
-_GONE = (User.State.SUSPENDED, User.State.CLOSED)
 
 
 def actor_name(actor) -> str:
@@ -43,7 +45,7 @@ def actor_require_role(
         actor is not None
         and getattr(actor, "is_authenticated", False)
         and actor.organisation_id == organisation.pk
-        and actor.state not in _GONE
+        and actor.state not in BLOCKED_STATES
         and bool(roles_of(user=actor) & set(roles))
     )
     if allowed:
@@ -62,7 +64,7 @@ def actor_require_role(
     raise refusal
 
 
-def _require_member(*, organisation: Organisation, user: User) -> None:
+def _require_member(*, organisation: Organisation, user: AbstractBaseUser) -> None:
     if user.organisation_id != organisation.pk:
         raise PermissionDenied
 
@@ -70,7 +72,7 @@ def _require_member(*, organisation: Organisation, user: User) -> None:
 @transaction.atomic
 def _role_grant(*, organisation, user, role, actor, request) -> RoleGrant:
     user = User.objects.select_for_update().get(pk=user.pk)
-    if user.state == User.State.CLOSED:
+    if user.state == UserState.CLOSED:
         raise RuleError("closed", _("Brugeren er lukket og kan ikke få en rolle."))
     if RoleGrant.objects.filter(organisation=organisation, user=user, role=role).exists():
         raise RuleError("has_role", _("Brugeren har allerede rollen."))
@@ -92,7 +94,7 @@ def _role_grant(*, organisation, user, role, actor, request) -> RoleGrant:
 
 
 def role_grant(
-    *, organisation: Organisation, user: User, role: str, actor, request=None
+    *, organisation: Organisation, user: AbstractBaseUser, role: str, actor, request=None
 ) -> RoleGrant:
     """The organisation administrator gives one of the organisation's users a role (G8.1);
     a user may hold several roles."""
@@ -139,7 +141,9 @@ def _role_remove(*, organisation, user, role, actor, request) -> None:
     )
 
 
-def role_remove(*, organisation: Organisation, user: User, role: str, actor, request=None) -> None:
+def role_remove(
+    *, organisation: Organisation, user: AbstractBaseUser, role: str, actor, request=None
+) -> None:
     """The organisation administrator removes a role (G8.1); never the last organisation
     administrator."""
     actor_require_role(

@@ -10,7 +10,7 @@ import re
 
 import pytest
 from django.core import mail
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from activation.models import Invitation
@@ -33,13 +33,6 @@ from tests.factories import (
 from users.models import User
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _imported_list_url() -> str | None:
-    try:
-        return reverse("users:imported")
-    except NoReverseMatch:
-        return None
 
 
 def _press(page, locator, key: str = "Enter") -> None:
@@ -74,33 +67,14 @@ def test_the_administrator_activates_imported_users_in_bulk(context, page):
 
     log_in(context, page, "hanne.vestergaard", reverse("activation:pending"))
 
-    # G4.1 Markér alle brugere (on the real list when it is there) – G4.2 Aktivér brugere.
-    list_url = _imported_list_url()
-    if list_url:
-        response = page.goto(list_url)
-        if not response.ok or not page.get_by_role("button", name="Aktivér brugere").count():
-            list_url = None
-    if list_url:
-        axe_check(page)
-        for box in page.locator("input[type=checkbox][name=user]").all():
-            _press(page, box, "Space")
-            expect(box).to_be_checked()
-        _press(page, page.get_by_role("button", name="Aktivér brugere"))
-    else:
-        page.goto(reverse("activation:pending"))
-        csrf = next(c["value"] for c in context.cookies() if c["name"] == "csrftoken")
-        response = context.request.post(
-            reverse("activation:bulk_start"),
-            data="&".join(f"user={u.pk}" for u in users),
-            headers={
-                "X-CSRFToken": csrf,
-                "Referer": page.url,
-                "Content-Type": "application/x-www-form-urlencoded",
-            },
-            max_redirects=0,
-        )
-        assert response.status == 302
-        page.goto(reverse("activation:bulk_means"))
+    # G4.1 Markér alle brugere on *Importerede brugere* – G4.2 Aktivér brugere.
+    response = page.goto(reverse("users:imported"))
+    assert response.ok
+    axe_check(page)
+    for box in page.locator("input[type=checkbox][name=user]").all():
+        _press(page, box, "Space")
+        expect(box).to_be_checked()
+    _press(page, page.get_by_role("button", name="Aktivér brugere"))
 
     # G4.3 Vælg identifikationsmidler → Næste.
     expect(page.get_by_role("heading", level=1)).to_have_text("Vælg identifikationsmidler")
@@ -138,11 +112,10 @@ def test_the_administrator_activates_imported_users_in_bulk(context, page):
     _press(page, page.get_by_role("button", name="Afslut"))
 
     # G4.6 the activated users are gone from the list; G4.7 the menu item is gone.
-    if list_url:
-        expect(page).to_have_url(re.compile(re.escape(list_url) + "$"))
-        for user in users:
-            expect(page.get_by_role("main").get_by_text(user.full_name)).to_have_count(0)
-        axe_check(page)
+    expect(page).to_have_url(re.compile(re.escape(reverse("users:imported")) + "$"))
+    for user in users:
+        expect(page.get_by_role("main").get_by_text(user.full_name)).to_have_count(0)
+    axe_check(page)
     menu = page.get_by_role("navigation", name="Administration")
     expect(menu.get_by_role("link", name="Importerede brugere")).to_have_count(0)
     expect(menu.get_by_role("link", name="Afventer aktivering")).to_be_visible()

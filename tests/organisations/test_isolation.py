@@ -2,7 +2,7 @@
 object of the first organisation is a 404 (or, for pages of a role she lacks there, refused)."""
 
 import pytest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from mitid_portal import crypto
 from organisations.models import ConnectionRequest, RoleGrant
@@ -53,8 +53,5 @@ def test_the_other_organisations_admin_gets_404_on_the_practice(client, world):
     # Every other URL that takes an id of the practice's users is 404 as well.
     for practice_user in User.objects.filter(organisation=world["practice"]):
         for name in ("users:detail", "activation:single_start"):
-            try:
-                url = reverse(name, args=[practice_user.pk])
-            except NoReverseMatch:  # a page not built in this checkout
-                continue
+            url = reverse(name, args=[practice_user.pk])
             assert client.get(url).status_code == 404, url

@@ -321,8 +321,7 @@ def test_a_clean_file_creates_and_invites_every_user(
     assert Invitation.objects.get(user=only_date).code_hash
     assert Invitation.objects.get(user=first).code_hash == ""
     basic = set(PublicService.objects.filter(in_basic_package=True).values_list("pk", flat=True))
-    if create.basic_package_service() is not None:
-        assert set(first.rights.values_list("service_id", flat=True)) == basic
+    assert set(first.rights.values_list("service_id", flat=True)) == basic
     assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in created)
     event = AuditEvent.objects.get(action="users_bulk_created")
     assert event.changes["count"] == 3 and event.actor_user == user_admin
@@ -424,7 +423,7 @@ def test_the_confirm_queries_do_not_grow_per_row(admin_client):
         for model, cap in ((User, 1000), (Invitation, 2000), (OutboundEmail, 1000))
     )
     basic = PublicService.objects.filter(in_basic_package=True).count()
-    if basic and create.basic_package_service() is not None:  # the Basispakke's rights
+    if basic:  # the Basispakke's rights
         allowed += _batches(UserRight, 1500 * basic, 2000) - _batches(UserRight, 5 * basic, 2000)
     assert large - small <= allowed + 2, (small, large, allowed)
     assert large - small < 1500 / 10

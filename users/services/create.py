@@ -133,15 +133,6 @@ def _organisation_lock(organisation: Organisation) -> None:
     Organisation.objects.select_for_update().filter(pk=organisation.pk).values_list("pk").first()
 
 
-def basic_package_service():
-    """The rights service's *Basispakke*, when the rights part of the portal is there."""
-    try:
-        from organisations import services as organisation_services
-    except ImportError:  # pragma: no cover - the organisations app always imports
-        return None
-    return getattr(organisation_services, "rights_grant_basic_package", None)
-
-
 def bulk_means(organisation: Organisation) -> list[str]:
     from activation.services import organisation_default_means, organisation_offered_means
 
