@@ -23,6 +23,7 @@ from mitid_portal.emails import email_queue
 from mitid_portal.errors import RuleError
 from mitid_portal.outside import Identity
 from users.models import User
+from users.services.lifecycle import user_state_change
 
 CODE_PURPOSE = "activation-code"
 CODE_LENGTH = 8
@@ -198,16 +199,13 @@ def _activate(
     *, invitation: Invitation, user: User, identity: Identity, request: HttpRequest | None
 ) -> None:
     now = timezone.now()
-    fields = ["state", "uses_private_mitid"]
-    user.state = User.State.ACTIVE
-    user.uses_private_mitid = True
+    fields: dict = {"uses_private_mitid": True}
     if not user.cpr_hash:
         # A birth-date user proved who they are with name, birth date and the code: their
         # private MitID is bound by its CPR, so the portal's login finds them again.
-        user.cpr = identity.cpr
-        user.cpr_hash = crypto.cpr_hash(identity.cpr)
-        fields += ["cpr", "cpr_hash"]
-    user.save(update_fields=fields)
+        fields |= {"cpr": identity.cpr, "cpr_hash": crypto.cpr_hash(identity.cpr)}
+    # The audit event is this journey's own (user_activated with the means), recorded below.
+    user_state_change(user=user, to=User.State.ACTIVE, fields=fields, audit=False)
     invitation.state = Invitation.State.USED
     invitation.used_at = now
     invitation.save(update_fields=["state", "used_at"])
