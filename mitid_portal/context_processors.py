@@ -1,8 +1,8 @@
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from mitid_portal.identity import identity_name
+from mitid_portal.registry import menu_items, user_roles
 
 
 def portal(request):
@@ -38,47 +38,20 @@ def portal(request):
     }
 
 
-# The left menu of an organisation's administrators (*venstremenuen*): url name, label, roles
-# that see it (None: every user of the organisation), and whether it shows only while there are
-# imported users left (G4.7: *Importerede brugere* disappears when all are activated).
-SIDE_MENU = [
-    ("organisations:setup", _lazy("Opsætning"), {"org_admin"}, False),
-    ("users:imported", _lazy("Importerede brugere"), {"org_admin", "user_admin"}, True),
-    ("users:list", _lazy("Brugere"), {"org_admin", "user_admin"}, False),
-    ("activation:pending", _lazy("Afventer aktivering"), {"org_admin", "user_admin"}, False),
-    ("organisations:overview", _lazy("Organisation"), None, False),
-    ("organisations:settings", _lazy("Indstillinger"), {"org_admin"}, False),
-    ("employee:profile", _lazy("Min profil"), None, False),
-    ("organisations:migration_overview", _lazy("Overblik"), {"org_admin", "user_admin"}, False),
-    ("organisations:audit_log", _lazy("Revisionslog"), {"org_admin", "user_admin"}, False),
-    ("organisations:roles", _lazy("Roller"), {"org_admin"}, False),
-    ("organisations:rights", _lazy("Rettigheder"), {"rights_admin", "user_admin"}, False),
-    ("organisations:right_requests", _lazy("Anmodninger"), {"rights_admin"}, False),
-    ("organisations:powers", _lazy("Fuldmagter"), {"org_admin", "rights_admin"}, False),
-    ("users:create", _lazy("Opret bruger"), {"org_admin", "user_admin"}, False),
-]
-
-
 def _side_menu(request, user, path) -> list[dict]:
+    """The left menu of an organisation's administrators (*venstremenuen*): the items the apps
+    registered (``mitid_portal.registry``), each shown to the roles it names and while its
+    condition holds."""
     if user is None or not user.is_authenticated or not user.organisation_id:
         return []
-    from organisations.selectors import roles_of
-    from users.selectors import organisation_has_imported_users
-
-    roles = roles_of(user=user)
+    roles = user_roles(user=user)
     items = []
-    for name, label, allowed, only_while_imported in SIDE_MENU:
-        if allowed is not None and not roles & allowed:
+    for item in menu_items():
+        if item.roles is not None and not roles & item.roles:
             continue
-        if only_while_imported and not organisation_has_imported_users(
-            organisation_id=user.organisation_id
-        ):
+        if item.condition is not None and not item.condition(organisation_id=user.organisation_id):
             continue
-        try:
-            url = reverse(name)
-        except NoReverseMatch:  # a page not built yet
-            continue
-        items.append({"url": url, "label": label, "active": False})
+        items.append({"url": reverse(item.url_name), "label": item.label, "active": False})
     # The page belongs to the item with the longest URL it starts with (/brugere/opret/ is
     # *Opret bruger*, not also *Brugere*).
     matching = [item for item in items if path.startswith(item["url"])]
