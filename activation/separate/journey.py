@@ -78,7 +78,7 @@ class Journey:
             "organisation": self.invitation.organisation,
             "state": self.state,
             "kind": kind,
-            "kind_label": KIND_LABELS.get(kind, ""),
+            "kind_label": KIND_LABELS.get(kind or "", ""),
             "is_physical": kind in selectors.PHYSICAL_KINDS,
             **extra,
         }

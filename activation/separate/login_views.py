@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
+from django_stubs_ext import StrPromise
 
 from activation.separate import forms, selectors, services
 from activation.services.login import portal_login
@@ -77,7 +78,9 @@ def login_verify(request):
     )
 
 
-def _login_check(request, state: dict, form) -> tuple[tuple[User, DeviceRecord] | None, str | None]:
+def _login_check(
+    request, state: dict, form
+) -> tuple[tuple[User, DeviceRecord] | None, str | StrPromise | None]:
     """The user and the device that proved the login, or None with the error to show (a wrong
     code goes onto the form instead)."""
     address = _address(request)

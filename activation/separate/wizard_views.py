@@ -146,7 +146,7 @@ def _device_choice_form(journey: Journey, data=None):
             has_private=selectors.private_app_device(user=journey.user) is not None,
             has_shared=has_shared,
         )
-    return forms.PhysicalChoiceForm(data, kind_label=KIND_LABELS[kind], has_shared=has_shared)
+    return forms.PhysicalChoiceForm(data, kind_label=str(KIND_LABELS[kind]), has_shared=has_shared)
 
 
 @require_http_methods(["GET", "POST"])
