@@ -3,7 +3,11 @@ import datetime
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from mitid_portal.registry import menu_item_register, periodic_job_register
+from mitid_portal.registry import (
+    demo_seeder_register,
+    menu_item_register,
+    periodic_job_register,
+)
 
 ADMINISTRATORS = {"org_admin", "user_admin"}
 
@@ -29,4 +33,19 @@ class ActivationConfig(AppConfig):
             label=_("Overblik"),
             order=80,
             roles=ADMINISTRATORS,
+        )
+        menu_item_register(
+            url_name="activation:user_create",
+            label=_("Opret bruger"),
+            order=140,
+            roles=ADMINISTRATORS,
+        )
+        # seed_demo: the organisations already connected in the demo world, after the
+        # simulated world (order 10) has said which they are.
+        demo_seeder_register(
+            name="portal",
+            order=20,
+            seed="activation.demo.demo_seed",
+            delete="activation.demo.demo_delete",
+            report="activation.demo.demo_report",
         )

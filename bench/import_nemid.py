@@ -51,8 +51,10 @@ def main() -> int:
 
     from django.db import connection, transaction
 
+    from activation.demo import demo_seed as portal_demo_seed
     from mitid_portal import crypto
     from mitid_portal.bulk import BulkInserter
+    from mitid_portal.demo import DemoRun
     from organisations.models import Organisation, PublicService
     from simulators import demo
     from simulators.nemid.models import NemIDEmployee, NemIDRight
@@ -63,6 +65,8 @@ def main() -> int:
     print(f"database: {connection.vendor} ({url.split('@')[-1]})")
     started = time.perf_counter()
     added = demo.demo_large_organisation_seed(employees=args.employees)
+    # The portal connects the large organisation, as seed_demo --employees N does.
+    portal_demo_seed(DemoRun(connections=[demo.demo_connection(demo.LARGE)]))
     print(f"seeded {added} NemID signatures in {time.perf_counter() - started:.1f} s")
     organisation = Organisation.objects.get(cvr=demo.LARGE_CVR)
 

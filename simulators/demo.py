@@ -6,11 +6,16 @@ employee signatures carry exactly the problems of the guide's step 1 (G1.2–G1.
 is not an employee and can be appointed organisation administrator (G2.5); and a second, unrelated
 organisation, already connected, whose administrator must never see the practice's data.
 
-``demo_large_organisation_seed`` adds an already connected organisation with N NemID employees for
-the import and activation benchmarks. Every function here is idempotent: natural keys (CPR hash,
-CVR, RID, user name) decide whether a row already exists, and an existing row is left as it is, so
-running the seed again never undoes what a trainee has done. ``demo_world_reset`` puts everything
-back to the starting state.
+``demo_large_organisation_seed`` adds an organisation with N NemID employees for the import and
+activation benchmarks. Every function here is idempotent: natural keys (CPR hash, CVR, RID, user
+name) decide whether a row already exists, and an existing row is left as it is, so running the
+seed again never undoes what a trainee has done; ``demo_delete`` removes the simulated world for
+``seed_demo --reset``.
+
+This module seeds only the simulated outside world and imports only the kernel. Which of its
+organisations are already connected to MitID Erhverv, and by whom, it says to the portal's seeder
+(``activation.demo``) through the kernel's ``mitid_portal.demo.DemoRun`` (``demo_plan``); the
+seeders are registered in ``simulators.registers.apps``.
 
 All CPR numbers are fictitious; they are built from a birth date and four digits and are never
 printed (see ``mask_cpr``).
@@ -25,15 +30,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from mitid_portal import crypto
-from mitid_portal.models import AuditEvent, OutboundEmail
-from organisations.models import ConnectionRequest, Organisation, RoleGrant
+from mitid_portal.demo import DemoConnection, DemoMember, DemoOrganisationCount, DemoRun
 from simulators.mailbox.models import MailMessage
 from simulators.mitid.models import Device, MitIDAccount
 from simulators.mitid.services import device_new
 from simulators.nemid.models import NemIDChange, NemIDEmployee, NemIDRight
 from simulators.registers.models import Company, ManagementRepresentative, Person
 from simulators.sms.models import SmsMessage
-from users.models import User
 
 # Valid CVR numbers (modulus 11, checked by python-stdnum in the tests), fictitious companies.
 PRACTICE_CVR = "29183740"
@@ -639,45 +642,29 @@ def _signatures_create(org: DemoOrganisation) -> None:
         )
 
 
-def _portal_user_get_or_create(organisation: Organisation, demo: DemoPerson, rid: str) -> User:
-    cpr_hash = crypto.cpr_hash(demo.cpr)
-    user = User.objects.filter(organisation=organisation, cpr_hash=cpr_hash).first()
-    if user is None:
-        user = User(
-            organisation=organisation,
-            first_name=demo.first_name,
-            last_name=demo.last_name,
-            email=demo.email,
-            phone=demo.phone,
-            cpr=demo.cpr,
-            cpr_hash=cpr_hash,
-            birth_date=demo.birth_date,
-            rid=rid,
-            state=User.State.ACTIVE,
-            uses_private_mitid=True,
-        )
-        user.set_unusable_password()
-        user.save()
-    return user
-
-
-def _organisation_connect(org: DemoOrganisation, state: str) -> Organisation:
-    """The organisation as if its owner had connected it and its administrator had set it up."""
-    organisation, _ = Organisation.objects.get_or_create(
-        cvr=org.cvr,
-        defaults={"name": org.name, "is_public": org.is_public, "state": state},
+def _member(demo: DemoPerson, rid: str) -> DemoMember:
+    return DemoMember(
+        first_name=demo.first_name,
+        last_name=demo.last_name,
+        birth_date=demo.birth_date,
+        cpr=demo.cpr,
+        email=demo.email,
+        phone=demo.phone,
+        rid=rid,
     )
+
+
+def demo_connection(org: DemoOrganisation) -> DemoConnection:
+    """What the portal needs to know to have ``org`` connected and set up: its administrator and
+    further users, each with the RID of their NemID signature."""
     rids = {signature.person: signature.rid for signature in org.signatures}
-    admin = _portal_user_get_or_create(organisation, _PERSON[org.admin], rids.get(org.admin, ""))
-    RoleGrant.objects.get_or_create(
-        organisation=organisation,
-        user=admin,
-        role=RoleGrant.Role.ORGANISATION_ADMIN,
-        defaults={"granted_by_name": _PERSON[org.admin].full_name},
+    return DemoConnection(
+        cvr=org.cvr,
+        name=org.name,
+        is_public=org.is_public,
+        admin=_member(_PERSON[org.admin], rids.get(org.admin, "")),
+        users=tuple(_member(_PERSON[key], rids.get(key, "")) for key in org.users),
     )
-    for key in org.users:
-        _portal_user_get_or_create(organisation, _PERSON[key], rids.get(key, ""))
-    return organisation
 
 
 @transaction.atomic
@@ -687,8 +674,6 @@ def demo_world_seed() -> None:
     for org in ORGANISATIONS:
         _company_get_or_create(org, persons)
         _signatures_create(org)
-        if org.connected:
-            _organisation_connect(org, Organisation.State.ACTIVE)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -757,12 +742,11 @@ def _large_rights(employee: NemIDEmployee, index: int) -> list[NemIDRight]:
 
 @transaction.atomic
 def demo_large_organisation_seed(*, employees: int) -> int:
-    """An already connected public organisation with ``employees`` NemID signatures (1–3 rights
-    each) and an organisation administrator; tops up to ``employees`` and returns how many
-    signatures it added. Bulk inserts, no query per row."""
+    """A public organisation with ``employees`` NemID signatures (1–3 rights each) and its
+    administrator-to-be in the registers (the portal connects it, see ``demo_plan``); tops up to
+    ``employees`` and returns how many signatures it added. Bulk inserts, no query per row."""
     persons = _people_get_or_create([LARGE_ADMIN])
     _company_get_or_create(LARGE, persons)
-    _organisation_connect(LARGE, Organisation.State.ACTIVE)
     existing = set(NemIDEmployee.objects.filter(cvr=LARGE.cvr).values_list("rid", flat=True))
     missing = (index for index in range(employees) if large_rid(index) not in existing)
     now = timezone.now()
@@ -784,49 +768,54 @@ def demo_large_organisation_seed(*, employees: int) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
-# Reset
+# The seeder's steps (mitid_portal.registry.DemoSeeder)
 
 
 def _demo_cvrs(*, include_large: bool) -> list[str]:
     return [org.cvr for org in ORGANISATIONS] + ([LARGE.cvr] if include_large else [])
 
 
+def demo_plan(run: DemoRun) -> None:
+    """Tell the seeders after this one the demo world's CVRs, the organisations already connected
+    to MitID Erhverv (the large one only with ``--employees N``), and the personas."""
+    run.cvrs = _demo_cvrs(include_large=run.include_large)
+    run.connections = [demo_connection(org) for org in ORGANISATIONS if org.connected]
+    if run.include_large:
+        run.connections.append(demo_connection(LARGE))
+    run.personas = list(PERSONAS)
+    run.personas_if_connected = [(LARGE.cvr, LARGE_PERSONA)]
+
+
+def demo_seed(run: DemoRun) -> None:
+    demo_world_seed()
+    if run.employees:
+        run.added = demo_large_organisation_seed(employees=run.employees)
+
+
 @transaction.atomic
-def demo_world_delete(*, include_large: bool = False) -> None:
-    """Delete the demo world and everything the portal and the simulators hold for it: the
-    organisations with their users, roles, invitations and audit events, connection requests,
-    NemID signatures, CPR persons with their MitID accounts, devices and logins, and the mails and
-    text messages sent to the demo's addresses and phones."""
-    cvrs = _demo_cvrs(include_large=include_large)
-    demos = [*PEOPLE, LARGE_ADMIN] if include_large else list(PEOPLE)
-    portal_users = User.objects.filter(organisation__cvr__in=cvrs)
-    emails = {demo.email for demo in demos if demo.email}
-    emails |= set(portal_users.exclude(email="").values_list("email", flat=True))
-    emails |= set(
+def demo_delete(run: DemoRun) -> None:
+    """Delete the simulated demo world: the NemID signatures, the companies, the CPR persons with
+    their MitID accounts, devices and logins, and the mails and text messages sent to the demo's
+    addresses and phones (and to those the seeders before it added to ``run``)."""
+    demos = [*PEOPLE, LARGE_ADMIN] if run.include_large else list(PEOPLE)
+    run.forget_emails |= {demo.email for demo in demos if demo.email}
+    run.forget_emails |= set(
         NemIDEmployee.objects.filter(cvr__in=[org.cvr for org in ORGANISATIONS])
         .exclude(email="")
         .values_list("email", flat=True)
     )
-    for requester, admin in ConnectionRequest.objects.filter(cvr__in=cvrs).values_list(
-        "requester_email", "admin_email"
-    ):
-        emails |= {requester, admin} - {""}
-    phones = {demo.phone for demo in demos if demo.phone}
-    phones |= set(portal_users.exclude(phone="").values_list("phone", flat=True))
-    lowered = {email.lower() for email in emails}
-    if include_large:
+    run.forget_phones |= {demo.phone for demo in demos if demo.phone}
+    lowered = {email.lower() for email in run.forget_emails}
+    if run.include_large:
         # Fifty thousand addresses would not fit in one IN clause; the domain says it all.
-        large_mail = Q(recipients__address__endswith="@regiontestdanmark.dk")
-        large_outbox = Q(to__iendswith="@regiontestdanmark.dk")
-    else:
-        large_mail = large_outbox = Q(pk__in=[])
+        run.forget_email_domains.add("regiontestdanmark.dk")
+    large_mail = Q(pk__in=[])
+    for domain in run.forget_email_domains:
+        large_mail |= Q(recipients__address__endswith=f"@{domain}")
     MailMessage.objects.filter(Q(recipients__address__in=lowered) | large_mail).distinct().delete()
-    OutboundEmail.objects.filter(Q(to__in=emails) | Q(to__in=lowered) | large_outbox).delete()
-    SmsMessage.objects.filter(number__in=phones).delete()
+    SmsMessage.objects.filter(number__in=run.forget_phones).delete()
 
-    Organisation.objects.filter(cvr__in=cvrs).delete()
-    ConnectionRequest.objects.filter(cvr__in=cvrs).delete()
-    AuditEvent.objects.filter(cvr__in=cvrs).delete()
+    cvrs = run.cvrs
     # Rights first, in one statement each, so that the signatures go without being loaded.
     NemIDRight.objects.filter(employee__cvr__in=cvrs).delete()
     NemIDChange.objects.filter(employee__cvr__in=cvrs).delete()
@@ -835,11 +824,21 @@ def demo_world_delete(*, include_large: bool = False) -> None:
     Person.objects.filter(cpr_hash__in=[crypto.cpr_hash(demo.cpr) for demo in demos]).delete()
 
 
-@transaction.atomic
-def demo_world_reset(*, large_employees: int = 0) -> None:
-    """Put the demo world back to its starting state, so a trainee can rehearse the guide again
-    from step 1; with ``large_employees``, the large organisation too."""
-    demo_world_delete(include_large=bool(large_employees))
-    demo_world_seed()
-    if large_employees:
-        demo_large_organisation_seed(employees=large_employees)
+def demo_report(run: DemoRun) -> None:
+    """The registers' and the NemID signatures' part of ``seed_demo``'s summary."""
+    run.registers = (
+        f"  CPR-registret: {Person.objects.count()} personer; "
+        f"CVR-registret: {Company.objects.count()} virksomheder; "
+        f"private MitID: {MitIDAccount.objects.count()} "
+        f"med {Device.objects.count()} identifikationsmidler"
+    )
+    run.organisations = [
+        DemoOrganisationCount(
+            cvr=org.cvr,
+            name=org.name,
+            nemid_employees=NemIDEmployee.objects.filter(cvr=org.cvr).count(),
+            nemid_rights=NemIDRight.objects.filter(employee__cvr=org.cvr).count(),
+            optional=org is LARGE,
+        )
+        for org in (*ORGANISATIONS, LARGE)
+    ]
