@@ -25,6 +25,20 @@ urlpatterns = [
     path("organisation/overblik/", views.migration_overview, name="migration_overview"),
 ]
 
+# Connecting the organisation: the wizard's last step, which appoints the administrators as new
+# users (G2.7), and the appointed administrator's setup link (G3.1–G3.4).
+from activation import connection_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "nemlog-in/tilslut/<int:pk>/bekraeft/",
+        connection_views.connect_confirm,
+        name="connect_confirm",
+    ),
+    path("opsaetning/<str:token>/", connection_views.setup_link, name="setup_link"),
+    path("opsaetning/", connection_views.setup_continue, name="setup_continue"),
+]
+
 # The acts on *Brugerinformation* that reach into activation, at the user's paths.
 from activation import lifecycle_views  # noqa: E402
 

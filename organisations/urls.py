@@ -10,12 +10,10 @@ urlpatterns = [
     path("nemlog-in/tilslut/<int:pk>/vilkaar/", views.connect_terms, name="terms"),
     path("nemlog-in/tilslut/<int:pk>/administrator/", views.connect_admin, name="admin"),
     path("nemlog-in/tilslut/<int:pk>/dokumentation/", views.connect_documents, name="documents"),
-    path("nemlog-in/tilslut/<int:pk>/bekraeft/", views.connect_confirm, name="confirm"),
     path("nemlog-in/tilslut/<int:pk>/kvittering/", views.connect_receipt, name="receipt"),
     path("nemlog-in/dokument/<int:pk>/", views.document_download, name="document_download"),
-    # The appointed administrator's setup link (G3.1).
-    path("opsaetning/<str:token>/", views.setup_link, name="setup_link"),
-    path("opsaetning/", views.setup_continue, name="setup_continue"),
+    # The wizard's last step (G2.7) and the appointed administrator's setup link (G3.1) are
+    # activation's: they create and activate users.
     # The organisation's own pages.
     path("organisation/", views.organisation_overview, name="overview"),
     path("organisation/roller/<int:pk>/", views.role_grant_detail, name="role_grant"),

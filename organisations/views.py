@@ -1,11 +1,13 @@
-"""Connecting the organisation at the simulated NemLog-in (G2.1–G2.7) and the appointed
-administrator's setup link (G3.1–G3.4)."""
+"""Connecting the organisation at the simulated NemLog-in (G2.1–G2.6), and the organisation's own
+pages. The wizard's last step, *Bekræft og godkend tilslutning* (G2.7), which appoints the
+administrators as new users, and the appointed administrator's setup link (G3.1–G3.4) are
+``activation.connection_views``; they use ``identity_required``, ``own_connection`` and
+``connection_next_url`` from here."""
 
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
-from django.contrib.auth import login
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,8 +22,6 @@ from organisations import selectors, services
 from organisations.access import organisation_object_or_404, organisation_view
 from organisations.forms import AdminForm, DocumentForm, ManualCvrForm, TermsForm
 from organisations.models import ConnectionDocument, ConnectionRequest, RoleGrant
-
-SETUP_TOKEN_KEY = "admin_setup_token"  # noqa: S105 - a session key name
 
 
 def identity_required(view):
@@ -41,7 +41,7 @@ def _person_name(request) -> str:
     return f"{request.identity['first_name']} {request.identity['last_name']}"
 
 
-def _own_connection(request, pk: int) -> ConnectionRequest:
+def own_connection(request, pk: int) -> ConnectionRequest:
     """Only the person who started a connection request can see or continue it."""
     connection = (
         selectors.connections_of_person(cpr_hash=request.identity["cpr_hash"]).filter(pk=pk).first()
@@ -51,7 +51,7 @@ def _own_connection(request, pk: int) -> ConnectionRequest:
     return connection
 
 
-def _next_step(connection: ConnectionRequest) -> str:
+def connection_next_url(connection: ConnectionRequest) -> str:
     if connection.state != ConnectionRequest.State.DRAFT:
         return reverse("organisations:receipt", args=[connection.pk])
     if not connection.terms_accepted_at:
@@ -60,7 +60,7 @@ def _next_step(connection: ConnectionRequest) -> str:
         return reverse("organisations:admin", args=[connection.pk])
     if not connection.is_representative and not connection.documents.exists():
         return reverse("organisations:documents", args=[connection.pk])
-    return reverse("organisations:confirm", args=[connection.pk])
+    return reverse("activation:connect_confirm", args=[connection.pk])
 
 
 @require_GET
@@ -101,7 +101,7 @@ def connect_choose(request):
                 if exc.code == "not_representative":
                     offer_manual = cvr
             else:
-                return redirect(_next_step(connection))
+                return redirect(connection_next_url(connection))
     return render(
         request,
         "organisations/connect_choose.html",
@@ -113,13 +113,13 @@ def connect_choose(request):
 @identity_required
 def connect_terms(request, pk: int):
     """*Acceptér vilkår* (G2.4)."""
-    connection = _own_connection(request, pk)
+    connection = own_connection(request, pk)
     if connection.state != ConnectionRequest.State.DRAFT:
-        return redirect(_next_step(connection))
+        return redirect(connection_next_url(connection))
     form = TermsForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.connection_accept_terms(connection=connection, request=request)
-        return redirect(_next_step(connection))
+        return redirect(connection_next_url(connection))
     return render(
         request,
         "organisations/connect_terms.html",
@@ -131,9 +131,9 @@ def connect_terms(request, pk: int):
 @identity_required
 def connect_admin(request, pk: int):
     """*Vælg en organisationsadministrator* (G2.5) with the four responsibilities beside it."""
-    connection = _own_connection(request, pk)
+    connection = own_connection(request, pk)
     if connection.state != ConnectionRequest.State.DRAFT or not connection.terms_accepted_at:
-        return redirect(_next_step(connection))
+        return redirect(connection_next_url(connection))
     initial = {
         "choice": connection.admin_choice or ConnectionRequest.AdminChoice.SELF,
         "requester_email": connection.requester_email,
@@ -145,7 +145,7 @@ def connect_admin(request, pk: int):
     form = AdminForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.connection_choose_admin(connection=connection, **form.cleaned_data)
-        return redirect(_next_step(connection))
+        return redirect(connection_next_url(connection))
     return render(
         request, "organisations/connect_admin.html", {"connection": connection, "form": form}
     )
@@ -155,9 +155,9 @@ def connect_admin(request, pk: int):
 @identity_required
 def connect_documents(request, pk: int):
     """The manual route (G2.6): documentation that the person may act for the organisation."""
-    connection = _own_connection(request, pk)
+    connection = own_connection(request, pk)
     if connection.state != ConnectionRequest.State.DRAFT or connection.is_representative:
-        return redirect(_next_step(connection))
+        return redirect(connection_next_url(connection))
     form = DocumentForm(request.POST if request.method == "POST" else None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -176,90 +176,14 @@ def connect_documents(request, pk: int):
     )
 
 
-@require_http_methods(["GET", "POST"])
-@identity_required
-def connect_confirm(request, pk: int):
-    """*Bekræft og godkend tilslutning* (G2.7)."""
-    connection = _own_connection(request, pk)
-    if request.method == "POST":
-        try:
-            connection = services.connection_confirm(connection_id=connection.pk, request=request)
-        except RuleError as exc:
-            messages.error(request, exc.message)
-            return redirect(_next_step(connection))
-        return redirect("organisations:receipt", pk=connection.pk)
-    if connection.state != ConnectionRequest.State.DRAFT:
-        return redirect(_next_step(connection))
-    if _next_step(connection) != request.path:
-        return redirect(_next_step(connection))
-    return render(
-        request,
-        "organisations/connect_confirm.html",
-        {"connection": connection, "documents": connection.documents.all()},
-    )
-
-
 @require_GET
 @identity_required
 def connect_receipt(request, pk: int):
     """*Kvittering* for the connection, or for a request that waits for review."""
-    connection = _own_connection(request, pk)
+    connection = own_connection(request, pk)
     if connection.state == ConnectionRequest.State.DRAFT:
-        return redirect(_next_step(connection))
+        return redirect(connection_next_url(connection))
     return render(request, "organisations/connect_receipt.html", {"connection": connection})
-
-
-@require_GET
-def setup_link(request, token: str):
-    """The link in the appointed administrator's email (G3.1, G3.2). The token moves into the
-    session and the browser continues on a URL without it – also when the link is spent, so
-    that neither the error page's Referer nor Django's log of a 4xx answer carries the token."""
-    request.session[SETUP_TOKEN_KEY] = token
-    return redirect("organisations:setup_continue")
-
-
-@require_http_methods(["GET", "POST"])
-def setup_continue(request):
-    """Log in with private MitID as the appointed person (G3.4), then on to the setup."""
-    token = request.session.get(SETUP_TOKEN_KEY)
-    if not token:
-        return render(
-            request,
-            "organisations/setup_link_error.html",
-            {"error": RuleError("unknown", _("Linket er ugyldigt."))},
-            status=404,
-        )
-    try:
-        invitation = services.admin_invitation_check(token=token)
-    except RuleError as exc:
-        return render(
-            request,
-            "organisations/setup_link_error.html",
-            {"error": exc},
-            status=410 if exc.code in ("expired", "used") else 404,
-        )
-    identity = identity_get(request)
-    if request.method == "POST" and identity is not None:
-        try:
-            user = services.admin_invitation_accept(token=token, identity=identity, request=request)
-        except RuleError as exc:
-            messages.error(request, exc.message)
-        else:
-            session_identity = dict(request.session["mitid_identity"])
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            request.session["mitid_identity"] = session_identity
-            request.session.pop(SETUP_TOKEN_KEY, None)
-            messages.success(
-                request,
-                _("Du er logget på som organisationsadministrator for %(org)s.")
-                % {"org": invitation.organisation.name},
-            )
-            return redirect("organisations:setup")
-    return render(
-        request,
-        "organisations/setup_continue.html",
-        {"invitation": invitation, "identity": identity},
-    )
 
 
 @staff_member_required

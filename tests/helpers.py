@@ -24,6 +24,7 @@ def demo_practice_connect():
     herself organisation administrator (G2.1–G2.8, through the services); returns the practice."""
     from django.core.management import call_command
 
+    from activation.services.connection import connection_confirm
     from organisations import services
     from organisations.models import Organisation
     from simulators import demo
@@ -37,5 +38,5 @@ def demo_practice_connect():
     services.connection_choose_admin(
         connection=connection, choice="self", requester_email="hanne@example.dk"
     )
-    services.connection_confirm(connection_id=connection.pk)
+    connection_confirm(connection_id=connection.pk)
     return Organisation.objects.get(cvr=demo.PRACTICE_CVR)

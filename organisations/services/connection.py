@@ -1,12 +1,14 @@
-"""State changes of organisations: the connection at NemLog-in (G2.1–G2.7), the appointed
-administrators' setup links (G3.1), and role grants."""
+"""State changes of organisations: the connection at NemLog-in (G2.1–G2.7) and the records of the
+appointed administrators' setup links (G3.1).
+
+The steps that create or activate users – connecting (which appoints the administrators as new
+users), the operator's approval, and the appointed administrator's use of the setup link – are
+orchestrated one layer up, in ``activation.services.connection``, out of the pieces here."""
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,8 +16,7 @@ from mitid_portal import crypto, outside
 from mitid_portal.audit import audit_record
 from mitid_portal.emails import email_queue
 from mitid_portal.errors import RuleError
-from mitid_portal.identity import identity_cpr
-from mitid_portal.validators import cpr_birth_date, normalise_cvr
+from mitid_portal.validators import normalise_cvr
 from organisations.models import (
     AdminInvitation,
     ConnectionDocument,
@@ -23,7 +24,6 @@ from organisations.models import (
     Organisation,
     RoleGrant,
 )
-from users.models import User
 
 TERMS_VERSION = "2026-1"
 SETUP_LINK_LIFETIME = datetime.timedelta(days=60)
@@ -184,9 +184,12 @@ def _require_draft(connection: ConnectionRequest) -> None:
 
 
 @transaction.atomic
-def connection_confirm(*, connection_id: int, request=None) -> ConnectionRequest:
-    """*Bekræft og godkend tilslutning* (G2.7). A representative's request connects at once; a
-    manual one goes to review. A second submit returns the same result and sends nothing."""
+def connection_submit(*, connection_id: int) -> ConnectionRequest:
+    """*Bekræft og godkend tilslutning* (G2.7), the request's part: the draft is locked and
+    checked. A manual request goes to review and its requester is told by email; a
+    representative's request is returned still a draft, for ``activation.services.
+    connection_confirm`` to connect at once. A request already sent is returned as it is, so a
+    second submit sends nothing."""
     connection = ConnectionRequest.objects.select_for_update().get(pk=connection_id)
     if connection.state != ConnectionRequest.State.DRAFT:
         return connection  # double submit: already done
@@ -195,9 +198,7 @@ def connection_confirm(*, connection_id: int, request=None) -> ConnectionRequest
     if not connection.admin_choice:
         raise RuleError("admin", _("Vælg en organisationsadministrator."))
     if connection.is_representative:
-        return _connect(
-            connection=connection, actor_name=connection.requester_name, request=request
-        )
+        return connection
     if not connection.documents.exists():
         raise RuleError(
             "documents", _("Upload dokumentation for, at du må handle for organisationen.")
@@ -213,7 +214,12 @@ def connection_confirm(*, connection_id: int, request=None) -> ConnectionRequest
     return connection
 
 
-def _connect(*, connection: ConnectionRequest, actor_name: str, request=None) -> ConnectionRequest:
+@transaction.atomic
+def organisation_connect(
+    *, connection: ConnectionRequest, actor_name: str, request=None
+) -> Organisation:
+    """The organisation of a confirmed or approved connection request comes into being and the
+    request is completed (one organisation per CVR number; the database refuses a second)."""
     try:
         with transaction.atomic():
             organisation = Organisation.objects.create(
@@ -240,6 +246,13 @@ def _connect(*, connection: ConnectionRequest, actor_name: str, request=None) ->
         },
         request=request,
     )
+    return organisation
+
+
+def connection_admins(*, connection: ConnectionRequest) -> list[dict]:
+    """The organisation administrators a connection request appoints (G2.5): the requester (named
+    as the CPR register has them), someone else, or both; each as first_name, last_name, email,
+    cpr and birth_date."""
     admins = []
     if connection.appoints_self:
         person = outside.cpr_register().lookup(cpr=connection.requester_cpr)
@@ -265,47 +278,16 @@ def _connect(*, connection: ConnectionRequest, actor_name: str, request=None) ->
                 "birth_date": connection.admin_birth_date,
             }
         )
-    for admin in admins:
-        organisation_admin_appoint(
-            organisation=organisation, granted_by_name=actor_name, request=request, **admin
-        )
-    email_queue(
-        to=connection.requester_email,
-        template="connection_receipt",
-        context={"connection": connection, "organisation": organisation, "admins": admins},
-        event_key=f"connection-receipt-{connection.pk}",
-    )
-    return connection
+    return admins
 
 
 @transaction.atomic
-def organisation_admin_appoint(
-    *,
-    organisation: Organisation,
-    first_name: str,
-    last_name: str,
-    email: str,
-    cpr: str = "",
-    birth_date: datetime.date | None = None,
-    granted_by_name: str,
-    request=None,
-) -> AdminInvitation:
-    """Appoint an organisation administrator (who need not be an employee, e.g. the accountant)
-    and email them the setup link, valid 60 days (G3.1)."""
-    if cpr:
-        birth_date = cpr_birth_date(cpr)
-    user = User(
-        organisation=organisation,
-        first_name=first_name,
-        last_name=last_name,
-        email=email,
-        cpr=cpr,
-        cpr_hash=crypto.cpr_hash(cpr) if cpr else "",
-        birth_date=birth_date,
-        state=User.State.AWAITING,
-    )
-    user.set_unusable_password()
-    user.save()
+def admin_appointment_record(
+    *, organisation: Organisation, user, granted_by_name: str
+) -> tuple[AdminInvitation, str]:
+    """The appointed administrator's role and setup link (G3.1): the organisation administrator
+    role, and a link valid 60 days of which only a keyed hash is kept. Returns the invitation
+    and the link's token (to be emailed, never stored)."""
     RoleGrant.objects.create(
         organisation=organisation,
         user=user,
@@ -319,32 +301,13 @@ def organisation_admin_appoint(
         token_hash=crypto.keyed_hash(token, purpose="admin-setup"),
         expires_at=timezone.now() + SETUP_LINK_LIFETIME,
     )
-    audit_record(
-        action="admin_appointed",
-        actor_name=granted_by_name,
-        organisation=organisation,
-        target=user.full_name,
-        changes={"role": RoleGrant.Role.ORGANISATION_ADMIN, "email": email},
-        request=request,
-    )
-    link = settings.PORTAL_BASE_URL + reverse("organisations:setup_link", args=[token])
-    email_queue(
-        to=email,
-        template="admin_setup_link",
-        context={
-            "organisation": organisation,
-            "user": user,
-            "link": link,
-            "expires_at": invitation.expires_at,
-        },
-        event_key=f"admin-setup-{invitation.pk}",
-    )
-    return invitation
+    return invitation, token
 
 
 @transaction.atomic
-def connection_approve(*, connection_id: int, operator_name: str) -> ConnectionRequest:
-    """A portal operator approves a manual request: the organisation is connected."""
+def connection_approval_record(*, connection_id: int, operator_name: str) -> ConnectionRequest:
+    """A portal operator approves a manual request awaiting review: the decision is recorded
+    (``activation.services.connection_approve`` then connects the organisation)."""
     connection = ConnectionRequest.objects.select_for_update().get(pk=connection_id)
     if connection.state != ConnectionRequest.State.AWAITING_REVIEW:
         raise RuleError("not_awaiting", _("Anmodningen afventer ikke behandling."))
@@ -357,7 +320,6 @@ def connection_approve(*, connection_id: int, operator_name: str) -> ConnectionR
         cvr=connection.cvr,
         target=connection.company_name,
     )
-    _connect(connection=connection, actor_name=connection.requester_name)
     return connection
 
 
@@ -411,37 +373,9 @@ def admin_invitation_check(*, token: str) -> AdminInvitation:
     return invitation
 
 
-def admin_invitation_accept(*, token: str, identity: dict, request=None) -> User:
-    """The appointed administrator opens the setup link and logs in with private MitID (G3.4): it
-    must be the appointed person — the same CPR, or for a birth-date appointment the same name and
-    birth date. The link is then used up."""
-    invitation = admin_invitation_check(token=token)
-    user = invitation.user
-    if user.cpr_hash:
-        matches = user.cpr_hash == identity["cpr_hash"]
-    else:
-        matches = (
-            user.birth_date == identity["birth_date"]
-            and f"{user.first_name} {user.last_name}".casefold()
-            == f"{identity['first_name']} {identity['last_name']}".casefold()
-        )
-    if not matches:
-        audit_record(  # outside any transaction: the refusal stays recorded
-            action="admin_setup_refused",
-            actor_name=f"{identity['first_name']} {identity['last_name']}",
-            organisation=invitation.organisation,
-            target=user.full_name,
-            request=request,
-        )
-        raise RuleError(
-            "wrong_person",
-            _("Du er ikke den person, der er udpeget som organisationsadministrator."),
-        )
-    return _admin_invitation_use(invitation_id=invitation.pk, identity=identity, request=request)
-
-
 @transaction.atomic
-def _admin_invitation_use(*, invitation_id: int, identity: dict, request=None) -> User:
+def admin_invitation_use(*, invitation_id: int) -> AdminInvitation:
+    """The setup link is used up, once (a second use, even a concurrent one, is refused)."""
     invitation = (
         AdminInvitation.objects.select_for_update()
         .select_related("user", "organisation")
@@ -451,19 +385,4 @@ def _admin_invitation_use(*, invitation_id: int, identity: dict, request=None) -
         raise RuleError("used", _("Linket er allerede brugt. Log på MitID Erhverv fra forsiden."))
     invitation.used_at = timezone.now()
     invitation.save(update_fields=["used_at"])
-    user = invitation.user
-    if not user.cpr_hash:
-        user.cpr = identity_cpr(request) if request is not None else ""
-        user.cpr_hash = identity["cpr_hash"]
-    user.state = User.State.ACTIVE
-    user.uses_private_mitid = True
-    user.save()
-    audit_record(
-        action="admin_setup_started",
-        actor_name=user.full_name,
-        actor_user=user,
-        organisation=invitation.organisation,
-        target=user.full_name,
-        request=request,
-    )
-    return user
+    return invitation

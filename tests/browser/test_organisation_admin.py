@@ -15,6 +15,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from activation.models import Invitation
+from activation.services.connection import connection_confirm
 from organisations import services
 from organisations.models import Organisation
 from simulators import demo
@@ -45,7 +46,7 @@ def test_accountant_sets_up_the_practice_and_activates_its_users(context, page):
         email=accountant.email,
         cpr=accountant.cpr,
     )
-    services.connection_confirm(connection_id=connection.pk)
+    connection_confirm(connection_id=connection.pk)
     setup_mail = next(m for m in mail.outbox if m.to == [accountant.email])
     link = re.search(r"http://127\.0\.0\.1:8000(/opsaetning/\S+/)", setup_mail.body).group(1)
 

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from activation.services.connection import connection_confirm
 from mitid_portal.models import AuditEvent
 from organisations import services
 from organisations.models import ConnectionRequest, Organisation, RoleGrant
@@ -52,7 +53,7 @@ def _walk_to_confirm(client, company, **admin):
 
 def test_anonymous_is_sent_to_the_mitid_login(client):
     response = client.get(reverse("organisations:choose"))
-    assert response.status_code == 302 and response.url.startswith(reverse("portal:login"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login:start"))
 
 
 def test_the_list_shows_only_when_the_person_represents_several(client, owner, practice, clinic):
@@ -77,7 +78,7 @@ def test_a_representative_connects_and_the_accountant_gets_a_60_day_setup_link(
         email="bent@revision.dk",
         cpr=accountant.cpr,
     )
-    assert response.url == reverse("organisations:confirm", args=[connection.pk])
+    assert response.url == reverse("activation:connect_confirm", args=[connection.pk])
     page = client.get(response.url).content.decode()
     assert "Bekræft og godkend tilslutning" in page
     response = client.post(response.url)
@@ -108,14 +109,14 @@ def test_a_representative_connects_and_the_accountant_gets_a_60_day_setup_link(
     client.logout()
     sign_in_person(client, accountant)
     response = client.get(link)
-    assert response.url == reverse("organisations:setup_continue")  # token leaves the URL
+    assert response.url == reverse("activation:setup_continue")  # token leaves the URL
     response = client.post(response.url)
     assert response.url == reverse("organisations:setup")
     assert client.get("/").context["request"].user == grant.user
     # ... only once.
     spent = client.get(link, follow=True)
     assert spent.status_code == 410
-    assert spent.redirect_chain == [(reverse("organisations:setup_continue"), 302)]
+    assert spent.redirect_chain == [(reverse("activation:setup_continue"), 302)]
 
 
 def test_the_setup_link_expires_after_60_days(client, owner, practice):
@@ -151,7 +152,7 @@ def test_someone_else_cannot_use_the_setup_link(client, owner, practice):
     setup = next(m for m in mail.outbox if m.to == ["a@b.dk"])
     link = re.search(r"http://127.0.0.1:8000(\S+)", setup.body).group(1)
     client.get(link)  # the owner (not the appointed person) opens it
-    response = client.post(reverse("organisations:setup_continue"), follow=True)
+    response = client.post(reverse("activation:setup_continue"), follow=True)
     assert "Du er ikke den person" in response.content.decode()
     assert not response.context["request"].user.is_authenticated
     assert AuditEvent.objects.filter(action="admin_setup_refused").count() == 1
@@ -262,7 +263,7 @@ def test_the_manual_route_waits_for_an_operator_who_approves(client, practice, a
     )
     assert response.url == reverse("organisations:documents", args=[connection.pk])
     # Confirming without documentation is not possible.
-    client.post(reverse("organisations:confirm", args=[connection.pk]))
+    client.post(reverse("activation:connect_confirm", args=[connection.pk]))
     connection.refresh_from_db()
     assert connection.state == ConnectionRequest.State.DRAFT
 
@@ -282,7 +283,7 @@ def test_the_manual_route_waits_for_an_operator_who_approves(client, practice, a
     client.post(reverse("organisations:documents", args=[connection.pk]), {"document": good})
     assert connection.documents.get().content_type == "application/pdf"
 
-    client.post(reverse("organisations:confirm", args=[connection.pk]))
+    client.post(reverse("activation:connect_confirm", args=[connection.pk]))
     connection.refresh_from_db()
     assert connection.state == ConnectionRequest.State.AWAITING_REVIEW
     assert not Organisation.objects.exists()
@@ -311,7 +312,7 @@ def test_an_operator_rejects_with_a_reason_that_is_emailed(client, practice, adm
     services.connection_add_document(
         connection=connection, upload=SimpleUploadedFile("r.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20)
     )
-    services.connection_confirm(connection_id=connection.pk)
+    connection_confirm(connection_id=connection.pk)
     client.force_login(admin_user)
     change = reverse("admin:organisations_connectionrequest_changelist")
     # Without a reason the rejection is refused.
@@ -334,5 +335,11 @@ def test_another_persons_connection_request_is_404(client, owner, practice):
     client.post(reverse("organisations:choose"), {"cvr": practice.cvr})
     connection = ConnectionRequest.objects.get()
     sign_in_person(client, PersonFactory())
-    for name in ("terms", "admin", "documents", "confirm", "receipt"):
-        assert client.get(reverse(f"organisations:{name}", args=[connection.pk])).status_code == 404
+    for name in (
+        "organisations:terms",
+        "organisations:admin",
+        "organisations:documents",
+        "activation:connect_confirm",
+        "organisations:receipt",
+    ):
+        assert client.get(reverse(name, args=[connection.pk])).status_code == 404

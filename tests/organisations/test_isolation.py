@@ -43,8 +43,14 @@ def test_the_other_organisations_admin_gets_404_on_the_practice(client, world):
     # The practice's role grant, connection request and NemID pages are 404.
     grant_url = reverse("organisations:role_grant", args=[world["practice_grant"].pk])
     assert client.get(grant_url).status_code == 404
-    for name in ("terms", "admin", "documents", "confirm", "receipt"):
-        url = reverse(f"organisations:{name}", args=[world["connection"].pk])
+    for name in (
+        "organisations:terms",
+        "organisations:admin",
+        "organisations:documents",
+        "activation:connect_confirm",
+        "organisations:receipt",
+    ):
+        url = reverse(name, args=[world["connection"].pk])
         assert client.get(url).status_code == 404, url
     assert client.get(reverse("nemid:employees", args=[demo.PRACTICE_CVR])).status_code == 404
     employee = NemIDEmployee.objects.filter(cvr=demo.PRACTICE_CVR).first()

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activation.models import Invitation
+from activation.services.connection import connection_confirm
 from organisations import services as organisation_services
 from organisations.models import Organisation
 from simulators import demo
@@ -177,7 +178,7 @@ def test_opening_an_expired_setup_link_logs_no_token(caplog, client):
         email="jesper@example.dk",
         cpr=accountant.cpr,
     )
-    organisation_services.connection_confirm(connection_id=connection.pk)
+    connection_confirm(connection_id=connection.pk)
     setup = next(m for m in mail.outbox if "/opsaetning/" in m.body)
     path = re.search(r"(/opsaetning/[^/\s]+/)", setup.body).group(1)
     token = path.split("/")[2]
