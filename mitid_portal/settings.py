@@ -250,7 +250,8 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
-# Rate limits (shared cache): attempts per window.
+# Login rate limits (mitid_portal.ratelimit, shared cache): attempts per window in seconds, per
+# address and per invitation, for the activation link's MitID login returns and code tries.
 LOGIN_RATE_LIMIT = env.int("LOGIN_RATE_LIMIT", default=10)
 LOGIN_RATE_WINDOW = env.int("LOGIN_RATE_WINDOW", default=300)
 

@@ -8,7 +8,6 @@ committed before the error is raised, so it always counts (DESIGN.md "Rules").
 
 import hmac
 
-from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -16,12 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from activation.employee import selectors
-from activation.models import BoundMeans, Invitation, LoginEvent
+from activation.models import BoundMeans, Invitation
 from mitid_portal import crypto
-from mitid_portal.audit import audit_record, client_ip
+from mitid_portal.audit import audit_record
 from mitid_portal.emails import email_queue
 from mitid_portal.errors import RuleError
 from mitid_portal.outside import Identity
+from mitid_portal.ratelimit import login_rate_hit
 from users.models import User
 from users.services.lifecycle import user_state_change
 
@@ -30,10 +30,6 @@ CODE_LENGTH = 8
 CODE_MAX_FAILURES = 3
 PRIVATE = selectors.PRIVATE
 
-# At most ATTEMPT_LIMIT login returns or code tries per ATTEMPT_WINDOW seconds, per address and
-# per invitation, counted in the shared cache so the limit holds across web processes.
-ATTEMPT_LIMIT = 10
-ATTEMPT_WINDOW = 5 * 60
 
 MISMATCH = _(
     "Det private MitID, du loggede ind med, passer ikke til den bruger, linket er sendt til. "
@@ -80,18 +76,11 @@ def identity_matches_user(*, user: User, identity: Identity) -> bool:
 
 def activation_attempt_register(*, address: str | None, invitation_id: int) -> bool:
     """Count one login return or code try; False when the address or the invitation has passed
-    the limit (then the caller stops before doing anything)."""
-    allowed = True
-    for key in (f"employee-attempts:ip:{address or '-'}", f"employee-attempts:inv:{invitation_id}"):
-        cache.add(key, 0, ATTEMPT_WINDOW)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, ATTEMPT_WINDOW)
-            count = 1
-        if count > ATTEMPT_LIMIT:
-            allowed = False
-    return allowed
+    the login limit (``LOGIN_RATE_LIMIT`` per ``LOGIN_RATE_WINDOW`` seconds, counted in the shared
+    cache so it holds across web processes); then the caller stops before doing anything."""
+    by_address = login_rate_hit(key=f"employee-attempts:ip:{address or '-'}")
+    by_invitation = login_rate_hit(key=f"employee-attempts:inv:{invitation_id}")
+    return by_address and by_invitation
 
 
 def employee_identity_verify(
@@ -235,16 +224,6 @@ def _activate(
             },
             event_key=f"means-added-{binding.pk}",
         )
-
-
-@transaction.atomic
-def login_event_record(*, user: User, means: str, request: HttpRequest | None = None) -> LoginEvent:
-    """One login to MitID Erhverv, shown in the login history of *Min profil*. ``means`` is a
-    ``BoundMeans.Kind`` value (``"private"`` for the portal's private MitID login)."""
-    event = LoginEvent(user=user, means=means, ip_address=client_ip(request) or None)
-    event.full_clean()
-    event.save()
-    return event
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ from html import escape
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.urls import reverse
 
 from activation.employee import services
@@ -336,7 +337,8 @@ def test_too_many_code_tries_from_one_address_are_throttled(client, mitid_login,
     _to_code_page(client, mitid_login)
     # The login's return counted once; malformed codes count as tries against the throttle.
     responses = [
-        client.post(reverse("employee:code"), {"code": "x"}) for _ in range(services.ATTEMPT_LIMIT)
+        client.post(reverse("employee:code"), {"code": "x"})
+        for _ in range(settings.LOGIN_RATE_LIMIT)
     ]
     assert responses[-1].status_code == 429
     assert "For mange forsøg" in responses[-1].content.decode()
@@ -344,13 +346,37 @@ def test_too_many_code_tries_from_one_address_are_throttled(client, mitid_login,
     _assert_nothing_activated(invitation)
 
 
-def test_the_throttle_counts_per_invitation_across_addresses():
+def test_the_throttle_counts_per_invitation_across_addresses(settings):
     invitation = InvitationFactory(token=TOKEN)
     results = [
         services.activation_attempt_register(address=f"10.0.0.{n}", invitation_id=invitation.pk)
-        for n in range(services.ATTEMPT_LIMIT + 1)
+        for n in range(settings.LOGIN_RATE_LIMIT + 1)
     ]
     assert all(results[:-1]) and not results[-1]
+
+
+def test_the_login_limit_is_read_from_the_settings(settings):
+    """LOGIN_RATE_LIMIT attempts per LOGIN_RATE_WINDOW seconds (README, "Settings")."""
+    settings.LOGIN_RATE_LIMIT = 2
+    invitation = InvitationFactory(token=TOKEN)
+    results = [
+        services.activation_attempt_register(address="10.0.0.1", invitation_id=invitation.pk)
+        for _ in range(3)
+    ]
+    assert results == [True, True, False]
+
+
+def test_the_login_window_is_read_from_the_settings(settings, monkeypatch):
+    windows = []
+    real_add = cache.add
+    monkeypatch.setattr(
+        cache,
+        "add",
+        lambda key, value, timeout: windows.append(timeout) or real_add(key, value, timeout),
+    )
+    settings.LOGIN_RATE_WINDOW = 42
+    services.activation_attempt_register(address="10.0.0.1", invitation_id=1)
+    assert windows == [42, 42]
 
 
 def test_a_new_code_from_the_administrator_unlocks_without_resetting_the_count(client, mitid_login):

@@ -8,8 +8,8 @@ from django.core import mail
 from django.test import RequestFactory
 from django.urls import reverse
 
-from activation.employee import services
 from activation.models import BoundMeans, LoginEvent
+from activation.services.login import login_event_record
 from mitid_portal.models import AuditEvent, OutboundEmail
 from organisations.models import RoleGrant
 from tests.employee.factories import BoundMeansFactory, LoginEventFactory
@@ -62,7 +62,7 @@ def test_login_history_is_paginated_twenty_a_page(user_client, user, django_asse
 def test_profile_needs_a_signed_in_organisation_user(client):
     response = client.get(reverse("employee:profile"))
     assert response.status_code == 302
-    assert reverse("portal:login") in response.url
+    assert reverse("login:start") in response.url
 
 
 def test_removing_a_means_asks_first_then_removes_and_emails(
@@ -122,13 +122,13 @@ def test_another_users_means_is_404(user_client, user):
 
 def test_login_event_record_keeps_means_and_address(user):
     request = RequestFactory().get("/", REMOTE_ADDR="203.0.113.5")
-    event = services.login_event_record(user=user, means="private", request=request)
+    event = login_event_record(user=user, means="private", request=request)
     assert LoginEvent.objects.get() == event
     assert event.ip_address == "203.0.113.5" and event.means == "private"
 
 
 def test_login_history_shows_the_means_label(user_client, user):
-    services.login_event_record(user=user, means=BoundMeans.Kind.PRIVATE, request=None)
+    login_event_record(user=user, means=BoundMeans.Kind.PRIVATE, request=None)
     html = user_client.get(reverse("employee:profile")).content.decode()
     assert 'data-testid="login-history"' in html
     assert "Privat MitID" in html
