@@ -53,3 +53,18 @@ urlpatterns += [
         "brugere/<int:pk>/ny-kode/", lifecycle_views.user_activation_code_new, name="user_new_code"
     ),
 ]
+
+# *Opret bruger* and *Masseopret* (DESIGN.md "Administration"): create users and invite them.
+from activation import create_views  # noqa: E402
+
+urlpatterns += [
+    path("brugere/opret/", create_views.user_create, name="user_create"),
+    path("brugere/masseopret/", create_views.bulk_create, name="bulk_create"),
+    path(
+        "brugere/masseopret/skabelon.csv",
+        create_views.bulk_create_template,
+        name="bulk_create_template",
+    ),
+    path("brugere/masseopret/opret/", create_views.bulk_create_confirm, name="bulk_create_confirm"),
+    path("brugere/masseopret/kvittering/", create_views.bulk_create_done, name="bulk_create_done"),
+]

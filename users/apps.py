@@ -21,6 +21,3 @@ class UsersConfig(AppConfig):
         menu_item_register(
             url_name="users:list", label=_("Brugere"), order=30, roles=ADMINISTRATORS
         )
-        menu_item_register(
-            url_name="users:create", label=_("Opret bruger"), order=140, roles=ADMINISTRATORS
-        )

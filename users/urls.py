@@ -23,14 +23,3 @@ urlpatterns += [
     path("e-mail/bekraeft/", lifecycle_views.email_confirm, name="email_confirm"),
     path("e-mail/<str:token>/", lifecycle_views.email_confirm_link, name="email_confirm_link"),
 ]
-
-# *Opret bruger* and *Masseopret* (DESIGN.md "Administration").
-from users import create_views  # noqa: E402
-
-urlpatterns += [
-    path("opret/", create_views.user_create, name="create"),
-    path("masseopret/", create_views.bulk_create, name="bulk_create"),
-    path("masseopret/skabelon.csv", create_views.bulk_create_template, name="bulk_create_template"),
-    path("masseopret/opret/", create_views.bulk_create_confirm, name="bulk_create_confirm"),
-    path("masseopret/kvittering/", create_views.bulk_create_done, name="bulk_create_done"),
-]

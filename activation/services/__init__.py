@@ -1,5 +1,7 @@
 """State changes of activation: ``start`` (bulk and single, G4.2–G4.5, G5.5–G5.6),
-``invitations`` (*Vis*, new code, new link, cancel, reminders) and ``emails`` (the link email)."""
+``invitations`` (*Vis*, new code, new link, cancel, reminders), ``emails`` (the link email),
+``create`` (*Opret bruger* and *Masseopret*: create users and invite them) and ``lifecycle``
+(*Luk bruger*, *Send nyt aktiveringslink* and *Ny kode* from *Brugerinformation*)."""
 
 from activation.services.emails import activation_link
 from activation.services.invitations import (
@@ -39,4 +41,24 @@ __all__ = [
     "organisation_device_means",
     "organisation_offered_means",
     "users_activation_start",
+]
+
+from activation.services.create import (  # noqa: E402 - Opret bruger and Masseopret, appended
+    BulkFile,
+    BulkRow,
+    NewUser,
+    user_create,
+    users_bulk_create,
+    users_bulk_file_read,
+    users_bulk_template_rows,
+)
+
+__all__ += [
+    "BulkFile",
+    "BulkRow",
+    "NewUser",
+    "user_create",
+    "users_bulk_create",
+    "users_bulk_file_read",
+    "users_bulk_template_rows",
 ]

@@ -93,7 +93,7 @@ REFUSED = [
         None,
     ),
     (
-        "users:create",
+        "activation:user_create",
         "user_create",
         "post",
         None,

@@ -88,5 +88,5 @@ def test_a_rights_administrator_sees_the_rights_pages():
 
 def test_only_the_longest_matching_item_is_current():
     admin = RoleGrantFactory(role=RoleGrant.Role.USER_ADMIN).user
-    menu = _menu(admin, path=reverse("users:create"))
+    menu = _menu(admin, path=reverse("activation:user_create"))
     assert [str(item["label"]) for item in menu if item["active"]] == ["Opret bruger"]

@@ -1,5 +1,6 @@
-"""State changes of MitID Erhverv users: the NemID import, the lifecycle (the edit with a
-confirmed email among them) and the creation of users."""
+"""State changes of MitID Erhverv users: the NemID import and the lifecycle (the transition
+table and its service, the edit with a confirmed email among them). Creating a user and inviting
+them is activation's (``activation.services.create``)."""
 
 from users.services.import_nemid import (
     ALREADY_RUNNING,
@@ -37,24 +38,4 @@ __all__ += [
     "user_suspend",
     "user_version",
     "users_state_change_bulk",
-]
-
-from users.services.create import (  # noqa: E402 - Opret bruger and Masseopret, appended
-    BulkFile,
-    BulkRow,
-    NewUser,
-    user_create,
-    users_bulk_create,
-    users_bulk_file_read,
-    users_bulk_template_rows,
-)
-
-__all__ += [
-    "BulkFile",
-    "BulkRow",
-    "NewUser",
-    "user_create",
-    "users_bulk_create",
-    "users_bulk_file_read",
-    "users_bulk_template_rows",
 ]

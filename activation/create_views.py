@@ -19,20 +19,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from activation.create_forms import BulkUploadForm, UserCreateForm
 from activation.models import BoundMeans
-from mitid_portal import crypto
-from mitid_portal.csv import csv_render
-from mitid_portal.errors import RuleError
-from organisations.access import organisation_view
-from organisations.models import RoleGrant
-from users import services
-from users.create_forms import BulkUploadForm, UserCreateForm
-from users.services.create import (
+from activation.services import create as services
+from activation.services.create import (
     MAX_FILE_BYTES,
     MAX_ROWS,
     NewUser,
     bulk_means,
 )
+from mitid_portal import crypto
+from mitid_portal.csv import csv_render
+from mitid_portal.errors import RuleError
+from organisations.access import organisation_view
+from organisations.models import RoleGrant
 
 ORG_ADMIN = RoleGrant.Role.ORGANISATION_ADMIN
 USER_ADMIN = RoleGrant.Role.USER_ADMIN
@@ -95,7 +95,7 @@ def user_create(request):
             return redirect("users:detail", pk=user.pk)
     return render(
         request,
-        "users/create/create.html",
+        "activation/create/create.html",
         {"form": form},
     )
 
@@ -186,7 +186,7 @@ def bulk_create(request):
             batch = _stash(request, parsed) if parsed.is_clean else ""
             return render(
                 request,
-                "users/create/bulk_preview.html",
+                "activation/create/bulk_preview.html",
                 {
                     "parsed": parsed,
                     "bad_count": len(parsed.bad_rows),
@@ -196,7 +196,7 @@ def bulk_create(request):
             )
     return render(
         request,
-        "users/create/bulk_upload.html",
+        "activation/create/bulk_upload.html",
         {"form": form, "max_rows": MAX_ROWS, "max_mb": MAX_FILE_BYTES // (1024 * 1024)},
     )
 
@@ -209,9 +209,9 @@ def bulk_create_confirm(request):
     pending = _unstash(request)
     if pending is None:
         if request.session.get(RECEIPT_KEY):  # a double click: the first one created them
-            return redirect("users:bulk_create_done")
+            return redirect("activation:bulk_create_done")
         messages.error(request, _("Der er ingen kontrolleret fil at oprette brugere fra."))
-        return redirect("users:bulk_create")
+        return redirect("activation:bulk_create")
     batch, users = pending
     if not secrets.compare_digest(request.POST.get("batch", ""), batch):
         # The session holds a newer file than the preview this button was on (two tabs).
@@ -219,7 +219,7 @@ def bulk_create_confirm(request):
             request,
             _("Filen er udskiftet med en nyere fil. Kontrollér den seneste fil og prøv igen."),
         )
-        return redirect("users:bulk_create")
+        return redirect("activation:bulk_create")
     try:
         created = services.users_bulk_create(
             organisation=request.organisation,
@@ -231,16 +231,16 @@ def bulk_create_confirm(request):
     except RuleError as exc:
         request.session.pop(PENDING_KEY, None)
         if exc.code == "already_created":
-            return redirect("users:bulk_create_done")
+            return redirect("activation:bulk_create_done")
         messages.error(request, exc.message)
-        return redirect("users:bulk_create")
+        return redirect("activation:bulk_create")
     request.session.pop(PENDING_KEY, None)
     request.session[RECEIPT_KEY] = {
         "count": len(created),
         "with_code": sum(1 for u in users if not u.cpr),
         "means": _means_labels(request.organisation),
     }
-    return redirect("users:bulk_create_done")
+    return redirect("activation:bulk_create_done")
 
 
 @require_GET
@@ -249,5 +249,5 @@ def bulk_create_done(request):
     """The receipt of *Masseopret*: how many were created, and where they wait."""
     receipt = request.session.get(RECEIPT_KEY)
     if not isinstance(receipt, dict):
-        return redirect("users:bulk_create")
-    return render(request, "users/create/bulk_done.html", receipt)
+        return redirect("activation:bulk_create")
+    return render(request, "activation/create/bulk_done.html", receipt)

@@ -13,16 +13,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from activation import services
+from activation.create_views import PENDING_KEY
 from activation.models import Invitation
+from activation.services import create
 from mitid_portal import crypto
 from mitid_portal.models import AuditEvent, OutboundEmail
-from organisations.models import PublicService, RoleGrant
+from organisations.models import PublicService, RoleGrant, UserRight
 from tests.activation.factories import SetUpOrganisationFactory
 from tests.factories import RoleGrantFactory, UserFactory, fictitious_cpr
-from users import services
-from users.create_views import PENDING_KEY
-from users.models import User, UserRight
-from users.services import create
+from users.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -100,8 +100,8 @@ def _confirm(client, capture, page: str):
 
 
 def test_the_template_downloads_as_utf8_with_bom_and_semicolons(admin_client):
-    assert reverse("users:bulk_create_template") == "/brugere/masseopret/skabelon.csv"
-    response = admin_client.get(reverse("users:bulk_create_template"))
+    assert reverse("activation:bulk_create_template") == "/brugere/masseopret/skabelon.csv"
+    response = admin_client.get(reverse("activation:bulk_create_template"))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response["Content-Disposition"]
@@ -114,7 +114,7 @@ def test_the_template_downloads_as_utf8_with_bom_and_semicolons(admin_client):
 
 
 def test_the_template_round_trips_to_a_clean_preview(admin_client):
-    template = admin_client.get(reverse("users:bulk_create_template")).content
+    template = admin_client.get(reverse("activation:bulk_create_template")).content
     page = upload(admin_client, template, "masseopret-skabelon.csv").content.decode()
     assert "Filen er uden fejl." in page
     assert "Mette" in page and "010190-****" in page and "010190-1234" not in page
@@ -392,7 +392,7 @@ def test_a_failure_half_way_saves_nothing(admin_client, monkeypatch):
     def boom(**kwargs):
         raise RuntimeError("invitations failed")
 
-    monkeypatch.setattr("activation.services.users_activation_start", boom)
+    monkeypatch.setattr("activation.services.create.users_activation_start", boom)
     before = _counts()
     with pytest.raises(RuntimeError):
         admin_client.post(CONFIRM, {"batch": _batch(page)})
@@ -442,7 +442,7 @@ def test_a_rights_administrator_or_plain_user_gets_403(client, organisation, rol
     if role:
         RoleGrantFactory(user=user, role=role)
     client.force_login(user)
-    for url in (UPLOAD, reverse("users:bulk_create_template"), DONE):
+    for url in (UPLOAD, reverse("activation:bulk_create_template"), DONE):
         assert client.get(url).status_code == 403
     assert upload(client, csv_bytes(lines(1))).status_code == 403
     assert client.post(CONFIRM, {"batch": "x"}).status_code == 403

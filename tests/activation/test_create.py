@@ -9,14 +9,14 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from activation import services
 from activation.models import Invitation
 from mitid_portal import crypto
 from mitid_portal.models import AuditEvent
-from organisations.models import PublicService, RoleGrant
+from organisations.models import PublicService, RoleGrant, UserRight
 from tests.activation.factories import SetUpOrganisationFactory
 from tests.factories import RoleGrantFactory, UserFactory, fictitious_cpr
-from users import services
-from users.models import User, UserRight
+from users.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +65,7 @@ def _post(client, capture, **overrides):
 
 
 def test_the_url_and_the_page(admin_client):
-    assert reverse("users:create") == URL
+    assert reverse("activation:user_create") == URL
     page = admin_client.get(URL).content.decode()
     assert "<h1>Opret bruger</h1>" in page
     for label in (
@@ -233,7 +233,7 @@ def test_a_failure_half_way_saves_nothing(admin_client, monkeypatch):
     def boom(**kwargs):
         raise RuntimeError("invitation failed")
 
-    monkeypatch.setattr("activation.services.users_activation_start", boom)
+    monkeypatch.setattr("activation.services.create.users_activation_start", boom)
     with pytest.raises(RuntimeError):
         admin_client.post(URL, _data())
     assert not User.objects.filter(last_name="Holm").exists()

@@ -10,14 +10,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from activation import services
 from activation.services import users_activation_start
 from mitid_portal.errors import RuleError
 from mitid_portal.models import AuditEvent
-from organisations.models import PublicService, RoleGrant
+from organisations.models import PublicService, RoleGrant, UserRight
 from tests.activation.factories import ImportedUserFactory, SetUpOrganisationFactory
 from tests.factories import RoleGrantFactory, fictitious_cpr
-from users import services
-from users.models import User, UserRight
+from users.models import User
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,5 @@
 """Forms of *Opret bruger* and *Masseopret*: they parse and normalise what was typed; the
-services in ``users.services.create`` decide the rules that need the database."""
+services in ``activation.services.create`` decide the rules that need the database."""
 
 import datetime
 import secrets
@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from activation.models import BoundMeans
-from activation.services import organisation_default_means, organisation_offered_means
+from activation.services.create import IDENTITY_MISMATCH, IDENTITY_MISSING
+from activation.services.start import organisation_default_means, organisation_offered_means
 from mitid_portal.validators import cpr_birth_date, normalise_cpr, normalise_phone
 from organisations.models import PublicService
-from users.services.create import IDENTITY_MISMATCH, IDENTITY_MISSING
 
 _INPUT = {"class": "form-input"}
 _MEANS_LABELS = dict(BoundMeans.Kind.choices)

@@ -25,17 +25,22 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from activation.services.start import (
+    organisation_default_means,
+    organisation_offered_means,
+    users_activation_start,
+)
 from mitid_portal import crypto
 from mitid_portal.audit import audit_record
 from mitid_portal.errors import RuleError
 from mitid_portal.models import AuditEvent
 from mitid_portal.validators import cpr_birth_date, normalise_cpr, normalise_phone
-from organisations.models import Organisation, PublicService
+from organisations.models import Organisation, PublicService, UserRight
 from organisations.services.rights import (
     rights_grant_basic_package,
     rights_grant_basic_package_bulk,
 )
-from users.models import User, UserRight
+from users.models import User
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -134,8 +139,6 @@ def _organisation_lock(organisation: Organisation) -> None:
 
 
 def bulk_means(organisation: Organisation) -> list[str]:
-    from activation.services import organisation_default_means, organisation_offered_means
-
     return organisation_default_means(organisation) or organisation_offered_means(organisation)[:1]
 
 
@@ -162,8 +165,6 @@ def user_create(
     when the CPR number is already used in the organisation or the means are not allowed.
     ``form_id`` names the form the administrator filled in: a form sent twice (a double click)
     is refused with code ``already_created``, so a birth-date user is not created twice either."""
-    from activation.services import users_activation_start
-
     _organisation_lock(organisation)
     if (
         form_id
@@ -191,8 +192,7 @@ def user_create(
         cpr_hash=cpr_hash,
         birth_date=birth_date,
         is_anonymous_user=anonymous,
-        state=User.State.IMPORTED,
-    )
+    )  # the model's default state: imported, until the activation starts below
     user.set_unusable_password()
     user.full_clean(exclude=["password"])
     user.save()
@@ -543,8 +543,6 @@ def users_bulk_create(
     invite them with the organisation's preferred means. ``batch`` names the checked file: a
     file already created (a double click, a second tab) is refused with code ``already_created``
     and nothing is created twice."""
-    from activation.services import users_activation_start
-
     _organisation_lock(organisation)
     if AuditEvent.objects.filter(
         organisation=organisation, action="users_bulk_created", changes__batch=batch
@@ -563,7 +561,6 @@ def users_bulk_create(
                 cpr=u.cpr,
                 cpr_hash=crypto.cpr_hash(u.cpr) if u.cpr else "",
                 birth_date=u.birth_date,
-                state=User.State.IMPORTED,
                 password="!",  # noqa: S106 - unusable: organisation users log in with MitID
             )
             for u in users
