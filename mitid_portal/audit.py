@@ -141,6 +141,8 @@ _STORED_WORDS = {
 }
 # Keys whose value is a technical id (double-submit guards), not something a reader needs.
 _SILENT = {"form", "batch"}
+# Fields stored as ISO dates.
+_DATES = {"birth_date"}
 # Pairs in which the old value and the new one are stored.
 _BEFORE_AFTER = (("before", "after"), ("før", "efter"), ("old", "new"))
 
@@ -178,6 +180,8 @@ def _before_after(value: Any) -> tuple[Any, Any] | None:
 def _change(key: str, before: Any, after: Any, action: str) -> str:
     labels = _VALUE_LABELS.get(key)
     field = str(_FIELD_LABELS.get(key, key.replace("_", " ").capitalize()))
+    if key in _DATES:
+        before, after = _date(before) if before else before, _date(after) if after else after
     old, new = _text(before, labels), _text(after, labels)
     if action == AuditAction.USER_EMAIL_CHANGE_REQUESTED:
         return _("E-mail ændres fra %(before)s til %(after)s, når brugeren har bekræftet den") % {
@@ -248,7 +252,9 @@ def _email(value: Any, changes: dict, action: str) -> str:
     return _("E-mail: %(email)s") % {"email": value}
 
 
-def _services(value: Any, changes: dict, action: str) -> str:
+def _services(value: Any, changes: dict, action: str) -> str | None:
+    if not value:
+        return None
     if changes.get("kilde") == "Basispakke":
         return _("Basispakkens tjenester: %(services)s") % {"services": _text(value)}
     return _("Tjenester: %(services)s") % {"services": _text(value)}
@@ -451,8 +457,8 @@ _PHRASES: dict[str, Callable[[Any, dict, str], str | None]] = {
     "modtager": _value(_lazy("Modtager: CVR %(value)s")),
     "gyldig_til": _valid_until,
     "side": _revoked_by,
-    "tilføjet": _names(_lazy("Brugere tilføjet: %(names)s")),
-    "fjernet": _names(_lazy("Brugere fjernet: %(names)s")),
+    "tilføjet": _names(_lazy("Tilføjet som brugere af fuldmagten: %(names)s")),
+    "fjernet": _names(_lazy("Fjernet som brugere af fuldmagten: %(names)s")),
 }
 
 
