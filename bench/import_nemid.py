@@ -55,10 +55,10 @@ def main() -> int:
     from mitid_portal import crypto
     from mitid_portal.bulk import BulkInserter
     from mitid_portal.demo import DemoRun
-    from organisations.models import Organisation, PublicService
+    from organisations.models import Organisation, PublicService, UserRight
     from simulators import demo
     from simulators.nemid.models import NemIDEmployee, NemIDRight
-    from users.models import ImportRun, User, UserRight, new_username
+    from users.models import ImportRun, User, new_username
     from users.services import users_import_from_nemid
     from users.services.import_nemid import USER_COLUMNS
 

@@ -207,6 +207,27 @@ class PublicService(models.Model):
         return self.name
 
 
+class UserRight(models.Model):
+    """A right to a public service held by a user; imported ones keep the NemID RID they hung on.
+    The table keeps the name it had when the model lived in ``users``."""
+
+    # Indexed as the leading column of right_once.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rights", db_index=False
+    )
+    service = models.ForeignKey(PublicService, on_delete=models.PROTECT, related_name="+")
+    from_rid = models.CharField(_("fra RID"), max_length=20, blank=True)
+    granted_by_name = models.CharField(max_length=200, blank=True)
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "users_userright"
+        constraints = [models.UniqueConstraint(fields=["user", "service"], name="right_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.service}"
+
+
 class UserGroup(models.Model):
     """A group of the organisation's users that carries rights: every member holds the group's
     services for as long as they are a member (computed, never copied into ``UserRight``)."""

@@ -9,6 +9,7 @@ from organisations.models import (
     PublicService,
     RoleGrant,
     UserGroup,
+    UserRight,
 )
 
 
@@ -57,8 +58,6 @@ def user_rights_rows(*, user) -> list[dict]:
     if imported) or None, ``groups`` the user groups that carry it. Shown on *Brugerinformation*,
     the user's rights page and *Anmod om rettighed*. Two queries whatever the number of rights
     and groups."""
-    from users.models import UserRight
-
     rows: dict[int, dict] = {}
     for right in UserRight.objects.filter(user=user).select_related("service"):
         rows[right.service_id] = {"service": right.service, "right": right, "groups": []}

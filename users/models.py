@@ -144,25 +144,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         return mask_cpr(self.cpr)
 
 
-class UserRight(models.Model):
-    """A right to a public service held by a user; imported ones keep the NemID RID they hung on."""
-
-    # Indexed as the leading column of right_once.
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="rights", db_index=False)
-    service = models.ForeignKey(
-        "organisations.PublicService", on_delete=models.PROTECT, related_name="+"
-    )
-    from_rid = models.CharField(_("fra RID"), max_length=20, blank=True)
-    granted_by_name = models.CharField(max_length=200, blank=True)
-    granted_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "service"], name="right_once")]
-
-    def __str__(self) -> str:
-        return f"{self.user}: {self.service}"
-
-
 class ImportRun(models.Model):
     """One NemID import of an organisation (G3.5–G3.7): progress while it runs, then its report."""
 

@@ -24,6 +24,7 @@ from organisations.models import (
     RightRequest,
     RoleGrant,
     UserGroup,
+    UserRight,
 )
 from organisations.services.roles import (
     RIGHTS_ADMIN,
@@ -31,7 +32,7 @@ from organisations.services.roles import (
     actor_name,
     actor_require_role,
 )
-from users.models import User, UserRight
+from users.models import User
 
 # Who grants and removes rights, and who decides requests.
 GRANTERS = (RIGHTS_ADMIN, USER_ADMIN)

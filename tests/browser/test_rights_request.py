@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from mitid_portal import crypto
 from organisations import services
-from organisations.models import RightRequest, RoleGrant
+from organisations.models import RightRequest, RoleGrant, UserRight
 from simulators.mitid.models import Device
 from tests.browser.conftest import axe_check, log_in
 from tests.factories import (
@@ -21,7 +21,6 @@ from tests.factories import (
     RoleGrantFactory,
     UserFactory,
 )
-from users.models import UserRight
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -17,11 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activation.models import Invitation
-from organisations.access import organisation_view
 from mitid_portal.models import AuditEvent
-from organisations.models import PowerOfAttorney, PublicService, RoleGrant, UserGroup
+from organisations.access import organisation_view
+from organisations.models import PowerOfAttorney, PublicService, RoleGrant, UserGroup, UserRight
 from tests.factories import OrganisationFactory, RoleGrantFactory, UserFactory
-from users.models import User, UserRight
+from users.models import User
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,8 @@ from django.urls import reverse
 from mitid_portal.errors import RuleError
 from mitid_portal.models import AuditEvent, OutboundEmail
 from organisations import services
-from organisations.models import PublicService, RightRequest, RoleGrant, UserGroup
+from organisations.models import PublicService, RightRequest, RoleGrant, UserGroup, UserRight
 from tests.factories import OrganisationFactory, RoleGrantFactory, UserFactory
-from users.models import UserRight
 
 pytestmark = pytest.mark.django_db
 

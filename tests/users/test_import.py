@@ -8,11 +8,11 @@ from django.utils import timezone
 
 from mitid_portal.errors import RuleError
 from mitid_portal.models import AuditEvent
-from organisations.models import PublicService, RoleGrant
+from organisations.models import PublicService, RoleGrant, UserRight
 from simulators.nemid.models import NemIDEmployee
 from tests.factories import UserFactory
 from users import report, selectors
-from users.models import ImportRun, User, UserRight
+from users.models import ImportRun, User
 from users.services import import_nemid as service
 from users.services import users_import_from_nemid, users_import_queue
 

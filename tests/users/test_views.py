@@ -245,8 +245,7 @@ def test_anonymous_visitors_go_to_the_login(client):
 def test_user_information_shows_rights_through_groups_marked_as_such(
     admin_client, organisation, django_assert_max_num_queries
 ):
-    from organisations.models import PublicService, UserGroup
-    from users.models import UserRight
+    from organisations.models import PublicService, UserGroup, UserRight
 
     user = UserFactory(organisation=organisation, state=User.State.ACTIVE)
     fmk = PublicService.objects.get(code="fmk")

@@ -28,10 +28,10 @@ from django.utils.translation import gettext_lazy as _
 from mitid_portal.audit import audit_record
 from mitid_portal.bulk import BulkInserter
 from mitid_portal.errors import RuleError
-from organisations.models import Organisation, PublicService, RoleGrant
+from organisations.models import Organisation, PublicService, RoleGrant, UserRight
 from simulators.nemid.models import NemIDEmployee, NemIDRight
 from users import report
-from users.models import ImportRun, User, UserRight, new_username
+from users.models import ImportRun, User, new_username
 from users.progress import (
     READING,
     SAVING,
