@@ -10,6 +10,8 @@ allowed and audited with the RID.
 
 from collections.abc import Sequence
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
@@ -18,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from mitid_portal.audit import audit_record
 from mitid_portal.emails import email_queue
 from mitid_portal.errors import RuleError
+from mitid_portal.identity import BLOCKED_STATES, UserState
 from organisations.models import (
     Organisation,
     PublicService,
@@ -32,7 +35,8 @@ from organisations.services.roles import (
     actor_name,
     actor_require_role,
 )
-from users.models import User
+
+User = get_user_model()
 
 # Who grants and removes rights, and who decides requests.
 GRANTERS = (RIGHTS_ADMIN, USER_ADMIN)
@@ -54,8 +58,6 @@ CATALOGUE: list[tuple[str, str, bool]] = [
     ("virk_kvittering", "Virk Kvittering", True),
 ]
 
-_GONE = (User.State.SUSPENDED, User.State.CLOSED)
-
 
 def public_services_seed() -> int:
     """Fill the catalogue (idempotent; the migration does the same for a fresh database, this is
@@ -69,7 +71,7 @@ def public_services_seed() -> int:
     return created
 
 
-def _user_label(user: User) -> str:
+def _user_label(user: AbstractBaseUser) -> str:
     return user.full_name or user.get_username()
 
 
@@ -85,7 +87,7 @@ def _audit(*, action: str, organisation, actor, target: str, changes: dict, requ
     )
 
 
-def user_holds_service(*, user: User, service: PublicService) -> bool:
+def user_holds_service(*, user: AbstractBaseUser, service: PublicService) -> bool:
     """Whether the user holds the service, directly or through one of their groups."""
     return (
         UserRight.objects.filter(user=user, service=service).exists()
@@ -93,7 +95,7 @@ def user_holds_service(*, user: User, service: PublicService) -> bool:
     )
 
 
-def _same_organisation(*, organisation: Organisation, user: User) -> None:
+def _same_organisation(*, organisation: Organisation, user: AbstractBaseUser) -> None:
     if user.organisation_id != organisation.pk:
         raise PermissionDenied
 
@@ -102,7 +104,9 @@ def _same_organisation(*, organisation: Organisation, user: User) -> None:
 
 
 @transaction.atomic
-def rights_grant_basic_package(*, user: User, granted_by_name: str) -> list[PublicService]:
+def rights_grant_basic_package(
+    *, user: AbstractBaseUser, granted_by_name: str
+) -> list[PublicService]:
     """Give a new user every service of the *Basispakke* they do not hold yet (rights they hold,
     imported ones included, are left as they are). Returns the services added."""
     services = list(PublicService.objects.filter(in_basic_package=True).order_by("name"))
@@ -206,7 +210,7 @@ def rights_grant_basic_package_bulk(
 @transaction.atomic
 def _right_grant(*, user, service, actor, request) -> UserRight:
     User.objects.select_for_update().filter(pk=user.pk).first()
-    if user.state == User.State.CLOSED:
+    if user.state == UserState.CLOSED:
         raise RuleError("closed", _("Brugeren er lukket."))
     existing = UserRight.objects.filter(user=user, service=service).first()
     if existing is not None:
@@ -225,7 +229,9 @@ def _right_grant(*, user, service, actor, request) -> UserRight:
     return right
 
 
-def right_grant(*, user: User, service: PublicService, actor, request=None) -> UserRight:
+def right_grant(
+    *, user: AbstractBaseUser, service: PublicService, actor, request=None
+) -> UserRight:
     """A rights or user administrator gives a user of their organisation a right (G8.3)."""
     actor_require_role(
         actor=actor,
@@ -256,7 +262,7 @@ def _right_remove(*, user, service, actor, request) -> None:
     )
 
 
-def right_remove(*, user: User, service: PublicService, actor, request=None) -> None:
+def right_remove(*, user: AbstractBaseUser, service: PublicService, actor, request=None) -> None:
     """A rights or user administrator removes a right the user holds directly (one imported from
     NemID too; the audit keeps its RID). Rights through a group go with the membership."""
     actor_require_role(
@@ -325,7 +331,7 @@ def user_group_delete(*, group: UserGroup, actor, request=None) -> None:
         group.delete()
 
 
-def user_group_member_add(*, group: UserGroup, user: User, actor, request=None) -> None:
+def user_group_member_add(*, group: UserGroup, user: AbstractBaseUser, actor, request=None) -> None:
     """Add a user of the organisation to the group: they hold its rights from now on."""
     actor_require_role(
         actor=actor,
@@ -336,7 +342,7 @@ def user_group_member_add(*, group: UserGroup, user: User, actor, request=None) 
     )
     _same_organisation(organisation=group.organisation, user=user)
     with transaction.atomic():
-        if user.state == User.State.CLOSED:
+        if user.state == UserState.CLOSED:
             raise RuleError("closed", _("Brugeren er lukket."))
         if group.members.filter(pk=user.pk).exists():
             raise RuleError("member", _("Brugeren er allerede med i gruppen."))
@@ -350,7 +356,9 @@ def user_group_member_add(*, group: UserGroup, user: User, actor, request=None) 
         )
 
 
-def user_group_member_remove(*, group: UserGroup, user: User, actor, request=None) -> None:
+def user_group_member_remove(
+    *, group: UserGroup, user: AbstractBaseUser, actor, request=None
+) -> None:
     """Take a user out of the group, and with it the rights it carried."""
     actor_require_role(
         actor=actor,
@@ -416,14 +424,14 @@ def user_group_service_remove(
 # --- Requests ------------------------------------------------------------------------------------
 
 
-def _rights_admins(organisation: Organisation) -> list[User]:
+def _rights_admins(organisation: Organisation) -> list[AbstractBaseUser]:
     return list(
         User.objects.filter(
             organisation=organisation,
             role_grants__organisation=organisation,
             role_grants__role=RoleGrant.Role.RIGHTS_ADMIN,
         )
-        .exclude(state__in=_GONE)
+        .exclude(state__in=BLOCKED_STATES)
         .exclude(email="")
         .distinct()
         .order_by("pk")
@@ -431,12 +439,12 @@ def _rights_admins(organisation: Organisation) -> list[User]:
 
 
 def right_request_create(
-    *, user: User, service: PublicService, reason: str = "", request=None
+    *, user: AbstractBaseUser, service: PublicService, reason: str = "", request=None
 ) -> RightRequest:
     """A user asks for a right; the organisation's rights administrators are told by email and
     find the request among the pending ones."""
     organisation = user.organisation
-    if organisation is None or user.state in _GONE or not user.is_authenticated:
+    if organisation is None or user.state in BLOCKED_STATES or not user.is_authenticated:
         raise PermissionDenied
     reason = (reason or "").strip()[:500]
     with transaction.atomic():
@@ -495,7 +503,7 @@ def _right_request_decide(
         if right_request.state != RightRequest.State.REQUESTED:
             raise RuleError("decided", _("Anmodningen er allerede behandlet."))
         user = right_request.user
-        if approve and user.state == User.State.CLOSED:
+        if approve and user.state == UserState.CLOSED:
             raise RuleError("closed", _("Brugeren er lukket."))
         right_request.state = (
             RightRequest.State.APPROVED if approve else RightRequest.State.REJECTED
