@@ -13,6 +13,6 @@ class MitidPortalConfig(AppConfig):
         # Sweep the outbox every five minutes: due retries and what a stopped worker left.
         periodic_job_register(
             name="outbox_sweep",
-            task="mitid_portal.tasks.deliver_emails",
+            task="mitid_portal.emails.deliver_emails",
             interval=datetime.timedelta(minutes=5),
         )

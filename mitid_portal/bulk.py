@@ -11,6 +11,7 @@ elsewhere by ``executemany``.
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import psycopg
 from django.db import connections, router
 from django.db.models import Model
 
@@ -91,8 +92,6 @@ class BulkInserter:
         return pks
 
     def _insert_returning_unnest(self, rows: Sequence[Sequence[Any]], *, batch_size: int) -> list:
-        import psycopg
-
         fixed = [value for index, value in self.plan if index is None]
         pks: list = []
         self.connection.ensure_connection()

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django_tasks import task
 
 from mitid_portal.bulk import BulkInserter
 from mitid_portal.models import OutboundEmail
@@ -74,8 +75,6 @@ def emails_queue_bulk(rows: Iterable[OutboundEmail]) -> list[OutboundEmail]:
 
 
 def _enqueue_delivery(ids: list[int] | None) -> None:
-    from mitid_portal.tasks import deliver_emails
-
     if ids is None:
         deliver_emails.enqueue(ids=None)
         return
@@ -159,8 +158,6 @@ def _close_quietly(connection) -> None:
 
 def _schedule_retry() -> None:
     """Ask the worker to come back when the earliest retry is due (backends that can defer)."""
-    from mitid_portal.tasks import deliver_emails
-
     earliest = (
         OutboundEmail.objects.filter(
             state=OutboundEmail.State.QUEUED, next_attempt_at__isnull=False
@@ -203,3 +200,11 @@ def _deliver_one(email: OutboundEmail, connection) -> str:
         logger.warning("email %s not delivered (attempt %s)", email.pk, email.attempts)
         return outcome
     return "sent"
+
+
+@task()
+def deliver_emails(ids: list[int] | None = None) -> dict[str, int]:
+    """The worker's task: deliver queued emails (the given ones, or every one that is due). The
+    periodic sweep (every five minutes, see ``mitid_portal.periodic``) also picks up anything a
+    stopped worker left behind. It lives beside the outbox that enqueues it."""
+    return emails_deliver(ids=ids)

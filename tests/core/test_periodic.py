@@ -35,7 +35,7 @@ def test_the_apps_register_the_reminders_daily_and_the_outbox_sweep_every_five_m
 def test_a_name_registered_again_differently_is_refused():
     with pytest.raises(ValueError):
         periodic_job_register(
-            name="outbox_sweep", task="mitid_portal.tasks.deliver_emails", interval=DAY
+            name="outbox_sweep", task="mitid_portal.emails.deliver_emails", interval=DAY
         )
 
 

@@ -12,6 +12,7 @@ from stdnum.dk import cvr as stdnum_cvr
 
 from mitid_portal import crypto
 from mitid_portal.models import AuditEvent
+from mitid_portal.registry import demo_seeders
 from organisations.models import Organisation, RoleGrant
 from simulators import demo
 from simulators.mailbox.models import MailMessage, MailRecipient
@@ -309,3 +310,7 @@ def test_reset_with_employees_recreates_the_large_organisation():
     NemIDEmployee.objects.filter(cvr=demo.LARGE_CVR, rid=demo.large_rid(3)).delete()
     _seed("--reset", "--employees", "30")
     assert _counts() == counts
+
+
+def test_the_simulated_world_is_seeded_before_the_portal_part():
+    assert [seeder.name for seeder in demo_seeders()] == ["simulated_world", "portal"]
