@@ -45,7 +45,7 @@ def signed_in_required(view):
     def wrapper(request, *args, **kwargs):
         if identity_get(request) is None:
             back = request.get_full_path() if request.method == "GET" else reverse("nemid:index")
-            return redirect_to_login(back, login_url=reverse("portal:login"))
+            return redirect_to_login(back, login_url=reverse("login:start"))
         return view(request, *args, **kwargs)
 
     return wrapper

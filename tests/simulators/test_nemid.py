@@ -95,14 +95,14 @@ def url(name, *args):
 def test_anonymous_is_sent_to_login_and_back(client, cvr):
     response = client.get(url("employees", cvr))
     assert response.status_code == 302
-    assert response.url == f"{reverse('portal:login')}?next=/simulator/nemid/{cvr}/"
-    assert client.get(url("index")).url.startswith(reverse("portal:login"))
+    assert response.url == f"{reverse('login:start')}?next=/simulator/nemid/{cvr}/"
+    assert client.get(url("index")).url.startswith(reverse("login:start"))
 
 
 def test_anonymous_post_changes_nothing(client, cvr):
     employee = clean_employee(cvr)
     response = client.post(url("employee_revoke", cvr, employee.pk))
-    assert response.status_code == 302 and response.url.startswith(reverse("portal:login"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login:start"))
     employee.refresh_from_db()
     assert employee.status == NemIDEmployee.Status.ACTIVE
     assert not NemIDChange.objects.exists() and not AuditEvent.objects.exists()

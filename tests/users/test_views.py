@@ -239,7 +239,7 @@ def test_another_organisations_user_is_404(admin_client):
 
 def test_anonymous_visitors_go_to_the_login(client):
     response = client.get(reverse("users:imported"))
-    assert response.status_code == 302 and reverse("portal:login") in response.url
+    assert response.status_code == 302 and reverse("login:start") in response.url
 
 
 def test_user_information_shows_rights_through_groups_marked_as_such(
