@@ -274,4 +274,5 @@ OUTSIDE_WORLD = {
     "devices": env.str(
         "DEVICE_REGISTRY", default="simulators.mitid.registry.SimulatedDeviceRegistry"
     ),
+    "nemid": env.str("NEMID_SOURCE", default="simulators.nemid.source.SimulatedNemIDSource"),
 }

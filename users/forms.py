@@ -1,9 +1,12 @@
 """Forms of the users app: the NemID import's role choice and the edit on *Brugerinformation*."""
 
+from collections.abc import Iterable
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from mitid_portal.outside import NemIDAdministrator
 from mitid_portal.validators import normalise_phone
 from organisations.models import RoleGrant
 
@@ -14,7 +17,7 @@ class ImportForm(forms.Form):
     """One choice per NemID administrator: which administrator role they come across with
     (G3.5: "importere administratorer … tildele roller til administratorer")."""
 
-    def __init__(self, *args, admins=(), **kwargs) -> None:
+    def __init__(self, *args, admins: Iterable[NemIDAdministrator] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.admins = list(admins)
         choices = [
@@ -22,7 +25,7 @@ class ImportForm(forms.Form):
             *RoleGrant.Role.choices,
         ]
         for admin in self.admins:
-            self.fields[f"role_{admin.pk}"] = forms.ChoiceField(
+            self.fields[f"role_{admin.id}"] = forms.ChoiceField(
                 label=_("%(name)s (RID %(rid)s)")
                 % {"name": admin.full_name, "rid": admin.rid or "–"},
                 choices=choices,
@@ -33,13 +36,13 @@ class ImportForm(forms.Form):
 
     def admin_roles(self) -> dict[int, str]:
         return {
-            admin.pk: self.cleaned_data[f"role_{admin.pk}"]
+            admin.id: self.cleaned_data[f"role_{admin.id}"]
             for admin in self.admins
-            if self.cleaned_data.get(f"role_{admin.pk}")
+            if self.cleaned_data.get(f"role_{admin.id}")
         }
 
     def role_fields(self):
-        return [self[f"role_{admin.pk}"] for admin in self.admins]
+        return [self[f"role_{admin.id}"] for admin in self.admins]
 
 
 class UserEditForm(forms.Form):

@@ -3,8 +3,8 @@
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Concat
 
+from mitid_portal.outside import NemIDAdministrator, nemid_source
 from organisations.models import Organisation, RoleGrant
-from simulators.nemid.models import NemIDEmployee
 from users.models import ImportRun, User
 from users.progress import READING, SAVING, Progress, progress_read
 
@@ -90,12 +90,10 @@ def user_detail(*, organisation: Organisation, pk: int) -> QuerySet[User]:
 # The NemID import (G3.5–G3.7)
 
 
-def nemid_admins_for_import(*, organisation: Organisation) -> QuerySet[NemIDEmployee]:
-    """The organisation's active NemID administrators, for whom the organisation administrator
-    chooses the administrator role they come across with."""
-    return NemIDEmployee.objects.filter(
-        cvr=organisation.cvr, status=NemIDEmployee.Status.ACTIVE, is_nemid_admin=True
-    ).order_by("last_name", "first_name", "pk")
+def nemid_admins_for_import(*, organisation: Organisation) -> list[NemIDAdministrator]:
+    """The organisation's active NemID administrators (from the NemID source), for whom the
+    organisation administrator chooses the administrator role they come across with."""
+    return nemid_source().administrators(cvr=organisation.cvr)
 
 
 def import_runs(*, organisation: Organisation) -> QuerySet[ImportRun]:

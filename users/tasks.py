@@ -3,13 +3,12 @@
 from django_tasks import task
 
 from users.models import ImportRun
+from users.services.import_nemid import users_import_from_nemid
 
 
 @task()
 def import_nemid_task(run_id: int) -> dict[str, int]:
     """Carry out a queued NemID import run (``users_import_queue`` enqueues it after commit)."""
-    from users.services import users_import_from_nemid
-
     run = ImportRun.objects.select_related("organisation").get(pk=run_id)
     run = users_import_from_nemid(
         organisation=run.organisation,

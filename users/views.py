@@ -13,7 +13,7 @@ from mitid_portal.errors import RuleError
 from organisations.access import organisation_object_or_404, organisation_view
 from organisations.models import RoleGrant
 from organisations.selectors import user_rights_rows
-from users import selectors, services
+from users import selectors, services, tasks
 from users.forms import ImportForm, UserListFilterForm
 from users.models import ImportRun, User
 from users.report import import_report_csv as report_csv
@@ -44,6 +44,7 @@ def import_start(request):
                 organisation=organisation,
                 started_by_name=_actor_name(request),
                 admin_roles=form.admin_roles(),
+                enqueue=tasks.import_nemid_task.enqueue,
             )
         except RuleError as exc:
             messages.error(request, exc.message)

@@ -81,3 +81,20 @@ class NemIDChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field}: {self.actor_name}"
+
+
+class NemIDAccessRefusal(models.Model):
+    """A person signed in with private MitID asked for a CVR they do not represent: the attempt is
+    kept here, in the self-service's own log (it changes nothing, so it is not a NemIDChange)."""
+
+    cvr = models.CharField(max_length=8, db_index=True)
+    actor_name = models.CharField(max_length=200)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=300)
+    refused_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-refused_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.cvr}: {self.actor_name}"

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from mitid_portal.outside import cpr_register
 from simulators.nemid.models import NemIDEmployee
+from simulators.registers.models import Person
 
 INACTIVE_AFTER = datetime.timedelta(days=365)
 
@@ -94,8 +95,6 @@ def _register_names_for(employees_hashes) -> dict[str, tuple[str, str]]:
     would be a query per employee; so the report reads the simulated register's table directly,
     with the employees' hashes as a subquery. A real register would need a bulk lookup here.
     """
-    from simulators.registers.models import Person
-
     return {
         cpr_hash: (first_name, last_name)
         for cpr_hash, first_name, last_name in Person.objects.filter(

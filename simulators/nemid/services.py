@@ -1,16 +1,15 @@
-"""Every change in the NemID self-service: one transaction, one NemIDChange row per changed field
-and one audit event each; a CPR is kept only masked in both."""
+"""Every change in the NemID self-service: one transaction and one NemIDChange row per changed
+field, in the self-service's own change log (the portal's tables are never written); a CPR is
+kept only masked there."""
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from mitid_portal import crypto
-from mitid_portal.audit import audit_record
 from mitid_portal.errors import RuleError
 from mitid_portal.outside import cpr_register
 from mitid_portal.validators import cpr_birth_date, mask_cpr, normalise_cpr
-from simulators.nemid.models import NemIDChange, NemIDEmployee
+from simulators.nemid.models import NemIDAccessRefusal, NemIDChange, NemIDEmployee
 
 
 def _locked_employee(*, cvr: str, employee_id: int, active: bool = True) -> NemIDEmployee:
@@ -26,12 +25,7 @@ def _locked_employee(*, cvr: str, employee_id: int, active: bool = True) -> NemI
 
 
 def _record(
-    *,
-    employee: NemIDEmployee,
-    action: str,
-    actor_name: str,
-    changes: dict[str, tuple[str, str]],
-    request: HttpRequest | None,
+    *, employee: NemIDEmployee, actor_name: str, changes: dict[str, tuple[str, str]]
 ) -> None:
     NemIDChange.objects.bulk_create(
         NemIDChange(
@@ -43,20 +37,10 @@ def _record(
         )
         for field, (old, new) in changes.items()
     )
-    audit_record(
-        action=action,
-        actor_name=actor_name,
-        cvr=employee.cvr,
-        target=str(employee),
-        changes={field: {"old": old, "new": new} for field, (old, new) in changes.items()},
-        request=request,
-    )
 
 
 @transaction.atomic
-def nemid_employee_revoke(
-    *, cvr: str, employee_id: int, actor_name: str, request: HttpRequest | None = None
-) -> NemIDEmployee:
+def nemid_employee_revoke(*, cvr: str, employee_id: int, actor_name: str) -> NemIDEmployee:
     """*Slet medarbejder*: the signature is revoked and is not imported into MitID Erhverv (G1.2)."""
     employee = _locked_employee(cvr=cvr, employee_id=employee_id, active=False)
     if employee.status == NemIDEmployee.Status.REVOKED:
@@ -66,10 +50,8 @@ def nemid_employee_revoke(
     employee.save(update_fields=["status", "updated_at"])
     _record(
         employee=employee,
-        action="nemid_employee_revoked",
         actor_name=actor_name,
         changes={"status": (NemIDEmployee.Status.ACTIVE, NemIDEmployee.Status.REVOKED)},
-        request=request,
     )
     return employee
 
@@ -81,7 +63,6 @@ def nemid_employee_email_change(
     employee_id: int,
     email: str,
     actor_name: str,
-    request: HttpRequest | None = None,
 ) -> NemIDEmployee:
     """Add or correct the employee's email (G1.3)."""
     employee = _locked_employee(cvr=cvr, employee_id=employee_id)
@@ -93,10 +74,8 @@ def nemid_employee_email_change(
     employee.save(update_fields=["email", "updated_at"])
     _record(
         employee=employee,
-        action="nemid_email_changed",
         actor_name=actor_name,
         changes={"email": (old, email)},
-        request=request,
     )
     return employee
 
@@ -108,7 +87,6 @@ def nemid_employee_cpr_link(
     employee_id: int,
     cpr: str,
     actor_name: str,
-    request: HttpRequest | None = None,
 ) -> NemIDEmployee:
     """Link or correct the employee's CPR number (G1.4). The CPR must be known to the CPR
     register and not already belong to another active signature of the CVR; the birth date is
@@ -156,10 +134,8 @@ def nemid_employee_cpr_link(
         )
     _record(
         employee=employee,
-        action="nemid_cpr_linked",
         actor_name=actor_name,
         changes=changes,
-        request=request,
     )
     return employee
 
@@ -172,7 +148,6 @@ def nemid_employee_name_change(
     first_name: str,
     last_name: str,
     actor_name: str,
-    request: HttpRequest | None = None,
 ) -> NemIDEmployee:
     """Correct the name so that it is identical to the health card's (G1.5)."""
     employee = _locked_employee(cvr=cvr, employee_id=employee_id)
@@ -184,16 +159,14 @@ def nemid_employee_name_change(
     employee.save(update_fields=["first_name", "last_name", "updated_at"])
     _record(
         employee=employee,
-        action="nemid_name_changed",
         actor_name=actor_name,
         changes={"name": (old, employee.full_name)},
-        request=request,
     )
     return employee
 
 
 def nemid_employee_name_from_register(
-    *, cvr: str, employee_id: int, actor_name: str, request: HttpRequest | None = None
+    *, cvr: str, employee_id: int, actor_name: str
 ) -> NemIDEmployee:
     """*Brug navnet fra CPR-registret*: the name on the health card, in one click (G1.5)."""
     employee = NemIDEmployee.objects.filter(cvr=cvr, pk=employee_id).first()
@@ -208,5 +181,13 @@ def nemid_employee_name_from_register(
         first_name=record.first_name,
         last_name=record.last_name,
         actor_name=actor_name,
-        request=request,
+    )
+
+
+@transaction.atomic
+def nemid_access_refusal_record(*, cvr: str, actor_name: str, method: str, path: str) -> None:
+    """Keep the attempt of a signed-in person to open a CVR they do not represent; nothing else
+    of it is kept or changed (G1.1)."""
+    NemIDAccessRefusal.objects.create(
+        cvr=cvr[:8], actor_name=actor_name[:200], method=method[:10], path=path[:300]
     )

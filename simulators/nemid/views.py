@@ -16,7 +16,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from mitid_portal.audit import audit_record
 from mitid_portal.errors import RuleError
 from mitid_portal.identity import identity_cpr, identity_get
 from mitid_portal.outside import CvrRecord, cvr_register
@@ -53,19 +52,18 @@ def signed_in_required(view):
 
 def representative_required(view):
     """The CVR in the URL must be one the signed-in person represents in the CVR register; any
-    other is a 404, and the attempt is the only thing recorded."""
+    other is a 404, and the attempt is the only thing recorded (in the self-service's own log)."""
 
     @signed_in_required
     @wraps(view)
     def wrapper(request, cvr, *args, **kwargs):
         company = next((c for c in _companies(request) if c.cvr == cvr), None)
         if company is None:
-            audit_record(
-                action="nemid_access_refused",
-                actor_name=_actor_name(request),
+            services.nemid_access_refusal_record(
                 cvr=cvr,
-                changes={"path": request.path, "method": request.method},
-                request=request,
+                actor_name=_actor_name(request),
+                method=request.method,
+                path=request.path,
             )
             raise Http404
         return view(request, company, *args, **kwargs)
@@ -143,7 +141,6 @@ def employee_revoke(request, company, pk):
                 cvr=company.cvr,
                 employee_id=employee.pk,
                 actor_name=_actor_name(request),
-                request=request,
             )
         except RuleError as exc:
             messages.error(request, exc.message)
@@ -191,7 +188,6 @@ def employee_email(request, company, pk):
             employee_id=e.pk,
             email=data["email"],
             actor_name=_actor_name(request),
-            request=request,
         ),
         template="nemid/employee_email.html",
         success=_("E-mailen for %(name)s er gemt."),
@@ -213,7 +209,6 @@ def employee_cpr(request, company, pk):
             employee_id=e.pk,
             cpr=data["cpr"],
             actor_name=_actor_name(request),
-            request=request,
         ),
         template="nemid/employee_cpr.html",
         success=_("CPR-nummeret for %(name)s er tilknyttet."),
@@ -236,7 +231,6 @@ def employee_name(request, company, pk):
             first_name=data["first_name"],
             last_name=data["last_name"],
             actor_name=_actor_name(request),
-            request=request,
         ),
         template="nemid/employee_name.html",
         success=_("Navnet på %(name)s er rettet."),
@@ -253,7 +247,6 @@ def employee_name_from_register(request, company, pk):
             cvr=company.cvr,
             employee_id=employee.pk,
             actor_name=_actor_name(request),
-            request=request,
         )
     except RuleError as exc:
         messages.error(request, exc.message)

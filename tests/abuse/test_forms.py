@@ -45,6 +45,7 @@ NOT_COUNTED = {
     "LoginEvent",
     "LoginRequest",
     "NemIDChange",
+    "NemIDAccessRefusal",
     "Session",
     "DBTaskResult",
 }

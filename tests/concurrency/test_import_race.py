@@ -8,12 +8,18 @@ from tests.concurrency.conftest import run_parallel
 from tests.factories import NemIDEmployeeFactory, OrganisationFactory
 from users.models import ImportRun, User
 from users.services.import_nemid import users_import_from_nemid, users_import_queue
+from users.tasks import import_nemid_task
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def _queue(organisation, name):
-    return users_import_queue(organisation=organisation, started_by_name=name, admin_roles={})
+    return users_import_queue(
+        organisation=organisation,
+        started_by_name=name,
+        admin_roles={},
+        enqueue=import_nemid_task.enqueue,
+    )
 
 
 def _run(organisation, name):

@@ -15,6 +15,7 @@ from users import report, selectors
 from users.models import ImportRun, User
 from users.services import import_nemid as service
 from users.services import users_import_from_nemid, users_import_queue
+from users.tasks import import_nemid_task
 
 pytestmark = pytest.mark.django_db
 
@@ -165,7 +166,12 @@ def test_a_second_concurrent_run_is_refused(organisation, employee):
         _import(organisation)
     assert str(refused.value) == "Der kører allerede en import for organisationen."
     with pytest.raises(RuleError):
-        users_import_queue(organisation=organisation, started_by_name="y", admin_roles={})
+        users_import_queue(
+            organisation=organisation,
+            started_by_name="y",
+            admin_roles={},
+            enqueue=import_nemid_task.enqueue,
+        )
     assert ImportRun.objects.count() == 1
 
 
@@ -192,7 +198,12 @@ def test_a_recent_run_still_blocks(organisation, employee):
         created_at=timezone.now() - service.STALE_AFTER + datetime.timedelta(minutes=1)
     )
     with pytest.raises(RuleError):
-        users_import_queue(organisation=organisation, started_by_name="y", admin_roles={})
+        users_import_queue(
+            organisation=organisation,
+            started_by_name="y",
+            admin_roles={},
+            enqueue=import_nemid_task.enqueue,
+        )
     recent.refresh_from_db()
     assert recent.state == ImportRun.State.RUNNING
 
@@ -202,9 +213,31 @@ def test_the_queued_run_is_carried_out_by_the_task(
 ):
     employee(rights=["fmk"])
     with django_capture_on_commit_callbacks(execute=True):
-        run = users_import_queue(organisation=organisation, started_by_name="Hanne", admin_roles={})
+        run = users_import_queue(
+            organisation=organisation,
+            started_by_name="Hanne",
+            admin_roles={},
+            enqueue=import_nemid_task.enqueue,
+        )
     run.refresh_from_db()
     assert run.state == ImportRun.State.DONE and run.imported == 1
+
+
+def test_a_run_that_cannot_be_enqueued_fails_and_blocks_nothing(
+    organisation, employee, django_capture_on_commit_callbacks
+):
+    employee()
+
+    def broken_queue(run_id):
+        raise ConnectionError("the task queue is down")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run = users_import_queue(
+            organisation=organisation, started_by_name="Hanne", admin_roles={}, enqueue=broken_queue
+        )
+    run.refresh_from_db()
+    assert run.state == ImportRun.State.FAILED and run.error == "Importen kunne ikke startes."
+    assert _import(organisation).state == ImportRun.State.DONE
 
 
 def test_the_appointed_administrator_is_linked_not_copied(organisation, employee):

@@ -6,8 +6,9 @@ person with several signatures is imported once per signature and flagged; the N
 administrators the organisation administrator chose get their administrator roles.
 
 How it stays fast (50,000 signatures in a few seconds): the signatures and their rights are read
-in two queries, the rows are built in memory, and users, rights and roles are written with
-``bulk_create`` – no query per row. How it stays all-or-nothing: everything is written in one
+from the NemID source (``mitid_portal.outside.nemid_source``) in chunks, a query per chunk, the
+rows are built in memory, and users, rights and roles are written in bulk – no query per row.
+How it stays all-or-nothing: everything is written in one
 transaction; reading and checking happen before it, so that the progress of that part can be seen
 (see ``users.progress``). How it stays idempotent: a signature already imported into the
 organisation (``User.nemid_employee_id``) is skipped, and the database constraint
@@ -16,20 +17,19 @@ organisation (``User.nemid_employee_id``) is skipped, and the database constrain
 
 import datetime
 import logging
-from collections import Counter, defaultdict
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connections, router, transaction
-from django.db.models import TextField
-from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mitid_portal.audit import audit_record
 from mitid_portal.bulk import BulkInserter
 from mitid_portal.errors import RuleError
+from mitid_portal.outside import NemIDSignatureRight, nemid_source
 from organisations.models import Organisation, PublicService, RoleGrant, UserRight
-from simulators.nemid.models import NemIDEmployee, NemIDRight
 from users import report
 from users.models import ImportRun, User, new_username
 from users.progress import (
@@ -47,6 +47,8 @@ logger = logging.getLogger(__name__)
 # with progress reported between chunks; PROGRESS_EVERY rows between progress writes while reading.
 CHUNK = 5000
 PROGRESS_EVERY = 5000
+# Signatures and rights are read from the NemID source READ_CHUNK at a time.
+READ_CHUNK = 2000
 
 ALREADY_RUNNING = _("Der kører allerede en import for organisationen.")
 # An import of 50,000 signatures takes seconds; a run queued or running this long lost its worker
@@ -60,7 +62,7 @@ class _Plan:
     """What one run will write, worked out before the write transaction opens."""
 
     users: list[tuple] = field(default_factory=list)  # the USER_COLUMNS of each new user
-    rights: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # employee id → rights
+    rights: dict[int, list[NemIDSignatureRight]] = field(default_factory=dict)  # by employee id
     links: dict[int, int] = field(default_factory=dict)  # employee id → existing user id
     link_rids: dict[int, str] = field(default_factory=dict)  # existing user id → RID
     rids: dict[int, str] = field(default_factory=dict)  # employee id → RID of every one imported
@@ -79,15 +81,8 @@ def import_admin_roles_check(*, organisation: Organisation, admin_roles: dict[in
         raise RuleError("bad_role", _("Vælg en gyldig administratorrolle."))
     if not admin_roles:
         return
-    admins = set(
-        NemIDEmployee.objects.filter(
-            cvr=organisation.cvr,
-            status=NemIDEmployee.Status.ACTIVE,
-            is_nemid_admin=True,
-            pk__in=list(admin_roles),
-        ).values_list("pk", flat=True)
-    )
-    if admins != set(admin_roles):
+    admins = {admin.id for admin in nemid_source().administrators(cvr=organisation.cvr)}
+    if not admins.issuperset(admin_roles):
         raise RuleError(
             "not_nemid_admin", _("Kun organisationens aktive NemID-administratorer kan vælges.")
         )
@@ -112,13 +107,16 @@ def _stale_runs_abandon(*, organisation: Organisation) -> int:
 
 
 def users_import_queue(
-    *, organisation: Organisation, started_by_name: str, admin_roles: dict[int, str]
+    *,
+    organisation: Organisation,
+    started_by_name: str,
+    admin_roles: dict[int, str],
+    enqueue: Callable[[int], object],
 ) -> ImportRun:
-    """Queue an import of the organisation and start it in the background once the run is
-    committed. At most one import per organisation is queued or running at a time (a database
-    constraint); a second one is refused."""
-    from users.tasks import import_nemid_task
-
+    """Queue an import of the organisation and, once the run is committed, hand its id to
+    ``enqueue`` (``users.tasks.import_nemid_task.enqueue``), which starts it in the background.
+    At most one import per organisation is queued or running at a time (a database constraint);
+    a second one is refused."""
     import_admin_roles_check(organisation=organisation, admin_roles=admin_roles)
     _stale_runs_abandon(organisation=organisation)
     try:
@@ -132,9 +130,9 @@ def users_import_queue(
     except IntegrityError as exc:
         raise RuleError("import_running", ALREADY_RUNNING) from exc
 
-    def enqueue() -> None:
+    def start() -> None:
         try:
-            import_nemid_task.enqueue(run.pk)
+            enqueue(run.pk)
         except Exception:
             # A run that never reaches a worker must not block the next attempt.
             logger.exception("could not enqueue NemID import run %s", run.pk)
@@ -144,7 +142,7 @@ def users_import_queue(
                 finished_at=timezone.now(),
             )
 
-    transaction.on_commit(enqueue)
+    transaction.on_commit(start)
     return run
 
 
@@ -217,9 +215,11 @@ def _run_begin(*, organisation: Organisation, started_by_name: str, run: ImportR
 
 
 def _plan(*, organisation: Organisation, run: ImportRun) -> _Plan:
-    """Read the signatures and their rights (two queries) and decide each one's outcome."""
-    employees = NemIDEmployee.objects.filter(cvr=organisation.cvr).order_by("pk")
-    total = employees.count()
+    """Read the signatures and their rights from the NemID source (chunk by chunk, a query per
+    chunk) and decide each one's outcome."""
+    source = nemid_source()
+    cvr = organisation.cvr
+    total = source.signature_count(cvr=cvr)
     ImportRun.objects.filter(pk=run.pk).update(total=total, processed=0)
     progress_write(run_id=run.pk, progress=Progress(READING, 0, total))
 
@@ -235,85 +235,65 @@ def _plan(*, organisation: Organisation, run: ImportRun) -> _Plan:
         .exclude(cpr_hash="")
         .values_list("cpr_hash", "pk")
     )
-    active_hashes = Counter(
-        employees.filter(status=NemIDEmployee.Status.ACTIVE)
-        .exclude(cpr_hash="")
-        .values_list("cpr_hash", flat=True)
-    )
-    rights: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for employee_id, code, name in (
-        NemIDRight.objects.filter(
-            employee__cvr=organisation.cvr, employee__status=NemIDEmployee.Status.ACTIVE
-        )
-        .order_by()
-        .values_list("employee_id", "service_code", "service_name")
-    ):
-        rights[employee_id].append((code, name))
+    shared = source.shared_cpr_hashes(cvr=cvr)
+    rights: dict[int, list[NemIDSignatureRight]] = defaultdict(list)
+    for chunk in source.rights(cvr=cvr, chunk_size=READ_CHUNK):
+        for right in chunk:
+            rights[right.signature_id].append(right)
 
     plan = _Plan(total=total, rights=rights)
     adapt_date = connections[router.db_for_write(User)].ops.adapt_datefield_value
-    fields = (
-        "pk",
-        "rid",
-        "first_name",
-        "last_name",
-        "email",
-        "cpr_ciphertext",
-        "cpr_hash",
-        "birth_date",
-        "status",
-    )
-    # The CPR travels as the ciphertext it is stored as (the simulated NemID register and the
-    # portal are encrypted with the same keys): it is never in plain text during the import, and
-    # 50,000 decryptions and encryptions are saved.
-    with_ciphertext = employees.annotate(cpr_ciphertext=Cast("cpr", TextField()))
-    for done, (pk, rid, first, last, email, cpr, cpr_hash, birth_date, status) in enumerate(
-        with_ciphertext.values_list(*fields).iterator(chunk_size=2000), start=1
-    ):
-        name = f"{first} {last}".strip()
-        if status != NemIDEmployee.Status.ACTIVE:
-            plan.rows.append([rid, name, report.SKIPPED, report.REASON_REVOKED])
-            plan.skipped += 1
-        elif pk in already:
-            plan.rows.append([rid, name, report.SKIPPED, report.REASON_ALREADY])
-            plan.skipped += 1
-        elif not cpr and birth_date is None:
-            plan.rows.append([rid, name, report.SKIPPED, report.REASON_NO_IDENTITY])
-            plan.skipped += 1
-        else:
-            duplicate = bool(cpr_hash) and active_hashes[cpr_hash] > 1
-            plan.rids[pk] = rid
-            linked_to = linkable.pop(cpr_hash, None) if cpr_hash else None
-            if linked_to is not None:
-                plan.links[pk] = linked_to
-                plan.link_rids[linked_to] = rid
-                reason = report.REASON_LINKED
+    # The CPR travels as the ciphertext it is stored as (the NemID source hands it over encrypted
+    # with the portal's keys): it is never in plain text during the import, and 50,000
+    # decryptions and encryptions are saved.
+    done = 0
+    for chunk in source.signatures(cvr=cvr, chunk_size=READ_CHUNK):
+        for pk, rid, first, last, email, cpr, cpr_hash, birth_date, active, _admin in chunk:
+            name = f"{first} {last}".strip()
+            if not active:
+                plan.rows.append([rid, name, report.SKIPPED, report.REASON_REVOKED])
+                plan.skipped += 1
+            elif pk in already:
+                plan.rows.append([rid, name, report.SKIPPED, report.REASON_ALREADY])
+                plan.skipped += 1
+            elif not cpr and birth_date is None:
+                plan.rows.append([rid, name, report.SKIPPED, report.REASON_NO_IDENTITY])
+                plan.skipped += 1
             else:
-                # Already in database form: the insert then only runs the statement.
-                plan.users.append(
-                    (
-                        new_username(),
-                        first,
-                        last,
-                        email,
-                        cpr or "",
-                        cpr_hash,
-                        adapt_date(birth_date),
-                        rid,
-                        duplicate,
-                        pk,
+                duplicate = bool(cpr_hash) and cpr_hash in shared
+                plan.rids[pk] = rid
+                linked_to = linkable.pop(cpr_hash, None) if cpr_hash else None
+                if linked_to is not None:
+                    plan.links[pk] = linked_to
+                    plan.link_rids[linked_to] = rid
+                    reason = report.REASON_LINKED
+                else:
+                    # Already in database form: the insert then only runs the statement.
+                    plan.users.append(
+                        (
+                            new_username(),
+                            first,
+                            last,
+                            email,
+                            cpr,
+                            cpr_hash,
+                            adapt_date(birth_date),
+                            rid,
+                            duplicate,
+                            pk,
+                        )
                     )
-                )
-                reason = report.REASON_NO_RID if not rid else ""
-            if duplicate:
-                plan.rows.append([rid, name, report.FLAGGED, report.REASON_DUPLICATE])
-                plan.flagged += 1
-            else:
-                plan.rows.append([rid, name, report.IMPORTED, reason])
-            plan.imported += 1
-        if done % PROGRESS_EVERY == 0:
-            ImportRun.objects.filter(pk=run.pk).update(processed=done)
-            progress_write(run_id=run.pk, progress=Progress(READING, done, total))
+                    reason = report.REASON_NO_RID if not rid else ""
+                if duplicate:
+                    plan.rows.append([rid, name, report.FLAGGED, report.REASON_DUPLICATE])
+                    plan.flagged += 1
+                else:
+                    plan.rows.append([rid, name, report.IMPORTED, reason])
+                plan.imported += 1
+            done += 1
+            if done % PROGRESS_EVERY == 0:
+                ImportRun.objects.filter(pk=run.pk).update(processed=done)
+                progress_write(run_id=run.pk, progress=Progress(READING, done, total))
     ImportRun.objects.filter(pk=run.pk).update(processed=total)
     return plan
 
@@ -350,7 +330,7 @@ def _users_insert_chunk(
     *,
     organisation: Organisation,
     users: list[tuple],
-    rights: dict,
+    rights: dict[int, list[NemIDSignatureRight]],
     service_ids: dict[str, int],
     granted_by: str,
 ) -> dict[int, int]:
@@ -378,7 +358,7 @@ def _users_insert_chunk(
     ).insert(
         (user_of[row[_EMPLOYEE]], service_ids[code], row[_RID])
         for row in users
-        for code, _name in rights.get(row[_EMPLOYEE], ())
+        for _employee, code, _name in rights.get(row[_EMPLOYEE], ())
     )
     return {row[_EMPLOYEE]: user_of[row[_EMPLOYEE]] for row in users}
 
@@ -400,7 +380,7 @@ def _write(
         codes = {
             code: name
             for employee_id in plan.rids
-            for code, name in plan.rights.get(employee_id, ())
+            for _employee, code, name in plan.rights.get(employee_id, ())
         }
         service_ids = _services_ensure(codes) if codes else {}
         user_of: dict[int, int] = dict(plan.links)
@@ -477,7 +457,7 @@ def _link_existing(*, plan: _Plan, service_ids: dict[str, int], granted_by: str)
                 granted_by_name=granted_by,
             )
             for user in users
-            for code, _name in plan.rights.get(employee_of[user.pk], ())
+            for _employee, code, _name in plan.rights.get(employee_of[user.pk], ())
         ],
         ignore_conflicts=True,
     )

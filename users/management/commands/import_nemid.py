@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from mitid_portal.errors import RuleError
+from mitid_portal.outside import nemid_source
 from mitid_portal.validators import normalise_cvr
 from organisations.models import Organisation, RoleGrant
-from simulators.nemid.models import NemIDEmployee
 from users import report
 from users.services import users_import_from_nemid
 
@@ -49,13 +49,14 @@ class Command(BaseCommand):
         self._print(run)
 
     def _admin_roles(self, cvr: str, pairs: list[str]) -> dict[int, str]:
+        source = nemid_source()
         roles: dict[int, str] = {}
         for pair in pairs:
             rid, _, role = pair.partition("=")
-            employee = NemIDEmployee.objects.filter(cvr=cvr, rid=rid.strip()).first()
-            if employee is None or role not in RoleGrant.Role.values:
+            signature_id = source.signature_id(cvr=cvr, rid=rid.strip())
+            if signature_id is None or role not in RoleGrant.Role.values:
                 raise CommandError(f"Ugyldig --admin {pair!r}: brug RID=ROLLE.")
-            roles[employee.pk] = role
+            roles[signature_id] = role
         return roles
 
     def _print(self, run) -> None:
