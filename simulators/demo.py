@@ -34,7 +34,7 @@ from mitid_portal.demo import DemoConnection, DemoMember, DemoOrganisationCount,
 from simulators.mailbox.models import MailMessage
 from simulators.mitid.models import Device, MitIDAccount
 from simulators.mitid.services import device_new
-from simulators.nemid.models import NemIDChange, NemIDEmployee, NemIDRight
+from simulators.nemid.models import NemIDAccessRefusal, NemIDChange, NemIDEmployee, NemIDRight
 from simulators.registers.models import Company, ManagementRepresentative, Person
 from simulators.sms.models import SmsMessage
 
@@ -819,6 +819,7 @@ def demo_delete(run: DemoRun) -> None:
     # Rights first, in one statement each, so that the signatures go without being loaded.
     NemIDRight.objects.filter(employee__cvr__in=cvrs).delete()
     NemIDChange.objects.filter(employee__cvr__in=cvrs).delete()
+    NemIDAccessRefusal.objects.filter(cvr__in=cvrs).delete()
     NemIDEmployee.objects.filter(cvr__in=cvrs).only("id").delete()
     Company.objects.filter(cvr__in=cvrs).delete()
     Person.objects.filter(cpr_hash__in=[crypto.cpr_hash(demo.cpr) for demo in demos]).delete()

@@ -17,7 +17,7 @@ from organisations.models import Organisation, RoleGrant
 from simulators import demo
 from simulators.mailbox.models import MailMessage, MailRecipient
 from simulators.mitid.models import Device, LoginRequest, MitIDAccount
-from simulators.nemid.models import NemIDChange, NemIDEmployee, NemIDRight
+from simulators.nemid.models import NemIDAccessRefusal, NemIDChange, NemIDEmployee, NemIDRight
 from simulators.nemid.readiness import readiness_report
 from simulators.registers.models import Company, ManagementRepresentative, Person
 from simulators.sms.models import SmsMessage
@@ -35,6 +35,7 @@ MODELS = (
     NemIDEmployee,
     NemIDRight,
     NemIDChange,
+    NemIDAccessRefusal,
     Organisation,
     User,
     RoleGrant,
@@ -260,6 +261,9 @@ def test_reset_restores_the_starting_state():
     employee.status = NemIDEmployee.Status.REVOKED
     employee.save()
     NemIDChange.objects.create(employee=employee, actor_name="Hanne Vestergaard", field="status")
+    NemIDAccessRefusal.objects.create(
+        cvr=demo.PRACTICE_CVR, actor_name="Ole Udenfor", method="GET", path="/"
+    )
     practice = Organisation.objects.create(cvr=demo.PRACTICE_CVR, name="Lægehuset Vestergade I/S")
     accountant = User.objects.create(
         organisation=practice,
