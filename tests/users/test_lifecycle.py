@@ -72,7 +72,7 @@ def test_detail_page_offers_the_lifecycle_actions(admin_client, subject):
     html = admin_client.get(reverse("users:detail", args=[subject.pk])).content.decode()
     assert reverse("users:edit", args=[subject.pk]) in html
     assert reverse("users:suspend", args=[subject.pk]) in html
-    assert reverse("users:close", args=[subject.pk]) in html
+    assert reverse("activation:user_close", args=[subject.pk]) in html
 
 
 # --- Edit --------------------------------------------------------------------------------------
@@ -324,7 +324,7 @@ def test_a_rights_administrator_is_refused_and_nothing_happens(client, organisat
 def test_an_outsider_gets_404_for_another_organisations_user(client, subject):
     outsider = RoleGrantFactory(role=RoleGrant.Role.ORGANISATION_ADMIN).user
     client.force_login(outsider)
-    for name in ("users:edit", "users:suspend", "users:close"):
+    for name in ("users:edit", "users:suspend", "activation:user_close"):
         assert client.get(reverse(name, args=[subject.pk])).status_code == 404
     assert client.post(reverse("users:reactivate", args=[subject.pk])).status_code == 404
     assert (
@@ -352,7 +352,9 @@ def test_closing_ends_logins_means_roles_and_sessions_and_keeps_the_row(
     own = Client()
     assert _login_through_mitid(own, "lukkes").context["request"].user == user
 
-    response = admin_client.post(reverse("users:close", args=[user.pk]), {"reason": "Fratrådt"})
+    response = admin_client.post(
+        reverse("activation:user_close", args=[user.pk]), {"reason": "Fratrådt"}
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert (user.state, user.is_active) == (User.State.CLOSED, False)
@@ -379,7 +381,7 @@ def test_closing_ends_logins_means_roles_and_sessions_and_keeps_the_row(
 def test_closing_stops_a_pending_activation(admin_client, organisation):
     user = UserFactory(organisation=organisation, state=User.State.AWAITING)
     invitation = _invitation(user)
-    admin_client.post(reverse("users:close", args=[user.pk]), {"reason": "Fejloprettet"})
+    admin_client.post(reverse("activation:user_close", args=[user.pk]), {"reason": "Fejloprettet"})
     invitation.refresh_from_db()
     assert invitation.state == Invitation.State.CANCELLED
 
@@ -401,8 +403,8 @@ def test_resend_activation_from_brugerinformation_sends_a_new_link(admin_client,
     user = UserFactory(organisation=organisation, state=User.State.AWAITING)
     old = _invitation(user)
     html = admin_client.get(reverse("users:detail", args=[user.pk])).content.decode()
-    assert reverse("users:resend_activation", args=[user.pk]) in html
-    response = admin_client.post(reverse("users:resend_activation", args=[user.pk]))
+    assert reverse("activation:user_resend_activation", args=[user.pk]) in html
+    response = admin_client.post(reverse("activation:user_resend_activation", args=[user.pk]))
     assert response.status_code == 302
     old.refresh_from_db()
     assert old.state == Invitation.State.REPLACED
@@ -414,7 +416,7 @@ def test_resend_activation_from_brugerinformation_sends_a_new_link(admin_client,
 def test_new_code_from_brugerinformation_is_shown_once(admin_client, organisation):
     user = UserFactory(organisation=organisation, state=User.State.AWAITING)
     invitation = _invitation(user)
-    response = admin_client.post(reverse("users:new_code", args=[user.pk]))
+    response = admin_client.post(reverse("activation:user_new_code", args=[user.pk]))
     assert response.status_code == 200
     code = response.context["code"]
     assert re.fullmatch(r"\d{8}", code)
@@ -424,7 +426,9 @@ def test_new_code_from_brugerinformation_is_shown_once(admin_client, organisatio
 
 
 def test_resend_without_a_pending_activation_says_so(admin_client, subject):
-    response = admin_client.post(reverse("users:resend_activation", args=[subject.pk]), follow=True)
+    response = admin_client.post(
+        reverse("activation:user_resend_activation", args=[subject.pk]), follow=True
+    )
     assert "Brugeren afventer ikke aktivering." in response.content.decode()
 
 
@@ -435,7 +439,9 @@ def test_outsiders_cannot_resend_another_organisations_activation(client, organi
         user__organisation=OrganisationFactory(), role=RoleGrant.Role.ORGANISATION_ADMIN
     ).user
     client.force_login(outsider)
-    assert client.post(reverse("users:resend_activation", args=[user.pk])).status_code == 404
-    assert client.post(reverse("users:new_code", args=[user.pk])).status_code == 404
+    assert (
+        client.post(reverse("activation:user_resend_activation", args=[user.pk])).status_code == 404
+    )
+    assert client.post(reverse("activation:user_new_code", args=[user.pk])).status_code == 404
     invitation.refresh_from_db()
     assert invitation.state == Invitation.State.LIVE
