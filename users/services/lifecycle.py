@@ -1,6 +1,8 @@
-"""The life of a user after the import (DESIGN.md "Administration"): edit with a confirmed email,
-suspend (the user's sessions end), reactivate, close (the user and their means can no longer log
-in; the row stays for the audit), and the activation acts offered on *Brugerinformation*.
+"""The life of a user after the import (DESIGN.md "Administration"): the transition table
+(``TRANSITIONS``) and the one service every change of a user's state goes through
+(``user_state_change``, ``users_state_change_bulk``); edit with a confirmed email, suspend (the
+user's sessions end), reactivate, and the user's part of close (activation's
+``activation.services.lifecycle.user_close`` also removes the means and stops the activation).
 
 Every act is audited with who did it; concurrent edits are caught by comparing the version the
 administrator saw with the row as it is now (optimistic concurrency, nothing silently lost).
