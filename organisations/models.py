@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mitid_portal.fields import EncryptedTextField
@@ -342,8 +343,6 @@ class PowerOfAttorney(models.Model):
 
     @property
     def is_expired(self) -> bool:
-        from django.utils import timezone
-
         return self.valid_until is not None and self.valid_until < timezone.localdate()
 
     @property
