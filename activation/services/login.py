@@ -7,9 +7,9 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from activation.models import LoginEvent
+from mitid_portal.audit import client_ip
 from mitid_portal.identity import SESSION_KEY, identity_session_data
 from mitid_portal.outside import Identity
-from mitid_portal.audit import client_ip
 from users.models import User
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
