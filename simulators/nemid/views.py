@@ -33,7 +33,9 @@ def _actor_name(request) -> str:
 
 
 def _companies(request) -> list[CvrRecord]:
-    return cvr_register().companies_represented_by(cpr=identity_cpr(request))
+    """The companies the signed-in person represents; none for a visitor not signed in."""
+    cpr = identity_cpr(request)
+    return cvr_register().companies_represented_by(cpr=cpr) if cpr else []
 
 
 def signed_in_required(view):

@@ -237,8 +237,8 @@ def _plan(*, organisation: Organisation, run: ImportRun) -> _Plan:
     )
     shared = source.shared_cpr_hashes(cvr=cvr)
     rights: dict[int, list[NemIDSignatureRight]] = defaultdict(list)
-    for chunk in source.rights(cvr=cvr, chunk_size=READ_CHUNK):
-        for right in chunk:
+    for right_chunk in source.rights(cvr=cvr, chunk_size=READ_CHUNK):
+        for right in right_chunk:
             rights[right.signature_id].append(right)
 
     plan = _Plan(total=total, rights=rights)
