@@ -13,6 +13,7 @@ from mitid_portal.demo import DemoConnection, DemoMember, DemoRun
 from mitid_portal.identity import UserState
 from organisations.models import ConnectionRequest, Organisation, RoleGrant
 from users.models import User
+from users.services.lifecycle import user_state_change
 
 
 def _portal_user_get_or_create(organisation: Organisation, member: DemoMember) -> User:
@@ -31,11 +32,12 @@ def _portal_user_get_or_create(organisation: Organisation, member: DemoMember) -
             cpr_hash=cpr_hash,
             birth_date=member.birth_date,
             rid=member.rid,
-            state=UserState.ACTIVE,
-            uses_private_mitid=True,
         )
         user.set_unusable_password()
         user.save()
+        user_state_change(
+            user=user, to=UserState.ACTIVE, fields={"uses_private_mitid": True}, audit=False
+        )
     return user
 
 
