@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ["mitid_portal", "organisations", "users", "activation", "simulators"]
@@ -85,3 +86,31 @@ def test_import_contracts_hold():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 broken" in result.stdout
+
+
+def _relations(app_labels_from, app_labels_to_prefix):
+    return [
+        f"{model._meta.label}.{field.name} -> {field.related_model._meta.label}"
+        for model in apps.get_models()
+        if model.__module__.split(".")[0] in app_labels_from
+        for field in model._meta.get_fields()
+        if field.is_relation
+        and field.related_model is not None
+        and field.related_model.__module__.split(".")[0] in app_labels_to_prefix
+    ]
+
+
+def test_no_portal_table_points_into_the_simulated_world():
+    """A real device registry or NemID source has no table here: the portal keeps serials and
+    keyed hashes, never foreign keys into a simulator's table."""
+    portal = {"mitid_portal", "organisations", "users", "activation"}
+    assert _relations(portal, {"simulators"}) == []
+
+
+def test_no_simulator_table_points_into_the_portal():
+    portal = {"mitid_portal", "organisations", "users", "activation"}
+    assert _relations({"simulators"}, portal) == []
+
+
+def test_the_relation_check_sees_relations():
+    assert _relations({"activation"}, {"users"})
