@@ -6,7 +6,9 @@ the person is also a MitID Erhverv user, Django's login is used on top of this.
 """
 
 import datetime
+from typing import TYPE_CHECKING
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +36,14 @@ class UserState(models.TextChoices):
 
 # A user in one of these states cannot work in the portal (log in, administer, hold rights).
 BLOCKED_STATES = (UserState.SUSPENDED, UserState.CLOSED)
+
+# The type of a portal user (settings.AUTH_USER_MODEL) for the layers below the app that defines
+# it, which must not import it: django-stubs' mypy plugin expands its private ``_User`` alias to
+# the configured user model. At run time the name is only an annotation, AbstractBaseUser.
+if TYPE_CHECKING:
+    from django.contrib.auth.models import _User as PortalUser
+else:
+    PortalUser = AbstractBaseUser
 
 
 def identity_session_data(identity: Identity) -> dict:

@@ -44,7 +44,7 @@ def refusal_record(request: HttpRequest, *, view_name: str, refusal: PermissionD
         changes={"handling": view_name, "metode": request.method},
         request=request,
     )
-    refusal.audited = True
+    refusal.audited = True  # type: ignore[attr-defined]  # a mark on the exception, read above
 
 
 def organisation_view(*roles: str):

@@ -3,6 +3,7 @@ which address), filterable by person, act and period, 50 a page, exportable as C
 Excel (formula-safe). The page costs the same few queries however long the log is."""
 
 import datetime
+from typing import cast
 
 from django import forms
 from django.core.paginator import Paginator
@@ -92,7 +93,7 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args, actions: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         codes = sorted(set(AuditAction.values) | set(actions), key=audit_action_label)
-        self.fields["action"].choices = [("", _("Alle handlinger"))] + [
+        cast(forms.ChoiceField, self.fields["action"]).choices = [("", _("Alle handlinger"))] + [
             (code, audit_action_label(code)) for code in codes
         ]
 

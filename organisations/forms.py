@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -207,8 +209,9 @@ class BillingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.is_public = is_public
         if is_public:
-            self.fields["billing_method"].choices = [("ean", _("Elektronisk faktura (EAN)"))]
-            self.fields["billing_method"].error_messages["invalid_choice"] = _(
+            billing_method = cast(forms.ChoiceField, self.fields["billing_method"])
+            billing_method.choices = [("ean", _("Elektronisk faktura (EAN)"))]
+            billing_method.error_messages["invalid_choice"] = _(
                 "Offentlige myndigheder faktureres altid via EAN."
             )
 

@@ -7,7 +7,6 @@ every user of the organisation may ask for a right (linked from *Min profil*).
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Concat
@@ -17,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mitid_portal.errors import RuleError
-from mitid_portal.identity import UserState
+from mitid_portal.identity import PortalUser, UserState
 from organisations import services
 from organisations.access import organisation_object_or_404, organisation_view
 from organisations.models import Organisation, PublicService, RightRequest, RoleGrant, UserGroup
@@ -156,7 +155,7 @@ def rights(request):
     )
 
 
-def _user(request, pk: int) -> AbstractBaseUser:
+def _user(request, pk: int) -> PortalUser:
     return organisation_object_or_404(request, User.objects.exclude(state=UserState.CLOSED), pk=pk)
 
 

@@ -4,6 +4,7 @@ Each step saves through ``services.organisation_setup_step_done``, which remembe
 administrator got, so a setup left half way resumes where it stopped.
 """
 
+from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -89,7 +90,9 @@ def setup_step(request, step: str):
             return _save(request, step)
         context.update(run=selectors.latest_import_run(organisation=organisation), counts=counts)
     elif step == "means":
-        form = MeansForm(data, initial={"allowed_means": organisation.allowed_means or ["app"]})
+        form: forms.Form = MeansForm(
+            data, initial={"allowed_means": organisation.allowed_means or ["app"]}
+        )
         if form.is_valid():
             return _save(request, step, {"allowed_means": form.cleaned_data["allowed_means"]})
         context["form"] = form

@@ -8,10 +8,9 @@ can revoke it. The other side's organisation administrators are told by email of
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -19,10 +18,11 @@ from django.utils.translation import gettext_lazy as _
 
 from mitid_portal import outside
 from mitid_portal.audit import audit_record
-from mitid_portal.emails import email_queue
 from mitid_portal.errors import RuleError
-from mitid_portal.identity import BLOCKED_STATES, UserState
+from mitid_portal.identity import BLOCKED_STATES, PortalUser, UserState
+from mitid_portal.models import OutboundEmail
 from mitid_portal.validators import normalise_cvr
+from organisations import emails
 from organisations.models import Organisation, PowerOfAttorney, PublicService, RoleGrant
 from organisations.services.roles import (
     ORG_ADMIN,
@@ -66,7 +66,7 @@ def _checked_terms(
     return services
 
 
-def _org_admins(organisation: Organisation | None) -> list[AbstractBaseUser]:
+def _org_admins(organisation: Organisation | None) -> list[PortalUser]:
     if organisation is None:
         return []
     return list(
@@ -86,22 +86,23 @@ def _receiving_organisation(power: PowerOfAttorney) -> Organisation | None:
     return power.receiver or Organisation.objects.filter(cvr=power.receiver_cvr).first()
 
 
-def _notify(*, power: PowerOfAttorney, to: Organisation | None, template: str, step: str) -> None:
-    """Email ``to``'s organisation administrators (nobody when it is not connected)."""
-    names = [s.name for s in power.services.order_by("name")]
+def _notify(
+    *,
+    power: PowerOfAttorney,
+    to: Organisation | None,
+    email: Callable[..., OutboundEmail | None],
+    step: str,
+) -> None:
+    """Send ``email`` (one of ``organisations.emails.powers_*``) to each of ``to``'s
+    organisation administrators (nobody when it is not connected)."""
+    if to is None:
+        return
     for admin in _org_admins(to):
-        email_queue(
+        email(
             to=admin.email,
-            template=template,
-            context={
-                "admin_name": admin.full_name,
-                "organisation": to,
-                "giver": power.giver,
-                "receiver_cvr": power.receiver_cvr,
-                "receiver_name": power.receiver_name,
-                "services": names,
-                "valid_until": power.valid_until,
-            },
+            admin_name=admin.full_name,
+            organisation=to,
+            power=power,
             event_key=f"power-{power.pk}-{step}-{admin.pk}",
         )
 
@@ -161,7 +162,7 @@ def power_create(
             request=request,
             gyldig_til=valid_until.isoformat() if valid_until else "",
         )
-        _notify(power=power, to=receiver, template="powers_created", step="created")
+        _notify(power=power, to=receiver, email=emails.powers_created, step="created")
     return power
 
 
@@ -211,7 +212,7 @@ def power_request(
             actor=actor,
             request=request,
         )
-        _notify(power=power, to=giver, template="powers_requested", step="requested")
+        _notify(power=power, to=giver, email=emails.powers_requested, step="requested")
     return power
 
 
@@ -244,7 +245,7 @@ def _power_decide(*, power: PowerOfAttorney, approve: bool, actor, request) -> P
         _notify(
             power=power,
             to=_receiving_organisation(power),
-            template="powers_approved" if approve else "powers_rejected",
+            email=emails.powers_approved if approve else emails.powers_rejected,
             step="decided",
         )
     return power
@@ -287,15 +288,15 @@ def power_revoke(*, power: PowerOfAttorney, actor, request=None) -> PowerOfAttor
             side="fuldmagtsgiver" if by_giver else "modtager",
         )
         other = _receiving_organisation(power) if by_giver else power.giver
-        _notify(power=power, to=other, template="powers_revoked", step="revoked")
+        _notify(power=power, to=other, email=emails.powers_revoked, step="revoked")
     return power
 
 
 def _power_users_change(
     *,
     power: PowerOfAttorney,
-    add: list[AbstractBaseUser],
-    remove: list[AbstractBaseUser],
+    add: list[PortalUser],
+    remove: list[PortalUser],
     actor,
     request,
     act: str,
@@ -337,7 +338,7 @@ def _power_users_change(
 
 
 def power_user_add(
-    *, power: PowerOfAttorney, user: AbstractBaseUser, actor, request=None
+    *, power: PowerOfAttorney, user: PortalUser, actor, request=None
 ) -> PowerOfAttorney:
     """The receiving organisation's rights administrator lets one of its users use an active
     power of attorney."""
@@ -347,7 +348,7 @@ def power_user_add(
 
 
 def power_user_remove(
-    *, power: PowerOfAttorney, user: AbstractBaseUser, actor, request=None
+    *, power: PowerOfAttorney, user: PortalUser, actor, request=None
 ) -> PowerOfAttorney:
     """The receiving organisation's rights administrator takes a user off a power of attorney."""
     return _power_users_change(

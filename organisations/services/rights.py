@@ -11,16 +11,15 @@ allowed and audited with the RID.
 from collections.abc import Sequence
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mitid_portal.audit import audit_record
-from mitid_portal.emails import email_queue
 from mitid_portal.errors import RuleError
-from mitid_portal.identity import BLOCKED_STATES, UserState
+from mitid_portal.identity import BLOCKED_STATES, PortalUser, UserState
+from organisations import emails
 from organisations.models import (
     Organisation,
     PublicService,
@@ -71,7 +70,7 @@ def public_services_seed() -> int:
     return created
 
 
-def _user_label(user: AbstractBaseUser) -> str:
+def _user_label(user: PortalUser) -> str:
     return user.full_name or user.get_username()
 
 
@@ -87,7 +86,7 @@ def _audit(*, action: str, organisation, actor, target: str, changes: dict, requ
     )
 
 
-def user_holds_service(*, user: AbstractBaseUser, service: PublicService) -> bool:
+def user_holds_service(*, user: PortalUser, service: PublicService) -> bool:
     """Whether the user holds the service, directly or through one of their groups."""
     return (
         UserRight.objects.filter(user=user, service=service).exists()
@@ -95,7 +94,7 @@ def user_holds_service(*, user: AbstractBaseUser, service: PublicService) -> boo
     )
 
 
-def _same_organisation(*, organisation: Organisation, user: AbstractBaseUser) -> None:
+def _same_organisation(*, organisation: Organisation, user: PortalUser) -> None:
     if user.organisation_id != organisation.pk:
         raise PermissionDenied
 
@@ -104,9 +103,7 @@ def _same_organisation(*, organisation: Organisation, user: AbstractBaseUser) ->
 
 
 @transaction.atomic
-def rights_grant_basic_package(
-    *, user: AbstractBaseUser, granted_by_name: str
-) -> list[PublicService]:
+def rights_grant_basic_package(*, user: PortalUser, granted_by_name: str) -> list[PublicService]:
     """Give a new user every service of the *Basispakke* they do not hold yet (rights they hold,
     imported ones included, are left as they are). Returns the services added."""
     services = list(PublicService.objects.filter(in_basic_package=True).order_by("name"))
@@ -134,13 +131,20 @@ def rights_grant_basic_package(
 _BASIC_PACKAGE_CHUNK = 5000  # user ids per statement: below SQLite's limit of bound variables
 
 
+def _quote_name(name: str | None) -> str:
+    """A table's or a concrete field's column name, quoted (only fields without a column, such as
+    many-to-many ones, have none)."""
+    assert name is not None
+    return connection.ops.quote_name(name)
+
+
 def _basic_package_insert_sql(n_users: int) -> str:
     """``INSERT … SELECT`` of every (user, Basispakke service) pair not held yet. Django's ORM has
     no INSERT … SELECT; ``bulk_create`` would build and send 150,000 rows from Python for a bulk
     activation of 50,000 users, where this lets the database make them in one statement per
     5,000 users. ``ON CONFLICT DO NOTHING`` (PostgreSQL, SQLite ≥ 3.24) leaves the rights a user
     holds – an imported one keeps its RID – and the row count says how many were added."""
-    q = connection.ops.quote_name
+    q = _quote_name
     right, user, service = UserRight._meta, User._meta, PublicService._meta
     column = {f.name: q(f.column) for f in right.concrete_fields}
     # Only names from the models (quoted) go into the text; every value is a parameter.
@@ -229,10 +233,10 @@ def _right_grant(*, user, service, actor, request) -> UserRight:
     return right
 
 
-def right_grant(
-    *, user: AbstractBaseUser, service: PublicService, actor, request=None
-) -> UserRight:
+def right_grant(*, user: PortalUser, service: PublicService, actor, request=None) -> UserRight:
     """A rights or user administrator gives a user of their organisation a right (G8.3)."""
+    if user.organisation is None:  # only a user of an organisation holds rights
+        raise PermissionDenied
     actor_require_role(
         actor=actor,
         organisation=user.organisation,
@@ -262,9 +266,11 @@ def _right_remove(*, user, service, actor, request) -> None:
     )
 
 
-def right_remove(*, user: AbstractBaseUser, service: PublicService, actor, request=None) -> None:
+def right_remove(*, user: PortalUser, service: PublicService, actor, request=None) -> None:
     """A rights or user administrator removes a right the user holds directly (one imported from
     NemID too; the audit keeps its RID). Rights through a group go with the membership."""
+    if user.organisation is None:  # only a user of an organisation holds rights
+        raise PermissionDenied
     actor_require_role(
         actor=actor,
         organisation=user.organisation,
@@ -331,7 +337,7 @@ def user_group_delete(*, group: UserGroup, actor, request=None) -> None:
         group.delete()
 
 
-def user_group_member_add(*, group: UserGroup, user: AbstractBaseUser, actor, request=None) -> None:
+def user_group_member_add(*, group: UserGroup, user: PortalUser, actor, request=None) -> None:
     """Add a user of the organisation to the group: they hold its rights from now on."""
     actor_require_role(
         actor=actor,
@@ -356,9 +362,7 @@ def user_group_member_add(*, group: UserGroup, user: AbstractBaseUser, actor, re
         )
 
 
-def user_group_member_remove(
-    *, group: UserGroup, user: AbstractBaseUser, actor, request=None
-) -> None:
+def user_group_member_remove(*, group: UserGroup, user: PortalUser, actor, request=None) -> None:
     """Take a user out of the group, and with it the rights it carried."""
     actor_require_role(
         actor=actor,
@@ -424,7 +428,7 @@ def user_group_service_remove(
 # --- Requests ------------------------------------------------------------------------------------
 
 
-def _rights_admins(organisation: Organisation) -> list[AbstractBaseUser]:
+def _rights_admins(organisation: Organisation) -> list[PortalUser]:
     return list(
         User.objects.filter(
             organisation=organisation,
@@ -439,7 +443,7 @@ def _rights_admins(organisation: Organisation) -> list[AbstractBaseUser]:
 
 
 def right_request_create(
-    *, user: AbstractBaseUser, service: PublicService, reason: str = "", request=None
+    *, user: PortalUser, service: PublicService, reason: str = "", request=None
 ) -> RightRequest:
     """A user asks for a right; the organisation's rights administrators are told by email and
     find the request among the pending ones."""
@@ -473,16 +477,13 @@ def right_request_create(
             request=request,
         )
         for admin in _rights_admins(organisation):
-            email_queue(
+            emails.rights_request_new(
                 to=admin.email,
-                template="rights_request_new",
-                context={
-                    "admin_name": admin.full_name,
-                    "user_name": _user_label(user),
-                    "service": service.name,
-                    "reason": reason,
-                    "organisation": organisation,
-                },
+                admin_name=admin.full_name,
+                user_name=_user_label(user),
+                service=service,
+                reason=reason,
+                organisation=organisation,
                 event_key=f"right-request-{right_request.pk}-new-{admin.pk}",
             )
     return right_request
@@ -528,16 +529,11 @@ def _right_request_decide(
             request=request,
         )
         if user.email:
-            email_queue(
+            email = emails.rights_request_approved if approve else emails.rights_request_rejected
+            email(
                 to=user.email,
-                template="rights_request_approved" if approve else "rights_request_rejected",
-                context={
-                    "user_name": _user_label(user),
-                    "service": right_request.service.name,
-                    "note": right_request.decision_note,
-                    "decided_by": right_request.decided_by_name,
-                    "organisation": right_request.organisation,
-                },
+                user_name=_user_label(user),
+                right_request=right_request,
                 event_key=f"right-request-{right_request.pk}-decided",
             )
     return right_request

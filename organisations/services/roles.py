@@ -11,14 +11,13 @@ request that slips past a view is refused here too, and the refusal is audited.
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from mitid_portal.audit import audit_record
 from mitid_portal.errors import RuleError
-from mitid_portal.identity import BLOCKED_STATES, UserState
+from mitid_portal.identity import BLOCKED_STATES, PortalUser, UserState
 from organisations.models import Organisation, RoleGrant
 from organisations.selectors import roles_of
 
@@ -60,11 +59,12 @@ def actor_require_role(
         request=request,
     )
     refusal = PermissionDenied()
-    refusal.audited = True  # so the view's refusal record does not repeat it
+    # A mark on the exception (django-stubs cannot type it) so the view's record does not repeat it.
+    refusal.audited = True  # type: ignore[attr-defined]
     raise refusal
 
 
-def _require_member(*, organisation: Organisation, user: AbstractBaseUser) -> None:
+def _require_member(*, organisation: Organisation, user: PortalUser) -> None:
     if user.organisation_id != organisation.pk:
         raise PermissionDenied
 
@@ -94,7 +94,7 @@ def _role_grant(*, organisation, user, role, actor, request) -> RoleGrant:
 
 
 def role_grant(
-    *, organisation: Organisation, user: AbstractBaseUser, role: str, actor, request=None
+    *, organisation: Organisation, user: PortalUser, role: str, actor, request=None
 ) -> RoleGrant:
     """The organisation administrator gives one of the organisation's users a role (G8.1);
     a user may hold several roles."""
@@ -142,7 +142,7 @@ def _role_remove(*, organisation, user, role, actor, request) -> None:
 
 
 def role_remove(
-    *, organisation: Organisation, user: AbstractBaseUser, role: str, actor, request=None
+    *, organisation: Organisation, user: PortalUser, role: str, actor, request=None
 ) -> None:
     """The organisation administrator removes a role (G8.1); never the last organisation
     administrator."""
