@@ -60,7 +60,8 @@ def audit_record(
     if action not in AuditAction.values:
         raise ValueError(f"Unknown audit action {action!r}: add it to AuditAction")
     return AuditEvent.objects.create(
-        organisation=organisation,
+        # The kernel cannot name organisations.Organisation (a higher layer): the parameter is Model.
+        organisation=organisation,  # type: ignore[misc]
         cvr=cvr or (getattr(organisation, "cvr", "") if organisation else ""),
         actor_name=actor_name[:200],
         actor_user=actor_user if getattr(actor_user, "is_authenticated", False) else None,
@@ -474,7 +475,7 @@ def audit_details(event: AuditEvent) -> list[str]:
             continue
         pair = _before_after(value)
         if pair is not None:
-            sentence = _change(key, *pair, event.action)
+            sentence: str | None = _change(key, *pair, event.action)
         elif key in _PHRASES:
             sentence = _PHRASES[key](value, changes, event.action)
         else:  # a key no phrase knows yet: its name and value, still without Python syntax

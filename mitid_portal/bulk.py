@@ -13,7 +13,13 @@ from typing import Any
 
 import psycopg
 from django.db import connections, router
-from django.db.models import Model
+from django.db.models import Field, Model
+
+
+def _column(field: Field[Any, Any]) -> str:
+    """A concrete field's column (only fields without one, such as many-to-many ones, have none)."""
+    assert field.column is not None
+    return field.column
 
 
 class BulkInserter:
@@ -35,12 +41,12 @@ class BulkInserter:
                 self.plan.append((None, f.get_db_prep_save(value, connection=self.connection)))
         quote = self.connection.ops.quote_name
         # Table and column names come from the model and are quoted; the values are parameters.
-        table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+        table, columns = quote(model._meta.db_table), ", ".join(quote(_column(f)) for f in fields)
         self.sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
             table, columns, ", ".join(["%s"] * len(fields))
         )
         self.copy_sql = f"COPY {table} ({columns}) FROM STDIN"
-        self.pk_column = quote(model._meta.pk.column)
+        self.pk_column = quote(_column(model._meta.pk))
         if self.connection.vendor == "postgresql":
             # INSERT … SELECT FROM unnest(one array per varying column) WITH ORDINALITY: one
             # parameter per column instead of one per value, in row order.

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -45,7 +47,7 @@ def _side_menu(request, user, path) -> list[dict]:
     if user is None or not user.is_authenticated or not user.organisation_id:
         return []
     roles = user_roles(user=user)
-    items = []
+    items: list[dict[str, Any]] = []
     for item in menu_items():
         if item.roles is not None and not roles & item.roles:
             continue

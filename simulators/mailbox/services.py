@@ -16,7 +16,7 @@ def _addresses(values) -> list[str]:
 
 def _html_alternative(message: EmailMessage) -> str:
     if message.content_subtype == "html":
-        return message.body
+        return str(message.body)
     for alternative in getattr(message, "alternatives", None) or []:
         content, mimetype = alternative[0], alternative[1]
         if mimetype == "text/html":
@@ -39,7 +39,8 @@ def mail_message_store(*, message: EmailMessage) -> MailMessage | None:
     if not addresses:
         return None
     html = _html_alternative(message)
-    text = message.body if message.content_subtype != "html" else strip_tags(message.body)
+    body = str(message.body)  # a lazy translation, if the sender gave one, is text from here on
+    text = body if message.content_subtype != "html" else strip_tags(body)
     stored = MailMessage(
         sender=(_header(message, "From") or message.from_email or "")[:300],
         subject=(message.subject or "")[:500],

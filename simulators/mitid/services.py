@@ -18,7 +18,7 @@ LOGIN_LIFETIME = datetime.timedelta(minutes=5)
 RESULT_CODE_LIFETIME = datetime.timedelta(minutes=2)
 MAX_CODE_ATTEMPTS = 3
 
-_SERIAL_PREFIX = {
+_SERIAL_PREFIX: dict[str, str] = {
     Device.Kind.APP: "APP",
     Device.Kind.KODEVISER: "KV",
     Device.Kind.KODEOPLAESER: "KO",
@@ -178,6 +178,7 @@ def login_result_exchange(*, code: str) -> Identity | None:
         return None
     login_request.status = LoginRequest.Status.CONSUMED
     login_request.save(update_fields=["status"])
+    assert login_request.decided_at is not None  # set with the result code, as it was approved
     if timezone.now() - login_request.decided_at > RESULT_CODE_LIFETIME:
         return None
     person = login_request.account.person
