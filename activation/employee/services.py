@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from activation import emails
 from activation.employee import selectors
 from activation.models import BoundMeans, Invitation
 from mitid_portal import crypto
 from mitid_portal.audit import audit_record
-from mitid_portal.emails import email_queue
 from mitid_portal.errors import RuleError
 from mitid_portal.outside import Identity
 from mitid_portal.ratelimit import login_rate_hit
@@ -213,15 +213,12 @@ def _activate(
         request=request,
     )
     if user.email:
-        email_queue(
+        emails.means_added(
             to=user.email,
-            template="means_added",
-            context={
-                "user_name": user.full_name,
-                "organisation": organisation,
-                "means": str(BoundMeans.Kind.PRIVATE.label),
-                "bound_at": now,
-            },
+            user=user,
+            organisation=organisation,
+            kind=BoundMeans.Kind.PRIVATE,
+            bound_at=now,
             event_key=f"means-added-{binding.pk}",
         )
 
@@ -253,7 +250,6 @@ def means_remove(*, user: User, means_id: int, request: HttpRequest | None = Non
     if binding.kind == PRIVATE and not others.filter(kind=PRIVATE).exists():
         User.objects.filter(pk=user.pk).update(uses_private_mitid=False)
         user.uses_private_mitid = False
-    label = str(binding.get_kind_display())
     audit_record(
         action="means_removed",
         actor_name=user.full_name,
@@ -264,15 +260,10 @@ def means_remove(*, user: User, means_id: int, request: HttpRequest | None = Non
         request=request,
     )
     if user.email:
-        email_queue(
+        emails.means_removed(
             to=user.email,
-            template="means_removed",
-            context={
-                "user_name": user.full_name,
-                "organisation": user.organisation,
-                "means": label,
-                "removed_at": now,
-            },
+            user=user,
+            binding=binding,
             event_key=f"means-removed-{binding.pk}",
         )
     return binding

@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from activation import emails
 from activation.models import BoundMeans, Invitation, SmsVerification
 from activation.separate import selectors
 from mitid_portal import crypto, outside
 from mitid_portal.audit import audit_record
-from mitid_portal.emails import email_queue
 from mitid_portal.errors import RuleError
 from mitid_portal.outside import DeviceRecord
 from mitid_portal.validators import bruger_id_key, normalise_bruger_id
@@ -288,16 +288,11 @@ def separate_activation_complete(
         request=request,
     )
     if user.email:
-        email_queue(
+        emails.separate_means_added(
             to=user.email,
-            template="separate_means_added",
-            context={
-                "user_name": user.full_name,
-                "organisation": locked.organisation,
-                "means": str(BoundMeans.Kind(device.kind).label),
-                "serial": device.serial,
-                "bound_at": now,
-            },
+            user=user,
+            organisation=locked.organisation,
+            binding=binding,
             event_key=f"separate-means-added-{binding.pk}",
         )
     return binding

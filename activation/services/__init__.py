@@ -1,9 +1,9 @@
 """State changes of activation: ``start`` (bulk and single, G4.2–G4.5, G5.5–G5.6),
-``invitations`` (*Vis*, new code, new link, cancel, reminders), ``emails`` (the link email),
+``invitations`` (*Vis*, new code, new link, cancel, reminders), ``emails`` (the bulk start's link-email builder),
 ``create`` (*Opret bruger* and *Masseopret*: create users and invite them) and ``lifecycle``
 (*Luk bruger*, *Send nyt aktiveringslink* and *Ny kode* from *Brugerinformation*)."""
 
-from activation.services.emails import activation_link
+from activation.emails import activation_url
 from activation.services.invitations import (
     REMINDER_BEFORE,
     activation_code_renew,
@@ -33,7 +33,7 @@ __all__ = [
     "TOKEN_PURPOSE",
     "activation_code_renew",
     "activation_code_reveal",
-    "activation_link",
+    "activation_url",
     "activation_reminders_send",
     "invitation_cancel",
     "invitation_resend",

@@ -17,10 +17,10 @@ from django.utils.translation import gettext_lazy as _
 
 from mitid_portal import crypto
 from mitid_portal.audit import audit_record
-from mitid_portal.emails import email_queue
 from mitid_portal.errors import RuleError
 from mitid_portal.identity import UserState, identity_cpr
 from mitid_portal.validators import cpr_birth_date
+from organisations import emails as organisation_emails
 from organisations.models import AdminInvitation, ConnectionRequest, Organisation, RoleGrant
 from organisations.services.connection import (
     admin_appointment_record,
@@ -69,10 +69,11 @@ def _connect(
         organisation_admin_appoint(
             organisation=organisation, granted_by_name=actor_name, request=request, **admin
         )
-    email_queue(
+    organisation_emails.connection_receipt(
         to=connection.requester_email,
-        template="connection_receipt",
-        context={"connection": connection, "organisation": organisation, "admins": admins},
+        connection=connection,
+        organisation=organisation,
+        admins=[f"{a['first_name']} {a['last_name']} ({a['email']})" for a in admins],
         event_key=f"connection-receipt-{connection.pk}",
     )
     return connection
@@ -120,15 +121,12 @@ def organisation_admin_appoint(
         request=request,
     )
     link = settings.PORTAL_BASE_URL + reverse("activation:setup_link", args=[token])
-    email_queue(
+    organisation_emails.admin_setup_link(
         to=email,
-        template="admin_setup_link",
-        context={
-            "organisation": organisation,
-            "user": user,
-            "link": link,
-            "expires_at": invitation.expires_at,
-        },
+        organisation=organisation,
+        user_name=user.full_name,
+        link=link,
+        expires_at=invitation.expires_at,
         event_key=f"admin-setup-{invitation.pk}",
     )
     return invitation

@@ -9,8 +9,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from activation import emails
 from activation.models import Invitation
-from activation.services.emails import REMINDER_TEMPLATE, link_email_queue
 from activation.services.start import CODE_LENGTH, CODE_PURPOSE, LINK_LIFETIME, TOKEN_PURPOSE
 from mitid_portal import crypto
 from mitid_portal.audit import audit_record
@@ -119,7 +119,7 @@ def invitation_resend(*, invitation: Invitation, actor, request=None) -> Invitat
         created_by_name=actor.full_name[:200],
         expires_at=timezone.now() + LINK_LIFETIME,
     )
-    link_email_queue(invitation=new, token=token, event_key=f"activation-link-{new.pk}")
+    emails.activation_link(invitation=new, token=token, event_key=f"activation-link-{new.pk}")
     _audit(
         action="activation_link_resent",
         invitation=new,
@@ -177,10 +177,9 @@ def activation_reminders_send(*, now: datetime.datetime | None = None) -> int:
                 continue
             invitation = Invitation.objects.select_related("user", "organisation").get(pk=pk)
             if invitation.user.email:
-                link_email_queue(
+                emails.activation_reminder(
                     invitation=invitation,
                     token=token,
-                    template=REMINDER_TEMPLATE,
                     event_key=f"activation-reminder-{pk}",
                 )
             audit_record(

@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from mitid_portal import crypto, outside
 from mitid_portal.audit import audit_record
-from mitid_portal.emails import email_queue
 from mitid_portal.errors import RuleError
 from mitid_portal.validators import normalise_cvr
+from organisations import emails
 from organisations.models import (
     AdminInvitation,
     ConnectionDocument,
@@ -205,10 +205,9 @@ def connection_submit(*, connection_id: int) -> ConnectionRequest:
         )
     connection.state = ConnectionRequest.State.AWAITING_REVIEW
     connection.save(update_fields=["state"])
-    email_queue(
+    emails.connection_pending(
         to=connection.requester_email,
-        template="connection_pending",
-        context={"connection": connection},
+        connection=connection,
         event_key=f"connection-pending-{connection.pk}",
     )
     return connection
@@ -343,10 +342,9 @@ def connection_reject(*, connection_id: int, operator_name: str, reason: str) ->
         target=connection.company_name,
         changes={"reason": connection.decision_note},
     )
-    email_queue(
+    emails.connection_rejected(
         to=connection.requester_email,
-        template="connection_rejected",
-        context={"connection": connection},
+        connection=connection,
         event_key=f"connection-rejected-{connection.pk}",
     )
     return connection

@@ -242,7 +242,8 @@ def test_anonymous_goes_to_the_login(client):
 
 
 def test_the_bulk_email_is_the_same_as_one_rendered_normally(organisation):
-    from activation.services.emails import LinkEmailBuilder, link_email_queue
+    from activation.emails import activation_link
+    from activation.services.emails import LinkEmailBuilder
 
     user = BirthDateUserFactory(organisation=organisation, first_name="Åse <Ø>", last_name="Bøg")
     (invitation,) = services.users_activation_start(
@@ -252,7 +253,7 @@ def test_the_bulk_email_is_the_same_as_one_rendered_normally(organisation):
     built = LinkEmailBuilder(organisation=organisation, expires_at=invitation.expires_at).row(
         to=user.email, name=user.full_name, token="TOKEN", code_required=True, event_key="x"
     )
-    rendered = link_email_queue(invitation=invitation, token="TOKEN", event_key="y")
+    rendered = activation_link(invitation=invitation, token="TOKEN", event_key="y")
     assert (built.subject, built.body_text, built.body_html) == (
         rendered.subject,
         rendered.body_text,

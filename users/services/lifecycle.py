@@ -14,26 +14,23 @@ import hmac
 import json
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import QuerySet
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mitid_portal import crypto
 from mitid_portal.audit import audit_record
-from mitid_portal.emails import email_queue
 from mitid_portal.errors import RuleError
 from mitid_portal.identity import BLOCKED_STATES, UserState
 from organisations.models import RoleGrant
 from organisations.selectors import roles_of
+from users import emails
 from users.models import User
 
 EMAIL_TOKEN_PURPOSE = "user-email-change"  # noqa: S105 - a hash purpose, not a secret
 EMAIL_CONFIRM_LIFETIME = datetime.timedelta(days=7)
-EMAIL_CONFIRM_TEMPLATE = "user_email_confirm"
 # A token is 43 URL-safe characters; anything much longer is not worth hashing.
 _MAX_TOKEN_LENGTH = 200
 
@@ -231,10 +228,6 @@ class EditResult:
     email_pending: bool
 
 
-def _email_confirm_link(token: str) -> str:
-    return settings.PORTAL_BASE_URL + reverse("users:email_confirm_link", args=[token])
-
-
 @transaction.atomic
 def user_edit(
     *,
@@ -292,16 +285,7 @@ def user_edit(
     if changes:
         _audit(action="user_updated", user=user, actor=actor, request=request, changes=changes)
     if token is not None:
-        email_queue(
-            to=email,
-            template=EMAIL_CONFIRM_TEMPLATE,
-            context={
-                "user_name": user.full_name,
-                "organisation": user.organisation,
-                "link": _email_confirm_link(token),
-                "expires_at": user.pending_email_expires_at,
-            },
-        )
+        emails.user_email_confirm(to=email, user=user, token=token)
         _audit(
             action="user_email_change_requested",
             user=user,
