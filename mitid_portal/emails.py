@@ -1,8 +1,12 @@
 """Queueing and delivering email through the outbox (DESIGN.md "Rules": queued in the same
 transaction as the change, sent by a worker, retried on failure, never lost, never sent twice).
 
-Each email has three templates: ``emails/<name>-subject.txt``, ``-body.txt`` and ``-body.html``,
-rendered in the language active when it is queued.
+Each email is one function in the ``emails`` module of the app that owns its event
+(``organisations.emails``, ``users.emails``, ``activation.emails``; STYLE.md "Emails"), with typed
+keyword-only arguments; it builds its context and calls ``email_queue`` here, the one shared
+builder, which no other app module calls. Each email has three templates:
+``emails/<name>-subject.txt``, ``-body.txt`` and ``-body.html``, rendered in the language active
+when it is queued.
 """
 
 import datetime
