@@ -17,7 +17,7 @@ class ConnectionDocumentInline(admin.TabularInline):
     model = ConnectionDocument
     extra = 0
     can_delete = False
-    fields = ["original_name", "content_type", "size", "uploaded_at", "download"]
+    fields = ("original_name", "content_type", "size", "uploaded_at", "download")
     readonly_fields = fields
 
     @admin.display(description=_("Fil"))
@@ -35,7 +35,7 @@ class ConnectionRequestAdmin(admin.ModelAdmin):
     search_fields = ["company_name", "cvr", "requester_name"]
     inlines = [ConnectionDocumentInline]
     actions = ["approve", "reject"]
-    fields = [
+    fields = (
         "company_name",
         "cvr",
         "state",
@@ -54,7 +54,7 @@ class ConnectionRequestAdmin(admin.ModelAdmin):
         "decided_at",
         "created_at",
         "completed_at",
-    ]
+    )
     readonly_fields = [f for f in fields if f != "decision_note"]
 
     def has_add_permission(self, request):

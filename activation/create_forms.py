@@ -3,6 +3,7 @@ services in ``activation.services.create`` decide the rules that need the databa
 
 import datetime
 import secrets
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -108,17 +109,16 @@ class UserCreateForm(forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
-        self.fields["means"].choices = [
+        cast(forms.ChoiceField, self.fields["means"]).choices = [
             (m, _MEANS_LABELS.get(m, m)) for m in organisation_offered_means(organisation)
         ]
         # Every new user gets the Basispakke (rights_grant_basic_package); the form offers the rest.
-        self.fields["services"].help_text = _(
+        services = cast(forms.ModelMultipleChoiceField, self.fields["services"])
+        services.help_text = _(
             "Brugeren får automatisk Basispakken. Markér de tjenester, brugeren også skal "
             "have adgang til."
         )
-        self.fields["services"].queryset = PublicService.objects.exclude(
-            in_basic_package=True
-        ).order_by("name")
+        services.queryset = PublicService.objects.exclude(in_basic_package=True).order_by("name")
 
     def _name(self, field: str) -> str:
         value = " ".join(self.cleaned_data[field].split())

@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrPromise
 
 from activation.models import Invitation
 from activation.selectors import invitations_expiring
@@ -68,7 +69,7 @@ class Bar:
         return LABEL_WIDTH + self.width + 8
 
 
-def _bar_specs() -> list[tuple[str, str, str]]:
+def _bar_specs() -> list[tuple[str, str | StrPromise, str]]:
     """Each bar's key, label and the list behind it, which counts the same rows as the bar."""
     users_list = reverse("users:list")
     return [

@@ -1,6 +1,7 @@
 """Forms of the users app: the NemID import's role choice and the edit on *Brugerinformation*."""
 
 from collections.abc import Iterable
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -103,4 +104,7 @@ class UserListFilterForm(forms.Form):
 
     def __init__(self, *args, states=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["state"].choices = [("", _("Alle")), *((s.value, s.label) for s in states)]
+        cast(forms.ChoiceField, self.fields["state"]).choices = [
+            ("", _("Alle")),
+            *((s.value, s.label) for s in states),
+        ]

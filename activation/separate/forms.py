@@ -1,5 +1,7 @@
 """Input of the separate-MitID journey and its login; every message in Danish."""
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -30,7 +32,7 @@ class MeansForm(forms.Form):
     def __init__(self, *args, kinds: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         labels = dict(BoundMeans.Kind.choices)
-        self.fields["kind"].choices = [(k, labels[k]) for k in kinds]
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [(k, labels[k]) for k in kinds]
         if len(kinds) == 1:
             self.fields["kind"].initial = kinds[0]
 
@@ -130,7 +132,7 @@ class AppChoiceForm(forms.Form):
                 )
             )
         choices.append(("new", _("Download og aktivér MitID App på en ny enhed")))
-        self.fields["choice"].choices = choices
+        cast(forms.ChoiceField, self.fields["choice"]).choices = choices
         self.fields["choice"].initial = choices[0][0]
 
 
@@ -159,7 +161,7 @@ class PhysicalChoiceForm(forms.Form):
                     % {"means": kind_label.lower()},
                 )
             )
-        self.fields["choice"].choices = choices
+        cast(forms.ChoiceField, self.fields["choice"]).choices = choices
         self.fields["choice"].initial = "new"
 
 
@@ -212,6 +214,6 @@ class OrganisationChoiceForm(forms.Form):
 
     def __init__(self, *args, candidates, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].choices = [
+        cast(forms.ChoiceField, self.fields["user"]).choices = [
             (u.pk, f"{u.organisation.name} (CVR {u.organisation.cvr})") for u in candidates
         ]

@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrPromise
 
 from activation.services.start import (
     organisation_default_means,
@@ -110,13 +111,13 @@ def _actor_name(actor) -> str:
 def identity_check(*, cpr: str, birth_date: datetime.date | None) -> datetime.date:
     """A CPR number (already normalised) or a birth date is required; with both they must agree.
     Returns the birth date (from the CPR number when only that is given)."""
-    if not cpr and birth_date is None:
-        raise RuleError("identity_missing", IDENTITY_MISSING, field="cpr")
     if cpr:
         from_cpr = cpr_birth_date(cpr)
         if birth_date is not None and birth_date != from_cpr:
             raise RuleError("identity_mismatch", IDENTITY_MISMATCH, field="birth_date")
         return from_cpr
+    if birth_date is None:
+        raise RuleError("identity_missing", IDENTITY_MISSING, field="cpr")
     return birth_date
 
 
@@ -243,7 +244,7 @@ class BulkRow:
     birth_date_text: str = ""
     email: str = ""
     phone: str = ""
-    errors: list[str] = field(default_factory=list)
+    errors: list[str | StrPromise] = field(default_factory=list)
 
     @property
     def masked_cpr(self) -> str:
