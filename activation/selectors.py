@@ -13,9 +13,9 @@ from users.models import User
 
 def ids_outside_organisation(*, organisation: Organisation, ids: list[int]) -> bool:
     """Whether any id is not a user of ``organisation`` (a foreign or made-up id: 404)."""
-    ids = set(ids)
-    own = User.objects.filter(organisation=organisation, pk__in=ids).count()
-    return own != len(ids)
+    unique = set(ids)
+    own = User.objects.filter(organisation=organisation, pk__in=unique).count()
+    return own != len(unique)
 
 
 def invitations_pending(*, organisation: Organisation) -> QuerySet[Invitation]:

@@ -71,8 +71,9 @@ def user_edit(request, pk: int):
                 form.add_error(None, exc.message)
                 if exc.code == lifecycle.STALE:
                     user = subject_get(request, pk)  # show what is there now
-                    form.data = form.data.copy()
-                    form.data["version"] = lifecycle.user_version(user)
+                    posted = request.POST.copy()  # the form's data, made mutable
+                    posted["version"] = lifecycle.user_version(user)
+                    form.data = posted
             else:
                 if result.email_pending:
                     messages.success(

@@ -15,7 +15,7 @@ EXPIRED = "expired"
 USED = "used"
 REPLACED = "replaced"
 CANCELLED = "cancelled"
-_STATE_PROBLEMS = {
+_STATE_PROBLEMS: dict[str, str] = {
     Invitation.State.USED: USED,
     Invitation.State.REPLACED: REPLACED,
     Invitation.State.CANCELLED: CANCELLED,

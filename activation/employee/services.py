@@ -138,6 +138,7 @@ def activation_code_check(*, invitation_id: int, code: str) -> Invitation:
         problem = selectors.invitation_problem(invitation)
         if problem:
             raise RuleError(problem, PROBLEM_MESSAGES[problem])
+        assert invitation is not None  # invitation_problem names a missing one UNKNOWN
         error = _code_error(invitation, code)
     if error is not None:
         raise error
@@ -165,6 +166,7 @@ def employee_activate_private(
         problem = selectors.invitation_problem(invitation)
         if problem:
             raise RuleError(problem, PROBLEM_MESSAGES[problem])
+        assert invitation is not None  # invitation_problem names a missing one UNKNOWN
         user = User.objects.select_for_update().get(pk=invitation.user_id)
         invitation.user = user
         if user.state not in (User.State.IMPORTED, User.State.AWAITING):

@@ -120,6 +120,7 @@ def link(request, token: str):
         # The reason is shown on a URL without the token: a 4xx answer on the token's URL would
         # put the token into Django's request log and the next page's Referer.
         return redirect(f"{reverse('employee:link_problem')}?{urlencode({'aarsag': problem})}")
+    assert invitation is not None  # invitation_problem names a missing one UNKNOWN
     for key in (IDENTITY_KEY, CHOICE_KEY, STATE_KEY, RECEIPT_KEY):
         request.session.pop(key, None)
     request.session[INVITATION_KEY] = invitation.pk

@@ -130,7 +130,8 @@ def login_candidates(*, user: User, device: DeviceRecord) -> list[User]:
     if (
         user not in bound
         or len(bound) < 2
-        or not all(u.organisation.allow_shared_means for u in bound)
+        # every one has an organisation (the filter above): the check only narrows the type
+        or not all(u.organisation is not None and u.organisation.allow_shared_means for u in bound)
     ):
         return [user]
     return bound

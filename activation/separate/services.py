@@ -114,6 +114,7 @@ def sms_code_verify(*, user: User, number: str, code: str) -> SmsVerification:
     }
     if outcome in messages:
         raise RuleError(outcome, messages[outcome], field="code")
+    assert verification is not None  # only the "none" outcome, raised above, has none
     if outcome == "wrong":
         left = SMS_MAX_FAILURES - verification.failures
         if left <= 0:

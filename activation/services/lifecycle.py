@@ -41,7 +41,7 @@ def user_close(*, user: User, reason: str, actor, version: str = "", request=Non
 def _live_invitation(user: User) -> Invitation:
     invitation = (
         Invitation.objects.select_related("user", "organisation")
-        .filter(user=user, organisation_id=user.organisation_id, state=Invitation.State.LIVE)
+        .filter(user=user, organisation=user.organisation_id, state=Invitation.State.LIVE)
         .first()
     )
     if invitation is None:

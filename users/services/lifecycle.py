@@ -67,7 +67,7 @@ def user_version(user: User) -> str:
 
 
 def _locked(user: User) -> User:
-    return User.objects.select_for_update().get(pk=user.pk, organisation_id=user.organisation_id)
+    return User.objects.select_for_update().get(pk=user.pk, organisation=user.organisation_id)
 
 
 def _check_version(user: User, version: str) -> None:
@@ -321,6 +321,7 @@ def user_email_confirm(*, token: str, request=None) -> User:
     found, problem = user_by_email_token(token=token)
     if problem is not None:
         raise RuleError(problem, _("Linket kan ikke bruges."))
+    assert found is not None  # user_by_email_token names a missing user LINK_UNKNOWN
     user = User.objects.select_for_update().get(pk=found.pk)
     if user.pending_email_token_hash != found.pending_email_token_hash or not user.pending_email:
         raise RuleError(LINK_UNKNOWN, _("Linket kan ikke bruges."))
@@ -362,7 +363,7 @@ def _check_may_block(*, user: User, actor) -> None:
     if RoleGrant.Role.ORGANISATION_ADMIN in target_roles:
         others = (
             RoleGrant.objects.filter(
-                organisation_id=user.organisation_id,
+                organisation=user.organisation_id,
                 role=RoleGrant.Role.ORGANISATION_ADMIN,
                 user__is_active=True,
             )
