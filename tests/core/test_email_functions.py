@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from activation import emails as activation_emails
 from activation.models import BoundMeans, Invitation
@@ -24,6 +24,14 @@ pytestmark = pytest.mark.django_db
 NOON = timezone.make_aware(datetime.datetime(2026, 12, 31, 12, 0))
 ROOT = Path(settings.BASE_DIR)
 APPS = ("activation", "users", "organisations", "mitid_portal", "simulators")
+
+
+@pytest.fixture(autouse=True)
+def _danish():
+    """Emails render in the active language (dates, means labels); these are the Danish ones,
+    whatever an earlier test in the same worker left active."""
+    with translation.override("da"):
+        yield
 
 
 def _queued(email: OutboundEmail | None, *, to: str) -> OutboundEmail:
