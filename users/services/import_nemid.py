@@ -339,8 +339,9 @@ def _users_insert_chunk(
         return {}
     BulkInserter(
         User,
-        # The values every imported user shares: state, organisation, no password, the defaults.
-        template=User(organisation=organisation, state=User.State.IMPORTED, password="!"),  # noqa: S106
+        # The values every imported user shares: organisation, no password, the defaults (among
+        # them the first state of the lifecycle, imported).
+        template=User(organisation=organisation, password="!"),  # noqa: S106
         varying=USER_COLUMNS,
     ).insert(users)
     # The chunk holds consecutive signatures (ordered by id), so one range query finds the ids.
