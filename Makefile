@@ -62,9 +62,12 @@ chromium:
 bench: $(VENV)/.installed
 	$(PY) bench/run.py $(BENCH_ARGS)
 
+## lint: ruff, the layers' import contracts (pyproject.toml, docs/architecture.md) and mypy
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	PYTHONPATH=. $(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .

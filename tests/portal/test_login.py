@@ -102,9 +102,7 @@ def test_a_rejected_approval_leaves_no_session(client):
 
 def test_a_forged_callback_is_refused(client):
     client.get(reverse("login:start"))
-    response = client.get(
-        reverse("login:callback"), {"code": "x", "state": "forged"}, follow=True
-    )
+    response = client.get(reverse("login:callback"), {"code": "x", "state": "forged"}, follow=True)
     assert "Login mislykkedes" in response.content.decode()
     assert "mitid_identity" not in client.session
 
