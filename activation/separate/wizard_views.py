@@ -197,6 +197,7 @@ def activate(request, journey: Journey):
     )
     error = None
     if request.method == "POST":
+        proven = False
         if form is not None:
             if form.is_valid():
                 try:
@@ -204,16 +205,26 @@ def activate(request, journey: Journey):
                 except RuleError as exc:
                     form.add_error("code", exc.message)
                 else:
-                    return _complete(request, journey, device)
+                    proven = True
         elif device.kind == BoundMeans.Kind.CHIP:
             since = datetime.datetime.fromisoformat(journey.state["started_at"])
-            if selectors.chip_pressed_since(device=device, since=since):
-                return _complete(request, journey, device)
-            error = _("Chippen er ikke trykket endnu. Tryk på chippen, og prøv igen.")
-        elif services.app_activation_done(device=device, user=journey.user):
-            return _complete(request, journey, device)
+            proven = selectors.chip_pressed_since(device=device, since=since)
+            if not proven:
+                error = _("Chippen er ikke trykket endnu. Tryk på chippen, og prøv igen.")
         else:
-            error = _("Appen er ikke aktiveret endnu. Indtast aktiveringskoden i appen.")
+            proven = services.app_activation_done(device=device, user=journey.user)
+            if not proven:
+                error = _("Appen er ikke aktiveret endnu. Indtast aktiveringskoden i appen.")
+        if proven:
+            try:
+                return _complete(request, journey, device)
+            except RuleError as exc:
+                # Refused at the end (the invitation stopped being live, the means is no longer
+                # chosen): said on the page where the means was checked.
+                if form is not None and exc.field == "code":
+                    form.add_error("code", exc.message)
+                else:
+                    error = exc.message
     return render(
         request, "separate/activate.html", journey.context(device=device, form=form, error=error)
     )

@@ -518,3 +518,20 @@ def test_a_bruger_id_written_past_save_without_its_key_is_refused():
     user = UserFactory(bruger_id=None)
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.filter(pk=user.pk).update(bruger_id="uden.noegle")
+
+
+def test_a_refusal_at_the_end_is_shown_on_the_page_not_a_server_error(
+    client, invitation, monkeypatch
+):
+    """The invitation can stop being live between the means check and the end (a parallel tab,
+    the administrator cancels): the refusal is shown where the means was checked."""
+    device = walk_to_activate(client)
+
+    def refuse(**kwargs):
+        raise services.RuleError("not_live", "Aktiveringen findes ikke længere.")
+
+    monkeypatch.setattr(services, "separate_activation_complete", refuse)
+    response = post(client, "activate", {"code": current_code(device)})
+    assert response.status_code == 200
+    assert "Aktiveringen findes ikke længere." in response.content.decode()
+    assert not BoundMeans.objects.exists()
