@@ -207,8 +207,11 @@ def _deliver_one(email: OutboundEmail, connection) -> str:
 
 
 @task()
-def deliver_emails(ids: list[int] | None = None) -> dict[str, int]:
+def deliver_emails(ids: list[int] | None = None, periodic: bool = False) -> dict[str, int]:
     """The worker's task: deliver queued emails (the given ones, or every one that is due). The
     periodic sweep (every five minutes, see ``mitid_portal.periodic``) also picks up anything a
-    stopped worker left behind. It lives beside the outbox that enqueues it."""
+    stopped worker left behind. It lives beside the outbox that enqueues it.
+
+    ``periodic`` is ignored: runs that the old self-rescheduling sweep queued before an upgrade
+    carry it and must still run."""
     return emails_deliver(ids=ids)

@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from mitid_portal import emails
 from mitid_portal.models import OutboundEmail
@@ -102,3 +103,11 @@ def test_the_database_worker_delivers_queued_email(
     assert mail.outbox == []  # waiting for the worker
     call_command("db_worker", batch=True, queue_name="default", reload=False, verbosity=1)
     assert len(mail.outbox) == 1
+
+
+def test_a_delivery_run_queued_by_the_old_periodic_sweep_still_runs():
+    """Before the schedule table the sweep re-queued itself as
+    mitid_portal.tasks.deliver_emails(periodic=True); such runs queued before an upgrade load
+    and deliver."""
+    old = import_string("mitid_portal.tasks.deliver_emails")
+    assert old.call(periodic=True) == {"sent": 0, "retry": 0, "failed": 0}

@@ -115,7 +115,7 @@ from django.db import transaction
 from django.utils import timezone
 from activation.services.emails import LinkEmailBuilder
 from mitid_portal.emails import emails_queue_bulk
-from mitid_portal.tasks import deliver_emails
+from mitid_portal.emails import deliver_emails
 from organisations.models import Organisation
 
 builder = LinkEmailBuilder(
