@@ -5,12 +5,32 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+
+def _content_type_follows(apps, schema_editor, *, source, target):
+    """The model's content type (admin log entries, permissions) moves with it, unless the target
+    already has one."""
+    content_types = apps.get_model("contenttypes", "ContentType").objects.using(
+        schema_editor.connection.alias
+    )
+    if not content_types.filter(app_label=target, model="auditevent").exists():
+        content_types.filter(app_label=source, model="auditevent").update(app_label=target)
+
+
+def forwards(apps, schema_editor):
+    _content_type_follows(apps, schema_editor, source="organisations", target="mitid_portal")
+
+
+def backwards(apps, schema_editor):
+    _content_type_follows(apps, schema_editor, source="mitid_portal", target="organisations")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
         ('mitid_portal', '0001_initial'),
         ('organisations', '0007_auditevent_moves_to_kernel'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ('contenttypes', '0002_remove_content_type_name'),
     ]
 
     # The model moves here from organisations and keeps its table "organisations_auditevent":
@@ -43,4 +63,5 @@ class Migration(migrations.Migration):
             ],
             database_operations=[],
         ),
+        migrations.RunPython(forwards, backwards),
     ]

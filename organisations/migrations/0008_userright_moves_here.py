@@ -3,6 +3,25 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+
+def _content_type_follows(apps, schema_editor, *, source, target):
+    """The model's content type (admin log entries, permissions) moves with it, unless the target
+    already has one."""
+    content_types = apps.get_model("contenttypes", "ContentType").objects.using(
+        schema_editor.connection.alias
+    )
+    if not content_types.filter(app_label=target, model="userright").exists():
+        content_types.filter(app_label=source, model="userright").update(app_label=target)
+
+
+def forwards(apps, schema_editor):
+    _content_type_follows(apps, schema_editor, source="users", target="organisations")
+
+
+def backwards(apps, schema_editor):
+    _content_type_follows(apps, schema_editor, source="organisations", target="users")
+
+
 class Migration(migrations.Migration):
     """UserRight moves here from users and keeps its table "users_userright": only the
     migration state changes, no row moves."""
@@ -11,6 +30,7 @@ class Migration(migrations.Migration):
         ("organisations", "0007_auditevent_moves_to_kernel"),
         ("users", "0008_userright_moves_to_organisations"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("contenttypes", "0002_remove_content_type_name"),
     ]
 
     operations = [
@@ -62,4 +82,5 @@ class Migration(migrations.Migration):
             ],
             database_operations=[],
         ),
+        migrations.RunPython(forwards, backwards),
     ]
