@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_stubs_ext import StrPromise
 
 from activation.models import BoundMeans
 from activation.separate import forms, selectors, services
@@ -195,7 +196,7 @@ def activate(request, journey: Journey):
         if device.kind in selectors.CODE_KINDS
         else None
     )
-    error = None
+    error: str | StrPromise | None = None
     if request.method == "POST":
         proven = False
         if form is not None:

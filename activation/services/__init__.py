@@ -3,7 +3,15 @@
 ``create`` (*Opret bruger* and *Masseopret*: create users and invite them) and ``lifecycle``
 (*Luk bruger*, *Send nyt aktiveringslink* and *Ny kode* from *Brugerinformation*)."""
 
-from activation.emails import activation_url
+from activation.services.create import (
+    BulkFile,
+    BulkRow,
+    NewUser,
+    user_create,
+    users_bulk_create,
+    users_bulk_file_read,
+    users_bulk_template_rows,
+)
 from activation.services.invitations import (
     REMINDER_BEFORE,
     activation_code_renew,
@@ -31,33 +39,19 @@ __all__ = [
     "PRIVATE",
     "REMINDER_BEFORE",
     "TOKEN_PURPOSE",
+    "BulkFile",
+    "BulkRow",
+    "NewUser",
     "activation_code_renew",
     "activation_code_reveal",
-    "activation_url",
     "activation_reminders_send",
     "invitation_cancel",
     "invitation_resend",
     "organisation_default_means",
     "organisation_device_means",
     "organisation_offered_means",
-    "users_activation_start",
-]
-
-from activation.services.create import (  # noqa: E402 - Opret bruger and Masseopret, appended
-    BulkFile,
-    BulkRow,
-    NewUser,
-    user_create,
-    users_bulk_create,
-    users_bulk_file_read,
-    users_bulk_template_rows,
-)
-
-__all__ += [
-    "BulkFile",
-    "BulkRow",
-    "NewUser",
     "user_create",
+    "users_activation_start",
     "users_bulk_create",
     "users_bulk_file_read",
     "users_bulk_template_rows",

@@ -316,7 +316,7 @@ def _delimiter(header_line: str) -> str:
 
 def _cell(value: str | None) -> str:
     text = (value or "").strip()
-    # Our own exports guard formulas with a leading quote (users.csv); read them back as typed.
+    # Our own exports guard formulas with a leading quote (mitid_portal.csv); read them back as typed.
     if len(text) > 1 and text[0] == "'" and text[1] in "=+-@":
         text = text[1:]
     return text

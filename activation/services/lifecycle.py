@@ -1,5 +1,5 @@
 """The acts on *Brugerinformation* that reach past the user into activation (DESIGN.md
-"Administration"): *Luk bruger* (the user's part is ``users.services.lifecycle.user_close``;
+"Administration"): *Luk bruger* (the user's part is ``users.services.lifecycle.user_account_close``;
 here the bound means are removed and a pending activation stops), *Send nyt aktiveringslink*
 and *Ny kode* (the invitation services, found from the user)."""
 
@@ -28,7 +28,7 @@ def user_close(*, user: User, reason: str, actor, version: str = "", request=Non
     Invitation.objects.filter(user=user, state=Invitation.State.LIVE).update(
         state=Invitation.State.CANCELLED
     )
-    return lifecycle.user_close(
+    return lifecycle.user_account_close(
         user=user,
         reason=reason,
         actor=actor,

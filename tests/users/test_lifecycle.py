@@ -273,14 +273,14 @@ def test_the_last_organisation_administrator_cannot_be_closed(organisation, org_
     lifecycle.user_suspend(user=user_admin, reason="Orlov", actor=org_admin)
     # org_admin is now the only working organisation administrator.
     with pytest.raises(RuleError) as exc:
-        lifecycle.user_close(user=org_admin, reason="x", actor=user_admin)
+        lifecycle.user_account_close(user=org_admin, reason="x", actor=user_admin)
     assert exc.value.code in ("last_admin", "self")
     other = RoleGrantFactory(
         user__organisation=organisation, role=RoleGrant.Role.ORGANISATION_ADMIN
     ).user
     lifecycle.user_suspend(user=other, reason="Orlov", actor=org_admin)
     with pytest.raises(RuleError) as exc:
-        lifecycle.user_close(user=org_admin, reason="x", actor=other)
+        lifecycle.user_account_close(user=org_admin, reason="x", actor=other)
     assert exc.value.code == "last_admin"
 
 

@@ -8,16 +8,7 @@ from users.services.import_nemid import (
     users_import_from_nemid,
     users_import_queue,
 )
-
-__all__ = [
-    "ALREADY_RUNNING",
-    "import_admin_roles_check",
-    "users_import_from_nemid",
-    "users_import_queue",
-]
-
-from users.services.lifecycle import (  # noqa: E402 - the lifecycle, appended
-    user_close,
+from users.services.lifecycle import (
     user_edit,
     user_email_confirm,
     user_reactivate,
@@ -28,8 +19,9 @@ from users.services.lifecycle import (  # noqa: E402 - the lifecycle, appended
     users_state_change_bulk,
 )
 
-__all__ += [
-    "user_close",
+__all__ = [
+    "ALREADY_RUNNING",
+    "import_admin_roles_check",
     "user_edit",
     "user_email_confirm",
     "user_reactivate",
@@ -37,5 +29,7 @@ __all__ += [
     "user_state_change",
     "user_suspend",
     "user_version",
+    "users_import_from_nemid",
+    "users_import_queue",
     "users_state_change_bulk",
 ]

@@ -410,7 +410,7 @@ def user_reactivate(*, user: User, actor, version: str = "", request=None) -> Us
 
 
 @transaction.atomic
-def user_close(
+def user_account_close(
     *,
     user: User,
     reason: str,
