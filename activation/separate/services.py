@@ -21,6 +21,7 @@ from mitid_portal import crypto, outside
 from mitid_portal.audit import audit_record
 from mitid_portal.errors import RuleError
 from mitid_portal.outside import DeviceRecord
+from mitid_portal.ratelimit import rate_count, rate_count_add
 from mitid_portal.validators import bruger_id_key, normalise_bruger_id
 from users.models import User
 from users.services.lifecycle import user_state_change
@@ -314,17 +315,13 @@ def _throttle_keys(*, bruger_id: str, address: str) -> list[tuple[str, int]]:
 def login_throttle_check(*, bruger_id: str, address: str) -> None:
     """Refuse while the bruger-ID or the address has too many failed logins (shared cache)."""
     for key, limit in _throttle_keys(bruger_id=bruger_id, address=address):
-        if (cache.get(key) or 0) >= limit:
+        if rate_count(key=key) >= limit:
             raise RuleError("throttled", LOGIN_THROTTLED)
 
 
 def login_failure_record(*, bruger_id: str, address: str) -> None:
     for key, _limit in _throttle_keys(bruger_id=bruger_id, address=address):
-        cache.add(key, 0, timeout=LOGIN_WINDOW)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=LOGIN_WINDOW)
+        rate_count_add(key=key, window=LOGIN_WINDOW)
 
 
 def login_code_verify(*, bruger_id: str, code: str, address: str) -> tuple[User, DeviceRecord]:
