@@ -3,7 +3,6 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mitid_portal.errors import RuleError
+from mitid_portal.ratelimit import rate_limit_hit
 from simulators.mitid import selectors, services, totp
 from simulators.mitid.forms import CodeForm, LoginStartForm
 from simulators.mitid.models import Device, LoginRequest
@@ -53,8 +53,7 @@ def login(request):
     form = LoginStartForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         key = f"mitid-login-start:{_client_ip(request)}"
-        cache.add(key, 0, timeout=300)
-        if cache.incr(key) > START_LIMIT:
+        if not rate_limit_hit(key=key, limit=START_LIMIT, window=300):
             messages.error(request, _("For mange forsøg. Vent et par minutter, og prøv igen."))
         else:
             login_request = services.login_request_start(
