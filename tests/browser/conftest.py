@@ -63,6 +63,8 @@ def page(context):
 
 def axe_check(page, *, impacts=("serious", "critical")) -> None:
     """Run axe-core on the page; fail on any violation of the given impacts."""
+    # A click's navigation may still be committing the next document (no <head> yet).
+    page.wait_for_load_state("load")
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => await axe.run(document)")
     bad = [v for v in result["violations"] if v.get("impact") in impacts]
