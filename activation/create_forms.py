@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from activation.models import BoundMeans
 from activation.services.create import IDENTITY_MISMATCH, IDENTITY_MISSING
-from activation.services.start import organisation_default_means, organisation_offered_means
 from mitid_portal.validators import cpr_birth_date, normalise_cpr, normalise_phone
 from organisations.models import PublicService
+from organisations.selectors import organisation_default_means, organisation_offered_means
 
 _INPUT = {"class": "form-input"}
 _MEANS_LABELS = dict(BoundMeans.Kind.choices)

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from activation.models import BoundMeans
-from activation.services import (
+from organisations.selectors import (
     PRIVATE,
     organisation_default_means,
     organisation_device_means,

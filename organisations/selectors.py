@@ -12,6 +12,31 @@ from organisations.models import (
     UserRight,
 )
 
+# The means an organisation offers (its settings, G3.7–G3.9, G3.12), in the guide's order.
+PRIVATE = "private"  # private MitID at work
+DEVICE_MEANS = ["app", "kodeviser", "kodeoplaeser", "chip"]
+
+
+def organisation_device_means(organisation: Organisation) -> list[str]:
+    """The device kinds the organisation allows, in the guide's order. An organisation that has
+    not chosen yet allows the MitID app, which the setup pre-selects (G3.8)."""
+    allowed = organisation.allowed_means or ["app"]
+    return [m for m in DEVICE_MEANS if m in allowed]
+
+
+def organisation_offered_means(organisation: Organisation) -> list[str]:
+    """Every means an administrator may choose for a user: the allowed devices, and private
+    MitID when the organisation allows it at work (G3.9, G5.5)."""
+    means = organisation_device_means(organisation)
+    return [PRIVATE, *means] if organisation.allow_private_mitid else means
+
+
+def organisation_default_means(organisation: Organisation) -> list[str]:
+    """The preferred means (the star, G3.12) when it is allowed, else the first allowed one."""
+    devices = organisation_device_means(organisation)
+    preferred = organisation.preferred_means
+    return [preferred] if preferred in devices else devices[:1]
+
 
 def roles_of(*, user) -> set[str]:
     """The roles a user holds in their own organisation."""

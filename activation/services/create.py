@@ -26,17 +26,14 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrPromise
 
-from activation.services.start import (
-    organisation_default_means,
-    organisation_offered_means,
-    users_activation_start,
-)
+from activation.services.start import users_activation_start
 from mitid_portal import crypto
 from mitid_portal.audit import audit_record
 from mitid_portal.errors import RuleError
 from mitid_portal.models import AuditEvent
 from mitid_portal.validators import cpr_birth_date, normalise_cpr, normalise_phone
 from organisations.models import Organisation, PublicService, UserRight
+from organisations.selectors import organisation_default_means, organisation_offered_means
 from organisations.services.rights import (
     rights_grant_basic_package,
     rights_grant_basic_package_bulk,

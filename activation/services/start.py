@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from activation.models import BoundMeans, Invitation
+from activation.models import Invitation
 from activation.services.emails import LinkEmailBuilder
 from mitid_portal import crypto
 from mitid_portal.audit import audit_record
@@ -16,6 +16,7 @@ from mitid_portal.bulk import BulkInserter
 from mitid_portal.emails import emails_queue_bulk
 from mitid_portal.errors import RuleError
 from organisations.models import Organisation
+from organisations.selectors import organisation_offered_means
 from organisations.services.rights import rights_grant_basic_package_bulk
 from users.models import User
 from users.services.lifecycle import users_state_change_bulk
@@ -24,30 +25,7 @@ LINK_LIFETIME = datetime.timedelta(days=30)
 TOKEN_PURPOSE = "activation-link"  # noqa: S105 - a hash purpose, not a secret
 CODE_PURPOSE = "activation-code"
 CODE_LENGTH = 8
-PRIVATE = BoundMeans.Kind.PRIVATE.value
-DEVICE_MEANS = ["app", "kodeviser", "kodeoplaeser", "chip"]
 _CHUNK = 5000  # ids per UPDATE: stays below SQLite's limit of bound variables
-
-
-def organisation_device_means(organisation: Organisation) -> list[str]:
-    """The device kinds the organisation allows, in the guide's order. An organisation that has
-    not chosen yet allows the MitID app, which the setup pre-selects (G3.8)."""
-    allowed = organisation.allowed_means or ["app"]
-    return [m for m in DEVICE_MEANS if m in allowed]
-
-
-def organisation_offered_means(organisation: Organisation) -> list[str]:
-    """Every means an administrator may choose for a user: the allowed devices, and private
-    MitID when the organisation allows it at work (G3.9, G5.5)."""
-    means = organisation_device_means(organisation)
-    return [PRIVATE, *means] if organisation.allow_private_mitid else means
-
-
-def organisation_default_means(organisation: Organisation) -> list[str]:
-    """The preferred means (the star, G3.12) when it is allowed, else the first allowed one."""
-    devices = organisation_device_means(organisation)
-    preferred = organisation.preferred_means
-    return [preferred] if preferred in devices else devices[:1]
 
 
 def _check_means(*, organisation: Organisation, means: Iterable[str]) -> list[str]:

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from activation import services
 from mitid_portal.errors import RuleError
 from organisations.models import Organisation
+from organisations.selectors import organisation_default_means
 from users.models import User
 
 
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         if organisation is None:
             raise CommandError(f"Ingen organisation med CVR {cvr}.")
         chosen = [m.strip() for m in means.split(",") if m.strip()] or (
-            services.organisation_default_means(organisation) or ["app"]
+            organisation_default_means(organisation) or ["app"]
         )
         users = User.objects.filter(organisation=organisation, state=User.State.IMPORTED)
         if not all:
