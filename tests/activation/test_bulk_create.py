@@ -20,7 +20,6 @@ from activation.services import create
 from mitid_portal import crypto
 from mitid_portal.models import AuditEvent, OutboundEmail
 from organisations.models import PublicService, RoleGrant, UserRight
-from tests.activation.factories import SetUpOrganisationFactory
 from tests.factories import RoleGrantFactory, UserFactory, fictitious_cpr
 from users.models import User
 
@@ -58,21 +57,8 @@ def upload(client, content: bytes, name: str = "brugere.csv"):
     return client.post(UPLOAD, {"file": SimpleUploadedFile(name, content, "text/csv")})
 
 
-@pytest.fixture
-def organisation():
-    return SetUpOrganisationFactory(name="Lægehuset Vestergade I/S")
-
-
-@pytest.fixture
-def user_admin(organisation):
-    return RoleGrantFactory(
-        user__organisation=organisation,
-        user__first_name="Bo",
-        user__last_name="Brugeradmin",
-        role=RoleGrant.Role.USER_ADMIN,
-    ).user
-
-
+# organisation and user_admin (Bo Brugeradmin) come from tests/activation/conftest.py; Opret
+# bruger is a user administrator's page.
 @pytest.fixture
 def admin_client(client, user_admin):
     client.force_login(user_admin)
