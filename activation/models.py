@@ -7,8 +7,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mitid_portal.sandbox import SandboxedModel
 
-class Invitation(models.Model):
+
+class Invitation(SandboxedModel):
     """The activation of one user: the emailed link (token) and, where needed, the temporary
     activation code. At most one live invitation per user, enforced by the database."""
 
@@ -63,7 +65,7 @@ class Invitation(models.Model):
         return self.code_failures - self.code_failures_base
 
 
-class SmsVerification(models.Model):
+class SmsVerification(SandboxedModel):
     """A 6-digit code sent by SMS during activation with a separate MitID (10 minutes, 3 tries)."""
 
     user = models.ForeignKey(
@@ -84,7 +86,7 @@ class SmsVerification(models.Model):
         return f"{self.user}: {self.created_at:%H:%M}"
 
 
-class BoundMeans(models.Model):
+class BoundMeans(SandboxedModel):
     """An identification means bound to a user: private MitID, or a device of the separate
     business MitID, named by its serial number in the device registry
     (``mitid_portal.outside.DeviceRegistry``); a shared means may be bound in several
@@ -119,7 +121,7 @@ class BoundMeans(models.Model):
         return f"{self.user}: {self.get_kind_display()}"
 
 
-class LoginEvent(models.Model):
+class LoginEvent(SandboxedModel):
     """A login to MitID Erhverv (shown in *Min profil*)."""
 
     user = models.ForeignKey(

@@ -4,10 +4,34 @@ log (every administrative act, recorded through ``mitid_portal.audit.audit_recor
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mitid_portal.sandbox import SandboxedModel
 
-class OutboundEmail(models.Model):
+
+class Sandbox(models.Model):
+    """An exercise (øvelse): one world of its own, with a copy of the demo world. Every sandboxed
+    row (``mitid_portal.sandbox.SandboxedModel``) points here and goes when it goes. The default
+    sandbox (id 1) never expires: on a laptop it is the only one; hosted, it is the operators'."""
+
+    name = models.CharField(_("navn"), max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    # None: never (the default sandbox).
+    expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The colleague's invitation link, stored only as a keyed hash.
+    invite_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    reset_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("øvelse")
+        verbose_name_plural = _("øvelser")
+
+    def __str__(self) -> str:
+        return self.name or f"Øvelse {self.pk}"
+
+
+class OutboundEmail(SandboxedModel):
     class State(models.TextChoices):
         QUEUED = "queued", _("I kø")
         SENT = "sent", _("Sendt")
@@ -124,7 +148,7 @@ class AuditAction(models.TextChoices):
     POWER_USERS_CHANGED = "power_users_changed", _("Brugere af erhvervsfuldmagt ændret")
 
 
-class AuditEvent(models.Model):
+class AuditEvent(SandboxedModel):
     """One administrative act: who did what to whom, when, from where, and what changed.
 
     ``changes`` holds before/after values with CPR numbers masked; an act before the organisation

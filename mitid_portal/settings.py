@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "mitid_portal.middleware.ContentSecurityPolicyMiddleware",
     "mitid_portal.middleware.RejectNulCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "mitid_portal.sandbox_middleware.SandboxMiddleware",
     "mitid_portal.locale.DanishFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -276,3 +277,12 @@ OUTSIDE_WORLD = {
     ),
     "nemid": env.str("NEMID_SOURCE", default="simulators.nemid.source.SimulatedNemIDSource"),
 }
+
+# --- Øvelser (training sandboxes), see mitid_portal.sandbox -----------------------------------
+# Off (a laptop): every request runs in the default sandbox. On (hosted): each visitor starts an
+# exercise of their own, a fresh copy of the demo world, that lives SANDBOX_LIFETIME_DAYS.
+SANDBOXES = env_bool("SANDBOXES", default=False)
+SANDBOX_LIFETIME_DAYS = env.int("SANDBOX_LIFETIME_DAYS", default=30)
+SANDBOX_COOKIE_NAME = "mitid_oevelse"
+# The Django admin of the portal operators, at a path of the host's choosing.
+OPERATOR_PATH = env.str("OPERATOR_PATH", default="operatoer/").strip("/") + "/"

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, register_converter
 
@@ -7,6 +8,7 @@ register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("", include("mitid_portal.portal_urls")),
+    path("oevelse/", include("mitid_portal.sandbox_urls")),
     path("", include("activation.login_urls")),
     path("", include("organisations.urls")),
     path("", include("activation.urls")),
@@ -16,7 +18,7 @@ urlpatterns = [
     path("saerskilt-mitid/app/", include("simulators.mitid.business_app_urls")),
     path("saerskilt-mitid/", include("activation.separate.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("operatoer/", admin.site.urls),
+    path(settings.OPERATOR_PATH, admin.site.urls),
     path("simulator/", include("simulators.urls")),
     path("simulator/registre/", include("simulators.registers.urls")),
     path("simulator/mitid/", include("simulators.mitid.urls")),

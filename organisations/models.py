@@ -8,16 +8,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mitid_portal.fields import EncryptedTextField
+from mitid_portal.sandbox import SandboxedModel
 
 
-class Organisation(models.Model):
+class Organisation(SandboxedModel):
     """An organisation (one CVR) that has an agreement with MitID Erhverv."""
 
     class State(models.TextChoices):
         CONNECTED = "connected", _("Tilsluttet – opsætning mangler")
         ACTIVE = "active", _("Opsat")
 
-    cvr = models.CharField(_("CVR-nummer"), max_length=8, unique=True)
+    cvr = models.CharField(_("CVR-nummer"), max_length=8)
     name = models.CharField(_("navn"), max_length=200)
     is_public = models.BooleanField(_("offentlig myndighed"), default=False)
     state = models.CharField(max_length=20, choices=State.choices, default=State.CONNECTED)
@@ -41,6 +42,9 @@ class Organisation(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["sandbox", "cvr"], name="organisation_cvr_unique")
+        ]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisationer")
 
@@ -48,7 +52,7 @@ class Organisation(models.Model):
         return f"{self.name} (CVR {self.cvr})"
 
 
-class RoleGrant(models.Model):
+class RoleGrant(SandboxedModel):
     """A role held by a user in their organisation: who granted it and when."""
 
     class Role(models.TextChoices):
@@ -75,7 +79,7 @@ class RoleGrant(models.Model):
         return f"{self.get_role_display()}: {self.user}"
 
 
-class ConnectionRequest(models.Model):
+class ConnectionRequest(SandboxedModel):
     """One attempt to connect an organisation at (simulated) NemLog-in (G2.1–G2.7).
 
     A management representative's request completes at once; anyone else's waits, with uploaded
@@ -147,7 +151,7 @@ def _document_path(instance, filename: str) -> str:
     return f"connection-documents/{uuid.uuid4().hex}{instance.extension}"
 
 
-class ConnectionDocument(models.Model):
+class ConnectionDocument(SandboxedModel):
     """Documentation that a non-representative may act for the organisation (PDF or image)."""
 
     request = models.ForeignKey(
@@ -172,7 +176,7 @@ class ConnectionDocument(models.Model):
         )
 
 
-class AdminInvitation(models.Model):
+class AdminInvitation(SandboxedModel):
     """The emailed link with which an appointed organisation administrator sets up the
     organisation (G3.1); valid 60 days, single use, stored only as a keyed hash."""
 
@@ -208,7 +212,7 @@ class PublicService(models.Model):
         return self.name
 
 
-class UserRight(models.Model):
+class UserRight(SandboxedModel):
     """A right to a public service held by a user; imported ones keep the NemID RID they hung on.
     The table keeps the name it had when the model lived in ``users``."""
 
@@ -229,7 +233,7 @@ class UserRight(models.Model):
         return f"{self.user}: {self.service}"
 
 
-class UserGroup(models.Model):
+class UserGroup(SandboxedModel):
     """A group of the organisation's users that carries rights: every member holds the group's
     services for as long as they are a member (computed, never copied into ``UserRight``)."""
 
@@ -255,7 +259,7 @@ class UserGroup(models.Model):
         return self.name
 
 
-class RightRequest(models.Model):
+class RightRequest(SandboxedModel):
     """A user's request for a right to a public service, decided by a rights administrator."""
 
     class State(models.TextChoices):
@@ -297,7 +301,7 @@ class RightRequest(models.Model):
         return f"{self.user}: {self.service} ({self.get_state_display()})"
 
 
-class PowerOfAttorney(models.Model):
+class PowerOfAttorney(SandboxedModel):
     """A business power of attorney (*erhvervsfuldmagt*): the giving organisation lets the
     receiving CVR act for it at the chosen services, until ``valid_until`` if set. The receiving
     organisation's rights administrator chooses which of its users may use it."""

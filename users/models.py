@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from mitid_portal.fields import EncryptedTextField
 from mitid_portal.identity import UserState
+from mitid_portal.sandbox import SandboxedModel, SandboxedQuerySetMixin
 from mitid_portal.validators import bruger_id_key, mask_cpr
 
 
-class PortalUserManager(UserManager):
+class PortalUserManager(SandboxedQuerySetMixin, UserManager):
     def _create_user(self, username, email, password, **extra_fields):
         user = self.model(username=username, email=self.normalize_email(email), **extra_fields)
         user.set_password(password)
@@ -24,7 +25,7 @@ def new_username() -> str:
     return f"u-{uuid.uuid4().hex}"
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(AbstractBaseUser, PermissionsMixin, SandboxedModel):
     """A user of one organisation (imported from NemID or created), or a portal operator (staff,
     no organisation). Organisation users never have a password: they log in with MitID."""
 
@@ -71,7 +72,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
 
-    objects = PortalUserManager()
+    objects = PortalUserManager()  # type: ignore[assignment,misc]  # also sandboxed
 
     USERNAME_FIELD = "username"
     EMAIL_FIELD = "email"
@@ -81,7 +82,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["last_name", "first_name", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["bruger_id_key"],
+                fields=["sandbox", "bruger_id_key"],
                 name="bruger_id_unique_ci",
                 condition=models.Q(bruger_id_key__isnull=False),
             ),
@@ -109,7 +110,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         indexes = [
             models.Index(fields=["organisation", "state", "last_name", "first_name"]),
             models.Index(fields=["organisation", "rid"]),
-            models.Index(fields=["cpr_hash"], name="user_cpr_hash"),
+            models.Index(fields=["sandbox", "cpr_hash"], name="user_cpr_hash"),
             models.Index(
                 fields=["pending_email_token_hash"],
                 name="user_pending_email_token",
@@ -144,7 +145,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return mask_cpr(self.cpr)
 
 
-class ImportRun(models.Model):
+class ImportRun(SandboxedModel):
     """One NemID import of an organisation (G3.5–G3.7): progress while it runs, then its report."""
 
     class State(models.TextChoices):

@@ -151,8 +151,9 @@ def _basic_package_insert_sql(n_users: int) -> str:
     return (
         f"INSERT INTO {q(right.db_table)} "  # noqa: S608
         f"({column['user']}, {column['service']}, {column['from_rid']}, "
-        f"{column['granted_by_name']}, {column['granted_at']}) "
-        f"SELECT u.{q(user.pk.column)}, s.{q(service.pk.column)}, '', %s, %s "
+        f"{column['granted_by_name']}, {column['granted_at']}, {column['sandbox']}) "
+        f"SELECT u.{q(user.pk.column)}, s.{q(service.pk.column)}, '', %s, %s, "
+        f"u.{q(user.get_field('sandbox').column)} "
         f"FROM {q(user.db_table)} u CROSS JOIN {q(service.db_table)} s "
         f"WHERE s.{q(service.get_field('in_basic_package').column)} = %s "
         f"AND u.{q(user.get_field('organisation').column)} = %s "

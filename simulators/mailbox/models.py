@@ -3,8 +3,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mitid_portal.sandbox import SandboxedModel
 
-class MailMessage(models.Model):
+
+class MailMessage(SandboxedModel):
     sender = models.CharField(_("afsender"), max_length=300)
     subject = models.CharField(_("emne"), max_length=500)
     body_text = models.TextField(_("tekst"))
@@ -16,6 +18,8 @@ class MailMessage(models.Model):
 
     class Meta:
         ordering = ["-sent_at", "-id"]
+        # The sandbox's phones / mailbox, newest first.
+        indexes = [models.Index(fields=["sandbox", "-sent_at", "-id"])]
         verbose_name = _("e-mail")
         verbose_name_plural = _("e-mails")
 
@@ -23,7 +27,7 @@ class MailMessage(models.Model):
         return self.subject
 
 
-class MailRecipient(models.Model):
+class MailRecipient(SandboxedModel):
     """One row per address (to, cc, bcc), lower-cased, so each inbox is one indexed query."""
 
     message = models.ForeignKey(MailMessage, on_delete=models.CASCADE, related_name="recipients")

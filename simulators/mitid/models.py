@@ -8,10 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mitid_portal.fields import EncryptedTextField
+from mitid_portal.sandbox import SandboxedModel
 from simulators.registers.models import Person
 
 
-class MitIDAccount(models.Model):
+class MitIDAccount(SandboxedModel):
     """A person's private MitID, identified by a user name (bruger-ID)."""
 
     person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="mitid")
@@ -20,7 +21,7 @@ class MitIDAccount(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(Lower("username"), name="mitid_username_unique_ci"),
+            models.UniqueConstraint("sandbox", Lower("username"), name="mitid_username_unique_ci"),
         ]
         verbose_name = _("privat MitID")
         verbose_name_plural = _("private MitID")
@@ -29,7 +30,7 @@ class MitIDAccount(models.Model):
         return self.username
 
 
-class Device(models.Model):
+class Device(SandboxedModel):
     """An identification device the person holds "in the hand": app, kodeviser, kodeoplæser, chip.
 
     Kodeviser and kodeoplæser show RFC 6238 codes from ``totp_secret``; the app approves requests;
@@ -47,7 +48,7 @@ class Device(models.Model):
         MitIDAccount, on_delete=models.CASCADE, related_name="devices", null=True, blank=True
     )
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
-    serial = models.CharField(_("serienummer"), max_length=32, unique=True)
+    serial = models.CharField(_("serienummer"), max_length=32)
     label = models.CharField(_("navn"), max_length=100, blank=True)
     totp_secret = EncryptedTextField(blank=True, default="")
     is_active = models.BooleanField(default=True)
@@ -56,6 +57,9 @@ class Device(models.Model):
 
     class Meta:
         ordering = ["kind", "serial"]
+        constraints = [
+            models.UniqueConstraint(fields=["sandbox", "serial"], name="device_serial_unique")
+        ]
         verbose_name = _("identifikationsmiddel")
         verbose_name_plural = _("identifikationsmidler")
 
@@ -63,7 +67,7 @@ class Device(models.Model):
         return f"{self.get_kind_display()} {self.serial}"
 
 
-class LoginRequest(models.Model):
+class LoginRequest(SandboxedModel):
     """One login at the broker: user name → approval in the app (or a device code) → a one-time
     result code that the client (the portal) exchanges for the person's identity."""
 

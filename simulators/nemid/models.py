@@ -4,10 +4,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from mitid_portal.fields import EncryptedTextField
+from mitid_portal.sandbox import SandboxedModel
 from mitid_portal.validators import mask_cpr
 
 
-class NemIDEmployee(models.Model):
+class NemIDEmployee(SandboxedModel):
     """One employee signature (medarbejdersignatur) of a CVR. A person may have several."""
 
     class Status(models.TextChoices):
@@ -32,7 +33,7 @@ class NemIDEmployee(models.Model):
         ordering = ["last_name", "first_name", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["rid"], condition=~models.Q(rid=""), name="nemid_rid_unique"
+                fields=["sandbox", "rid"], condition=~models.Q(rid=""), name="nemid_rid_unique"
             )
         ]
         verbose_name = _("NemID-medarbejder")
@@ -50,7 +51,7 @@ class NemIDEmployee(models.Model):
         return mask_cpr(self.cpr)
 
 
-class NemIDRight(models.Model):
+class NemIDRight(SandboxedModel):
     """A right to a public service held by a NemID signature; it hangs on the RID."""
 
     employee = models.ForeignKey(NemIDEmployee, on_delete=models.CASCADE, related_name="rights")
@@ -66,7 +67,7 @@ class NemIDRight(models.Model):
         return self.service_name
 
 
-class NemIDChange(models.Model):
+class NemIDChange(SandboxedModel):
     """Every change in the self-service is kept (who, what, before and after; CPR masked)."""
 
     employee = models.ForeignKey(NemIDEmployee, on_delete=models.CASCADE, related_name="changes")
@@ -83,7 +84,7 @@ class NemIDChange(models.Model):
         return f"{self.field}: {self.actor_name}"
 
 
-class NemIDAccessRefusal(models.Model):
+class NemIDAccessRefusal(SandboxedModel):
     """A person signed in with private MitID asked for a CVR they do not represent: the attempt is
     kept here, in the self-service's own log (it changes nothing, so it is not a NemIDChange)."""
 

@@ -4,14 +4,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from mitid_portal.fields import EncryptedTextField
+from mitid_portal.sandbox import SandboxedModel
 from mitid_portal.validators import mask_cpr
 
 
-class Person(models.Model):
+class Person(SandboxedModel):
     """A person in the CPR register. The name here is the name on the health card (sundhedskort)."""
 
     cpr = EncryptedTextField(_("CPR-nummer"))
-    cpr_hash = models.CharField(max_length=64, unique=True, editable=False)
+    cpr_hash = models.CharField(max_length=64, editable=False)
     first_name = models.CharField(_("fornavn(e)"), max_length=100)
     last_name = models.CharField(_("efternavn"), max_length=100)
     birth_date = models.DateField(_("fødselsdato"))
@@ -19,6 +20,10 @@ class Person(models.Model):
 
     class Meta:
         ordering = ["last_name", "first_name"]
+        indexes = [models.Index(fields=["sandbox", "last_name", "first_name"])]
+        constraints = [
+            models.UniqueConstraint(fields=["sandbox", "cpr_hash"], name="person_cpr_unique")
+        ]
         verbose_name = _("person i CPR-registret")
         verbose_name_plural = _("personer i CPR-registret")
 
@@ -34,10 +39,10 @@ class Person(models.Model):
         return mask_cpr(self.cpr)
 
 
-class Company(models.Model):
+class Company(SandboxedModel):
     """An organisation in the CVR register."""
 
-    cvr = models.CharField(_("CVR-nummer"), max_length=8, unique=True)
+    cvr = models.CharField(_("CVR-nummer"), max_length=8)
     name = models.CharField(_("navn"), max_length=200)
     legal_form = models.CharField(_("virksomhedsform"), max_length=100, blank=True)
     address = models.CharField(_("adresse"), max_length=200, blank=True)
@@ -46,6 +51,9 @@ class Company(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["sandbox", "cvr"], name="company_cvr_unique")
+        ]
         verbose_name = _("virksomhed i CVR-registret")
         verbose_name_plural = _("virksomheder i CVR-registret")
 
@@ -53,7 +61,7 @@ class Company(models.Model):
         return f"{self.name} (CVR {self.cvr})"
 
 
-class ManagementRepresentative(models.Model):
+class ManagementRepresentative(SandboxedModel):
     """A person the CVR register names as able to act for the company (ledelsesrepræsentant)."""
 
     class Role(models.TextChoices):
