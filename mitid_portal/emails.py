@@ -23,6 +23,7 @@ from django_tasks import task
 
 from mitid_portal.bulk import BulkInserter
 from mitid_portal.models import OutboundEmail
+from mitid_portal.sandbox import sandbox_scope
 
 logger = logging.getLogger(__name__)
 
@@ -130,7 +131,9 @@ def emails_deliver(*, ids: list[int] | None = None, limit: int = 10_000) -> dict
                     continue
                 sent = []
                 for email in batch:
-                    outcome = _deliver_one(email, connection)
+                    # The simulated mailbox files the mail in the email's own sandbox.
+                    with sandbox_scope(email.sandbox_id):
+                        outcome = _deliver_one(email, connection)
                     counts[outcome] += 1
                     if outcome == "sent":
                         sent.append(email.pk)

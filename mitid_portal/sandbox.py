@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import models
 
 DEFAULT_SANDBOX_ID = 1
@@ -100,3 +101,22 @@ class SandboxedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class SandboxedCommand(BaseCommand):
+    """A management command that works in one sandbox: the default one unless ``--sandbox`` names
+    another (``seed_demo``, ``import_nemid``, ``activate_users`` look organisations up by CVR, and
+    every exercise has the same CVRs)."""
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--sandbox",
+            type=int,
+            default=DEFAULT_SANDBOX_ID,
+            metavar="ID",
+            help=f"the exercise (sandbox) to work in; default {DEFAULT_SANDBOX_ID}, the default one",
+        )
+
+    def execute(self, *args, **options):
+        with sandbox_scope(options.get("sandbox") or DEFAULT_SANDBOX_ID):
+            return super().execute(*args, **options)

@@ -15,6 +15,7 @@ from activation.services.start import CODE_LENGTH, CODE_PURPOSE, LINK_LIFETIME, 
 from mitid_portal import crypto
 from mitid_portal.audit import audit_record
 from mitid_portal.errors import RuleError
+from mitid_portal.sandbox import sandbox_scope
 from users.models import User
 from users.services.lifecycle import users_state_change_bulk
 
@@ -176,18 +177,26 @@ def activation_reminders_send(*, now: datetime.datetime | None = None) -> int:
             if not claimed:
                 continue
             invitation = Invitation.objects.select_related("user", "organisation").get(pk=pk)
-            if invitation.user.email:
-                emails.activation_reminder(
-                    invitation=invitation,
-                    token=token,
-                    event_key=f"activation-reminder-{pk}",
-                )
-            audit_record(
-                action="activation_reminder_sent",
-                actor_name="MitID Erhverv",
-                organisation=invitation.organisation,
-                target=invitation.user.full_name,
-                changes={"expires_at": invitation.expires_at.date().isoformat()},
-            )
+            # Outside a request (the periodic job) the reminder's email and audit event are made
+            # in the invitation's own sandbox.
+            with sandbox_scope(invitation.sandbox_id):
+                _reminder_send(invitation, token=token)
             sent += 1
     return sent
+
+
+def _reminder_send(invitation: Invitation, *, token: str) -> None:
+    """The reminder's email and its audit event."""
+    if invitation.user.email:
+        emails.activation_reminder(
+            invitation=invitation,
+            token=token,
+            event_key=f"activation-reminder-{invitation.pk}",
+        )
+    audit_record(
+        action="activation_reminder_sent",
+        actor_name="MitID Erhverv",
+        organisation=invitation.organisation,
+        target=invitation.user.full_name,
+        changes={"expires_at": invitation.expires_at.date().isoformat()},
+    )

@@ -1,19 +1,21 @@
 """``python manage.py activate_users --cvr CVR --all`` (or ``--rid RID ...``): the bulk
 activation of *Aktivér brugere* from the command line, through the same service."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from activation import services
 from mitid_portal.errors import RuleError
+from mitid_portal.sandbox import SandboxedCommand
 from organisations.models import Organisation
 from organisations.selectors import organisation_default_means
 from users.models import User
 
 
-class Command(BaseCommand):
+class Command(SandboxedCommand):
     help = "Start the activation of an organisation's imported users (all, or by RID)."
 
     def add_arguments(self, parser):
+        super().add_arguments(parser)
         parser.add_argument("--cvr", required=True)
         which = parser.add_mutually_exclusive_group(required=True)
         which.add_argument("--all", action="store_true", help="every imported user")

@@ -4,20 +4,22 @@ first, then the portal's organisations connected in it."""
 
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from mitid_portal.demo import DemoRun, demo_kernel_delete, demo_summary
 from mitid_portal.registry import demo_seeders
+from mitid_portal.sandbox import SandboxedCommand
 
 
-class Command(BaseCommand):
+class Command(SandboxedCommand):
     help = (
         "Create the demo world (Lægehuset Vestergade and its NemID employees, the dental clinic, "
         "the accountant, an unrelated organisation). Running it again adds nothing."
     )
 
     def add_arguments(self, parser):
+        super().add_arguments(parser)
         parser.add_argument(
             "--employees",
             type=int,

@@ -4,20 +4,22 @@ same service as the page *Start import*, printing the report."""
 from collections import Counter
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from mitid_portal.errors import RuleError
 from mitid_portal.outside import nemid_source
+from mitid_portal.sandbox import SandboxedCommand
 from mitid_portal.validators import normalise_cvr
 from organisations.models import Organisation, RoleGrant
 from users import report
 from users.services import users_import_from_nemid
 
 
-class Command(BaseCommand):
+class Command(SandboxedCommand):
     help = "Importér NemID-medarbejdersignaturer som brugere i en tilsluttet organisation."
 
     def add_arguments(self, parser):
+        super().add_arguments(parser)
         parser.add_argument("--cvr", required=True, help="organisationens CVR-nummer")
         parser.add_argument(
             "--admin",
