@@ -553,38 +553,51 @@ LARGE_PERSONA: dict[str, str] = {
 # Creating the world
 
 
-def _person_get_or_create(demo: DemoPerson) -> Person:
-    person = Person.objects.filter(cpr_hash=crypto.cpr_hash(demo.cpr)).first()
-    if person is None:
-        person = Person.objects.create(
+def _people_get_or_create(demos) -> dict[str, Person]:
+    """The CPR persons of ``demos`` with their private MitID accounts and devices, by person key;
+    whatever of them is missing is created in bulk (a few queries in all, not a few per person,
+    so that a new sandbox is quick to fill)."""
+    demos = list(demos)
+    hashes = {demo.key: crypto.cpr_hash(demo.cpr) for demo in demos}
+    by_hash = {p.cpr_hash: p for p in Person.objects.filter(cpr_hash__in=hashes.values())}
+    new_persons = [
+        Person(
             cpr=demo.cpr,
-            cpr_hash=crypto.cpr_hash(demo.cpr),
+            cpr_hash=hashes[demo.key],
             first_name=demo.first_name,
             last_name=demo.last_name,
             birth_date=demo.birth_date,
         )
-    return person
+        for demo in demos
+        if hashes[demo.key] not in by_hash
+    ]
+    Person.objects.bulk_create(new_persons)  # the primary keys come back (RETURNING)
+    by_hash |= {person.cpr_hash: person for person in new_persons}
+    persons = {demo.key: by_hash[hashes[demo.key]] for demo in demos}
 
+    accounts = {
+        account.person_id: account
+        for account in MitIDAccount.objects.filter(person__in=list(persons.values()))
+    }
+    new_accounts = [
+        MitIDAccount(person=persons[demo.key], username=demo.username)
+        for demo in demos
+        if persons[demo.key].pk not in accounts
+    ]
+    MitIDAccount.objects.bulk_create(new_accounts)
+    accounts |= {account.person_id: account for account in new_accounts}
 
-def _mitid_get_or_create(demo: DemoPerson, person: Person) -> MitIDAccount:
-    account = MitIDAccount.objects.filter(person=person).first()
-    if account is None:
-        account = MitIDAccount.objects.create(person=person, username=demo.username)
-    kinds = [Device.Kind.APP] + ([Device.Kind.KODEVISER] if demo.kodeviser else [])
-    held = set(account.devices.values_list("kind", flat=True))
-    for kind in kinds:
-        if kind not in held:
-            device_new(
-                kind=kind, account=account, label=f"{demo.first_name}s {Device.Kind(kind).label}"
-            ).save()
-    return account
-
-
-def _people_get_or_create(demos) -> dict[str, Person]:
-    persons = {}
+    held = set(
+        Device.objects.filter(account__in=list(accounts.values())).values_list("account_id", "kind")
+    )
+    devices = []
     for demo in demos:
-        persons[demo.key] = _person_get_or_create(demo)
-        _mitid_get_or_create(demo, persons[demo.key])
+        account = accounts[persons[demo.key].pk]
+        for kind in [Device.Kind.APP] + ([Device.Kind.KODEVISER] if demo.kodeviser else []):
+            if (account.pk, kind) not in held:
+                label = f"{demo.first_name}s {Device.Kind(kind).label}"
+                devices.append(device_new(kind=kind, account=account, label=label))
+    Device.objects.bulk_create(devices)
     return persons
 
 
@@ -605,25 +618,29 @@ def _company_get_or_create(org: DemoOrganisation, persons: dict[str, Person]) ->
     return company
 
 
-def _signature_exists(org: DemoOrganisation, signature: DemoSignature) -> bool:
-    if signature.rid:
-        return NemIDEmployee.objects.filter(rid=signature.rid).exists()
-    # A signature without RID has no natural key of its own: the demo has one per CVR.
-    return NemIDEmployee.objects.filter(cvr=org.cvr, rid="").exists()
-
-
 def _signatures_create(org: DemoOrganisation) -> None:
+    """The organisation's NemID signatures that are missing, with their rights, in bulk. A
+    signature exists when one has its RID; a signature without RID has no natural key of its own:
+    the demo has one per CVR."""
+    rids = [signature.rid for signature in org.signatures if signature.rid]
+    existing = set(
+        NemIDEmployee.objects.filter(Q(rid__in=rids) | Q(cvr=org.cvr, rid="")).values_list(
+            "rid", flat=True
+        )
+    )
     now = timezone.now()
+    employees, rights = [], []
     for signature in org.signatures:
-        if _signature_exists(org, signature):
+        if signature.rid in existing:
             continue
+        existing.add(signature.rid)
         demo = _PERSON[signature.person]
         cpr = {
             CprLink.REGISTER: demo.cpr,
             CprLink.MISSING: "",
             CprLink.WRONG: _WRONG_CPR.get(demo.key, ""),
         }[signature.cpr_link]
-        employee = NemIDEmployee.objects.create(
+        employee = NemIDEmployee(
             cvr=org.cvr,
             rid=signature.rid,
             first_name=signature.first_name or demo.first_name,
@@ -636,10 +653,14 @@ def _signatures_create(org: DemoOrganisation) -> None:
             is_nemid_admin=signature.is_nemid_admin,
             last_used_at=now - datetime.timedelta(days=signature.last_used_days_ago),
         )
-        NemIDRight.objects.bulk_create(
+        employees.append(employee)
+        rights += [
             NemIDRight(employee=employee, service_code=code, service_name=SERVICES[code])
             for code in signature.rights
-        )
+        ]
+    # The primary keys come back (RETURNING on SQLite and PostgreSQL) for the rights.
+    NemIDEmployee.objects.bulk_create(employees)
+    NemIDRight.objects.bulk_create(rights)
 
 
 def _member(demo: DemoPerson, rid: str) -> DemoMember:
