@@ -48,6 +48,13 @@ def sandbox_default() -> int:
     return sandbox_id
 
 
+def sandbox_cache_key(key: str) -> str:
+    """``key`` in the active sandbox's part of the shared cache: device serials and persona user
+    names repeat in every exercise, so what the cache holds for one must not answer another."""
+    sandbox_id = _active.get()
+    return f"sandbox-{DEFAULT_SANDBOX_ID if sandbox_id is None else sandbox_id}:{key}"
+
+
 @contextmanager
 def sandbox_scope(sandbox_id: int | None) -> Iterator[None]:
     """Run the block in ``sandbox_id`` (None: unscoped, every sandbox)."""
