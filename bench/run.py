@@ -4,9 +4,10 @@ Runs, in this process and on one database (``DATABASE_URL``, or a throwaway SQLi
 the NemID import and the bulk activation (``bench/import_nemid.py``, ``bench/bulk_activation.py``,
 each against a raw bulk insert of the same rows), the email worker's throughput to a local SMTP
 server (``bench/email_throughput.py``), the *Brugere* list for 10 and for N users
-(``bench/user_list.py``) and the activation link under 32 concurrent clients against gunicorn
-(``bench/activation_page_load.py``). Prints one table: figure, value, target, met. Exits 1 when a
-target is missed. ``--quick`` shrinks every N (a check that everything runs, not a measurement of
+(``bench/user_list.py``), the activation link under 32 concurrent clients against gunicorn
+(``bench/activation_page_load.py``) and the exercises: creating N sandboxes and one sandbox's
+pages with 1 and with N of them (``bench/sandboxes.py``). Prints one table: figure, value,
+target, met. Exits 1 when a target is missed. ``--quick`` shrinks every N (a check that everything runs, not a measurement of
 the targets, which are stated for the full sizes); each size can also be given on its own.
 """
 
@@ -24,9 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench import _common  # noqa: E402
 
 FULL = {"employees": 50_000, "users": 50_000, "emails": 5_000, "list_users": 50_000}
-FULL |= {"requests": 2_000, "clients": 32, "workers": 3}
+FULL |= {"requests": 2_000, "clients": 32, "workers": 3, "sandboxes": 1_000}
 QUICK = {"employees": 2_000, "users": 2_000, "emails": 1_000, "list_users": 2_000}
-QUICK |= {"requests": 400, "clients": 32, "workers": 2}
+QUICK |= {"requests": 400, "clients": 32, "workers": 2, "sandboxes": 20}
 
 
 class Table:
@@ -156,6 +157,27 @@ def _page_load(table: Table, sizes: dict, log) -> None:
     table.add(f"  errors in {r['requests']:,} requests", str(r["errors"]), "0", r["errors"] == 0)
 
 
+def _sandboxes(table: Table, n: int, log) -> None:
+    from bench import sandboxes
+
+    r = sandboxes.measure(n, repeat=sandboxes.REPEAT if n >= FULL["sandboxes"] else 5)
+    log(f"sandboxes: {r}")
+    table.add(
+        f"Sandbox creation, median of {r['created']:,}",
+        f"{r['create_median'] * 1000:.0f} ms",
+        "< 1 s",
+        r["create_median"] < 1,
+    )
+    table.add(f"  {r['created']:,} sandboxes created one by one", f"{r['create_total']:.1f} s")
+    for page, queries, ms, ratio, ok in sandboxes.rows(r):
+        table.add(
+            f"  {page}, {r['sandboxes_one']} / {r['sandboxes']:,} sandboxes",
+            f"{queries} queries, {ms} ms ({ratio})",
+            "same queries",
+            ok,
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, a minute or less")
@@ -184,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
             ("Email worker", lambda: _emails(table, sizes["emails"], log)),
             ("Brugere list", lambda: _user_list(table, sizes["list_users"], log)),
             ("Activation link", lambda: _page_load(table, sizes, log)),
+            ("Sandboxes", lambda: _sandboxes(table, sizes["sandboxes"], log)),
         ):
             try:
                 run()

@@ -17,6 +17,7 @@ def test_bench_run_prints_one_table_with_every_figure():
         and not k.startswith("DJANGO_")
     }
     sizes = ["--employees", "60", "--users", "60", "--emails", "60", "--list-users", "30"]
+    sizes += ["--sandboxes", "3"]
     result = subprocess.run(
         [sys.executable, "bench/run.py", "--quick", *sizes, "--requests", "64", "--clients", "8"],
         cwd=ROOT,
@@ -33,6 +34,9 @@ def test_bench_run_prints_one_table_with_every_figure():
         "Brugere list, 10 users",
         "Brugere list, 30 users",
         "Activation link, 8 clients",
+        "Sandbox creation, median of 3",
+        "Brugere, 1 / 3 sandboxes",
+        "Overblik, 1 / 3 sandboxes",
     ):
         assert figure in out, (figure, out, result.stderr[-3000:])
     assert "error:" not in out, result.stderr[-3000:]
