@@ -1,7 +1,9 @@
 import datetime
 
 from django.apps import AppConfig
+from django.core.checks import register
 
+from mitid_portal.checks import production_simulators_check
 from mitid_portal.registry import periodic_job_register
 
 
@@ -16,3 +18,11 @@ class MitidPortalConfig(AppConfig):
             task="mitid_portal.emails.deliver_emails",
             interval=datetime.timedelta(minutes=5),
         )
+        # Delete the exercises (øvelser) that expired, with everything in them, every hour.
+        periodic_job_register(
+            name="sandboxes_expire",
+            task="mitid_portal.sandbox_tasks.sandboxes_expire_task",
+            interval=datetime.timedelta(hours=1),
+        )
+        # Production with a simulated outside world refuses to start without sandboxes.
+        register(production_simulators_check)

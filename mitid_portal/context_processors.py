@@ -1,10 +1,15 @@
+import datetime
 from typing import Any
 
+from django.conf import settings
+from django.core import signing
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from mitid_portal.identity import identity_name
 from mitid_portal.registry import menu_items, user_roles
+from mitid_portal.sandbox import NO_SANDBOX_ID
+from mitid_portal.sandbox_middleware import COOKIE_SALT
 
 
 def portal(request):
@@ -37,6 +42,7 @@ def portal(request):
         "signed_in_name": signed_in,
         "main_menu": menu,
         "side_menu": _side_menu(request, user, path),
+        **_sandbox(request),
     }
 
 
@@ -60,3 +66,18 @@ def _side_menu(request, user, path) -> list[dict]:
     if matching:
         max(matching, key=lambda item: len(item["url"]))["active"] = True
     return items
+
+
+def _sandbox(request) -> dict[str, Any]:
+    """Hosted, the header's *Øvelse · udløber <dato> · Din øvelse*: the expiry is read from the
+    exercise's signed cookie (which the middleware has checked), so no page pays a query. The key
+    is always there (None: no banner), as a missing variable is logged with the whole context."""
+    sandbox_id = getattr(request, "sandbox_id", None)
+    if not settings.SANDBOXES or sandbox_id in (None, NO_SANDBOX_ID):
+        return {"sandbox_expires_at": None}
+    try:
+        value = str(request.get_signed_cookie(settings.SANDBOX_COOKIE_NAME, salt=COOKIE_SALT))
+        expires_at = int(value.split(":")[1])
+    except (KeyError, IndexError, signing.BadSignature, ValueError):
+        return {"sandbox_expires_at": None}
+    return {"sandbox_expires_at": datetime.datetime.fromtimestamp(expires_at, tz=datetime.UTC)}

@@ -42,6 +42,13 @@ def sandbox_create(*, name: str = "") -> tuple[Sandbox, str]:
     return sandbox, token
 
 
+def sandbox_live(sandbox_id: int | None) -> Sandbox | None:
+    """The unexpired exercise ``sandbox_id`` (never the default sandbox): the visitor's own."""
+    if not sandbox_id or sandbox_id == DEFAULT_SANDBOX_ID:
+        return None
+    return Sandbox.objects.filter(pk=sandbox_id, expires_at__gt=timezone.now()).first()
+
+
 def sandbox_by_invite_token(token: str) -> Sandbox | None:
     """The unexpired exercise whose invitation link carries ``token``."""
     if not token:

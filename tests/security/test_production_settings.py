@@ -34,10 +34,12 @@ def _env(**extra) -> dict:
 
 
 def test_check_deploy_is_clean():
+    # The simulators are the default outside world: production runs them only in sandboxes
+    # (tests/security/test_production_safety.py).
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=BASE,
-        env=_env(),
+        env=_env(SANDBOXES="on"),
         capture_output=True,
         text=True,
         timeout=120,
