@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test test-only setup migrate translations lint format lock chromium clean bench
+.PHONY: run serve-hosted test test-only setup migrate translations lint format lock chromium clean bench
 
 ## setup: virtual environment, Python and npm dependencies, translations, database
 setup: $(VENV)/.installed node_modules/.installed translations migrate
@@ -41,6 +41,31 @@ run: setup
 	@set -m; $(PY) manage.py task_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## serve-hosted: hosted training (README "Hosting (øvelser)"): production settings with sandboxes,
+## on PostgreSQL ($$DATABASE_URL) and Redis ($$REDIS_URL), gunicorn on $(HOST):$(PORT) behind an
+## HTTPS proxy, and one task worker (which also deletes expired exercises); Ctrl-C stops both
+WEB_WORKERS ?= 4
+HOSTED_NEEDS := DATABASE_URL REDIS_URL SECRET_KEY CPR_ENCRYPTION_KEYS PII_HASH_KEY ALLOWED_HOSTS PORTAL_BASE_URL
+serve-hosted: export MITID_ENV := production
+serve-hosted: export SANDBOXES := on
+serve-hosted: export TRUSTED_PROXY_COUNT ?= 1
+serve-hosted: $(VENV)/.installed node_modules/.installed
+	@for name in $(HOSTED_NEEDS); do \
+	  test -n "$${!name}" || { echo "serve-hosted needs $$name in the environment (README, Hosting)"; exit 1; }; \
+	done
+	$(PY) manage.py compile_translations
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py check --deploy
+	@echo ""
+	@echo "  MitID Erhverv, øvelser (hosted), på http://$(HOST):$(PORT)/ bag proxyen: $$PORTAL_BASE_URL"
+	@echo "  Stop med Ctrl-C."
+	@echo ""
+	@set -m; $(PY) manage.py task_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(VENV)/bin/gunicorn mitid_portal.wsgi --workers $(WEB_WORKERS) --bind $(HOST):$(PORT)
 
 ## test: the same set-up, then the whole suite (browser tests need /usr/bin/chromium)
 test: setup chromium test-only
