@@ -103,3 +103,13 @@ def log_in(context, page, username: str, next_url: str) -> None:
     broker_approve(context, page, username)
     expect(page.get_by_test_id("signed-in")).to_be_visible(timeout=15_000)
     expect(page).to_have_url(re.compile(re.escape(next_url) + "$"))
+
+
+@pytest.fixture
+def exercise(settings, mailbox_backend, page):
+    """Hosted (``SANDBOXES`` on, see tests/browser/hosted.py): ``page`` starts a fresh exercise
+    with *Start en øvelse*, so ``context`` carries its cookie; returns the exercise (Sandbox)."""
+    from tests.browser.hosted import exercise_start
+
+    settings.SANDBOXES = True
+    return exercise_start(page)
