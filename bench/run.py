@@ -169,9 +169,14 @@ def _sandboxes(table: Table, n: int, log) -> None:
         r["create_median"] < 1,
     )
     table.add(f"  {r['created']:,} sandboxes created one by one", f"{r['create_total']:.1f} s")
+    table.add(
+        f"  {r['created'] - 1:,} deleted one by one (expiry)",
+        f"{r['delete_total']:.1f} s, median {r['delete_median'] * 1000:.0f} ms",
+    )
+    one, many = r["sandboxes_one"], r["sandboxes"]
     for page, queries, ms, ratio, ok in sandboxes.rows(r):
         table.add(
-            f"  {page}, {r['sandboxes_one']} / {r['sandboxes']:,} sandboxes",
+            f"  {page}, {one} / {many:,} / {one} sandboxes",
             f"{queries} queries, {ms} ms ({ratio})",
             "same queries",
             ok,
