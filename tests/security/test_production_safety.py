@@ -59,6 +59,26 @@ def test_production_with_simulators_and_without_sandboxes_refuses_to_start(comma
     assert "SANDBOXES=on" in output
 
 
+@pytest.mark.parametrize("sandboxes", ["off", "on"])
+def test_the_wsgi_application_refuses_to_load_without_sandboxes(sandboxes):
+    """gunicorn runs no system checks: loading the WSGI application runs this one."""
+    result = subprocess.run(
+        [sys.executable, "-c", "import mitid_portal.wsgi"],
+        cwd=ROOT,
+        env=live.env_for(
+            "sqlite:////tmp/mitid-check-unused.sqlite3", **_production(SANDBOXES=sandboxes)
+        ),
+        capture_output=True,
+        text=True,
+        timeout=live.TIMEOUT,
+    )
+    if sandboxes == "off":
+        assert result.returncode != 0
+        assert "ImproperlyConfigured" in result.stderr and "without sandboxes" in result.stderr
+    else:
+        assert result.returncode == 0, result.stderr
+
+
 def test_production_with_sandboxes_passes_check_deploy():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", **_production(SANDBOXES="on"))
     assert result.returncode == 0, result.stdout + result.stderr
