@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from django.apps import apps
 from django.conf import settings
+from django.db.models import F
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
@@ -423,3 +424,30 @@ def mark(world: World, marker: str) -> None:
                     changes[f.attname] = value[: limit - len(suffix)] + suffix
                 if changes:
                     model._base_manager.filter(pk=pk).update(**changes)
+
+
+def cross_sandbox_links() -> list[str]:
+    """Every foreign key and many-to-many link between rows of two different sandboxes (there
+    must be none: a form that took another sandbox's id would leave one)."""
+    found = []
+    with sandbox_scope(None):
+        for model in sandboxed_models():
+            for f in model._meta.get_fields():
+                target = getattr(f, "related_model", None)
+                if f.auto_created or target is None or not issubclass(target, SandboxedModel):
+                    continue
+                if f.many_to_many:
+                    source, other = f.m2m_field_name(), f.m2m_reverse_field_name()
+                    rows = f.remote_field.through._base_manager.exclude(
+                        **{f"{source}__sandbox": F(f"{other}__sandbox")}
+                    )
+                elif f.many_to_one or f.one_to_one:
+                    rows = model._base_manager.filter(**{f"{f.name}__isnull": False}).exclude(
+                        **{f"{f.name}__sandbox": F("sandbox")}
+                    )
+                else:
+                    continue
+                count = rows.count()
+                if count:
+                    found.append(f"{model._meta.label}.{f.name}: {count}")
+    return found

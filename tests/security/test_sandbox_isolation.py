@@ -36,6 +36,7 @@ from tests.security.sandbox_world import (
     PEOPLE,
     World,
     broker_login,
+    cross_sandbox_links,
     mark,
     sandbox_client,
     snapshot,
@@ -339,6 +340,8 @@ def test_every_url_from_a_with_bs_objects_is_refused_and_shows_nothing_of_b(worl
     after = snapshot(b.pk)
     changed = {table for table in before if before[table] != after[table]}
     assert changed == set(), f"B's rows changed from A: {sorted(changed)}"
+    # Nor does any row of A now point at one of B (a form that took B's id would leave one).
+    assert cross_sandbox_links() == []
 
 
 # --- The persona logins, links and codes of B do not work in A ------------------------------
