@@ -59,28 +59,23 @@ def exercise_start(page) -> Sandbox:
     return exercise_of(page.context)
 
 
-def invite_link(page) -> str | None:
+def invite_link(page) -> str:
     """The colleague's invitation link on *Din øvelse* (shown only to the session that made it,
-    so read it before the trainee logs in or out); None where the page has none yet."""
+    so read it before the trainee logs in or out)."""
     page.goto("/oevelse/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Din øvelse")
     axe_check(page)
-    field = page.get_by_test_id("invite-url")
-    if not field.count():
-        return None
-    found = INVITE_LINK.search(field.input_value())
-    assert found, field.input_value()
+    value = page.get_by_test_id("invite-url").input_value()
+    found = INVITE_LINK.search(value)
+    assert found, value
     return found.group(0)
 
 
 def colleague_join(browser, live_server, trainee_page, **options):
     """A second browser (the colleague's phone) joins the trainee's exercise through the
-    invitation link (*Deltag i øvelsen*); with the trainee's cookie copied where *Din øvelse*
-    has no link yet."""
+    invitation link: *Deltag i en øvelse*, *Deltag i øvelsen*."""
     phone = new_context(browser, live_server, **options)
     link = invite_link(trainee_page)
-    if link is None:
-        phone.add_cookies([exercise_cookie(trainee_page.context)])
-        return phone
     page = phone.new_page()
     page.goto(link)
     expect(page).to_have_url(re.compile(r"/oevelse/deltag/$"))

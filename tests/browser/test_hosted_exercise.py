@@ -190,3 +190,41 @@ def test_the_guide_walks_in_a_fresh_exercise(browser, live_server, exercise, con
         _h1(outsider, "Start en øvelse")
     finally:
         stranger.close()
+
+
+def test_the_exercise_pages_reset_leave_and_a_dead_link(exercise, context, page):
+    sandbox = exercise
+    with sandbox_scope(sandbox.pk):
+        NemIDEmployee.objects.filter(first_name="Bent").update(status="revoked")
+
+    page.goto("/oevelse/")
+    _h1(page, "Din øvelse")
+    page.get_by_role("link", name="Nulstil øvelsen").click()
+    _h1(page, "Nulstil øvelsen")
+    axe_check(page)
+    page.get_by_role("main").get_by_role("button", name="Nulstil øvelsen").click()
+    expect(page.get_by_text("Øvelsen er nulstillet.")).to_be_visible()
+    axe_check(page)
+    with sandbox_scope(sandbox.pk):
+        assert NemIDEmployee.objects.get(first_name="Bent").status == "active"
+
+    page.goto("/oevelse/")
+    page.get_by_role("button", name="Forlad øvelsen").click()
+    _h1(page, "Start en øvelse")
+    expect(page.get_by_text("Du har forladt øvelsen.")).to_be_visible()
+    axe_check(page)
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/oevelse/$"))
+
+    response = page.goto("/oevelse/deltag/" + "x" * 43 + "/")
+    assert response is not None and response.status == 404
+    _h1(page, "Invitationslinket virker ikke")
+    axe_check(page)
+
+
+def test_on_a_laptop_the_exercise_page_says_there_is_one(page, live_server):
+    page.goto("/oevelse/")
+    _h1(page, "Øvelsen")
+    axe_check(page)
+    page.get_by_role("main").get_by_role("link", name="Til forsiden").click()
+    _h1(page, "Velkommen til MitID Erhverv")
