@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext, ngettext_lazy
 
+from mitid_portal.clientip import client_address
 from mitid_portal.identity import UserState
 from mitid_portal.models import AuditAction, AuditEvent
 
@@ -40,7 +41,8 @@ def _mask(value: Any) -> Any:
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    """The client's address (``mitid_portal.clientip``: behind the trusted proxies), or None."""
+    return (client_address(request) or None) if request is not None else None
 
 
 def audit_record(

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 
 
 class ContentSecurityPolicyMiddleware:
@@ -42,3 +43,21 @@ class RejectNulCharactersMiddleware:
             request.user = AnonymousUser()
             return render(request, "400.html", status=400)
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` (Django's never-cache set) on every response that does not say
+    how it may be cached: the portal's pages show personal data or secrets (user lists, a user's
+    page, the Revisionslog, activation codes), and no browser or proxy may keep a copy. Static
+    files (served before this in production by whitenoise) keep their own caching."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Cache-Control" not in response.headers and not request.path.startswith(
+            settings.STATIC_URL
+        ):
+            add_never_cache_headers(response)
+        return response

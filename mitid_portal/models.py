@@ -185,3 +185,18 @@ class AuditEvent(SandboxedModel):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name}: {self.action}"
+
+
+class RateCounter(models.Model):
+    """One rate-limit counter when the shared cache is the database (no Redis): the try count
+    under ``key`` in the window that ends at ``window_ends_at``. Raised by one atomic
+    ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` (``mitid_portal.ratelimit``), because the
+    database cache's ``incr`` is a read and a write. Infrastructure, shared by every sandbox (the
+    keys of accounts name their sandbox)."""
+
+    key = models.CharField(max_length=250, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    window_ends_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

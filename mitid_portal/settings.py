@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "activation.employee.middleware.EndBlockedSessionsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "mitid_portal.middleware.NoStoreMiddleware",
 ]
 
 if PRODUCTION:
@@ -255,6 +256,12 @@ if PRODUCTION:
 # address and per invitation, for the activation link's MitID login returns and code tries.
 LOGIN_RATE_LIMIT = env.int("LOGIN_RATE_LIMIT", default=10)
 LOGIN_RATE_WINDOW = env.int("LOGIN_RATE_WINDOW", default=300)
+# The client's address for rate limits, the Revisionslog and the login history
+# (mitid_portal.clientip): 0 = REMOTE_ADDR, X-Forwarded-For ignored; N = behind N proxies of the
+# host's own, each appending to X-Forwarded-For (1: its right-most entry is the client).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
 
 # --- Logging: never personal data; records go to stderr --------------------------------------
 LOGGING = {

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 
 from mitid_portal.converters import IdConverter
+from mitid_portal.operator_login import OperatorAuthenticationForm
 
 register_converter(IdConverter, "id")
 
@@ -29,3 +30,5 @@ urlpatterns = [
 
 admin.site.site_header = "MitID Erhverv – portaloperatør"
 admin.site.site_title = "MitID Erhverv"
+# The operators' password login is throttled like every other secret.
+admin.site.login_form = OperatorAuthenticationForm

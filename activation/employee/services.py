@@ -9,6 +9,7 @@ committed before the error is raised, so it always counts (DESIGN.md "Rules").
 import hmac
 
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -104,16 +105,22 @@ def employee_identity_verify(
 
 
 def _code_error(invitation: Invitation, code: str | None) -> RuleError | None:
-    """Check the temporary activation code against the locked row; a wrong try is counted on
-    the row (saved by the caller's transaction)."""
+    """Check the temporary activation code against the locked row. The try is reserved first,
+    by one conditional UPDATE of the row's failure count (increment, then compare: no try is
+    compared once three are spent, whatever runs in parallel); a right code gives it back. The
+    count is saved by the caller's transaction."""
     if not invitation.code_hash:
         return RuleError("no_code", NO_CODE, field="code")
-    if invitation.code_failures_current >= CODE_MAX_FAILURES:
+    reserved = Invitation.objects.filter(
+        pk=invitation.pk, code_failures__lt=F("code_failures_base") + CODE_MAX_FAILURES
+    ).update(code_failures=F("code_failures") + 1)
+    invitation.refresh_from_db(fields=["code_failures"])
+    if not reserved:
         return RuleError("locked", LOCKED, field="code")
     if code and crypto.hashes_match(code, invitation.code_hash, purpose=CODE_PURPOSE):
+        Invitation.objects.filter(pk=invitation.pk).update(code_failures=F("code_failures") - 1)
+        invitation.refresh_from_db(fields=["code_failures"])
         return None
-    invitation.code_failures += 1
-    invitation.save(update_fields=["code_failures"])
     left = CODE_MAX_FAILURES - invitation.code_failures_current
     if left <= 0:
         return RuleError("locked", LOCKED, field="code")

@@ -13,6 +13,7 @@ from django_stubs_ext import StrPromise
 
 from activation.separate import forms, selectors, services
 from activation.services.login import portal_login
+from mitid_portal.clientip import client_address
 from mitid_portal.errors import RuleError
 from mitid_portal.outside import DeviceRecord
 from users.models import User
@@ -22,7 +23,7 @@ CHOICE_KEY = "separate_login_choice"
 
 
 def _address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    return client_address(request)
 
 
 @require_http_methods(["GET", "POST"])
@@ -102,9 +103,12 @@ def _login_check(
             form.add_error("code", exc.message)
             return None, None
         return None, exc.message
-    result = services.login_app_finish(
-        request_id=state["request_id"], bruger_id=state["bruger_id"], address=address
-    )
+    try:
+        result = services.login_app_finish(
+            request_id=state["request_id"], bruger_id=state["bruger_id"], address=address
+        )
+    except RuleError as exc:
+        return None, exc.message
     if result is not None:
         return result, None
     if services.login_app_status(request_id=state["request_id"]) == "pending":

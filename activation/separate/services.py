@@ -21,7 +21,14 @@ from mitid_portal import crypto, outside
 from mitid_portal.audit import audit_record
 from mitid_portal.errors import RuleError
 from mitid_portal.outside import DeviceRecord
-from mitid_portal.ratelimit import rate_count, rate_count_add
+from mitid_portal.ratelimit import (
+    account_key,
+    address_key,
+    rate_count,
+    rate_release,
+    rate_reserve_all,
+)
+from mitid_portal.sandbox import sandbox_cache_key
 from mitid_portal.validators import bruger_id_key, normalise_bruger_id
 from users.models import User
 from users.services.lifecycle import user_state_change
@@ -33,8 +40,8 @@ SMS_MIN_INTERVAL = datetime.timedelta(seconds=60)
 SMS_PER_HOUR = 5
 SMS_CODE_LENGTH = 6
 
-LOGIN_LIMIT_PER_ID = 5  # failed logins per bruger-ID per window
-LOGIN_LIMIT_PER_ADDRESS = 20  # failed logins per address per window
+LOGIN_LIMIT_PER_ID = 5  # login tries per bruger-ID per window (a successful try is given back)
+LOGIN_LIMIT_PER_ADDRESS = 20  # login tries per client address per window (likewise)
 LOGIN_WINDOW = 15 * 60
 APP_LOGIN_LIFETIME = 5 * 60
 
@@ -149,13 +156,20 @@ def _sms_code_check(*, user: User, number: str, code: str) -> tuple[SmsVerificat
         return verification, "locked"
     if timezone.now() >= verification.expires_at:
         return verification, "expired"
+    # The try is reserved before the code is compared: one conditional UPDATE (increment, then
+    # compare), so parallel tries cannot compare more than three; a right code gives it back.
+    tries = SmsVerification.objects.filter(pk=verification.pk)
+    reserved = tries.filter(failures__lt=SMS_MAX_FAILURES).update(failures=F("failures") + 1)
+    verification.refresh_from_db(fields=["failures"])
+    if not reserved:
+        return verification, "locked"
     if not crypto.hashes_match(code, verification.code_hash, purpose=SMS_PURPOSE):
-        SmsVerification.objects.filter(pk=verification.pk).update(failures=F("failures") + 1)
-        verification.refresh_from_db(fields=["failures"])
         return verification, "wrong"
-    verification.used_at = timezone.now()
-    verification.save(update_fields=["used_at"])
-    return verification, "ok"
+    used = tries.filter(used_at__isnull=True).update(
+        failures=F("failures") - 1, used_at=timezone.now()
+    )
+    verification.refresh_from_db(fields=["failures", "used_at"])
+    return verification, "ok" if used else "used"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -307,55 +321,68 @@ def separate_activation_complete(
 def _throttle_keys(*, bruger_id: str, address: str) -> list[tuple[str, int]]:
     id_hash = crypto.keyed_hash(bruger_id_key(bruger_id.strip()), purpose="login-throttle")
     return [
-        (f"separate-login-id:{id_hash}", LOGIN_LIMIT_PER_ID),
-        (f"separate-login-ip:{address}", LOGIN_LIMIT_PER_ADDRESS),
+        (account_key("separate-login-id", id_hash), LOGIN_LIMIT_PER_ID),
+        (address_key("separate-login", address), LOGIN_LIMIT_PER_ADDRESS),
     ]
 
 
 def login_throttle_check(*, bruger_id: str, address: str) -> None:
-    """Refuse while the bruger-ID or the address has too many failed logins (shared cache)."""
+    """Refuse the start of a login while the bruger-ID or the address has used its tries (the
+    tries themselves are reserved by ``login_try_reserve``)."""
     for key, limit in _throttle_keys(bruger_id=bruger_id, address=address):
         if rate_count(key=key) >= limit:
             raise RuleError("throttled", LOGIN_THROTTLED)
 
 
-def login_failure_record(*, bruger_id: str, address: str) -> None:
+def login_try_reserve(*, bruger_id: str, address: str) -> None:
+    """Reserve one login try for the bruger-ID (in this sandbox) and for the client address,
+    atomically and before anything secret is evaluated, so parallel tries cannot pass the limit;
+    ``RuleError("throttled")`` once either has used its tries in the window."""
+    keys = _throttle_keys(bruger_id=bruger_id, address=address)
+    if not rate_reserve_all(limits=keys, window=LOGIN_WINDOW):
+        raise RuleError("throttled", LOGIN_THROTTLED)
+
+
+def login_try_release(*, bruger_id: str, address: str) -> None:
+    """A login that succeeded gives its reserved try back: only failures use up the limit."""
     for key, _limit in _throttle_keys(bruger_id=bruger_id, address=address):
-        rate_count_add(key=key, window=LOGIN_WINDOW)
+        rate_release(key=key)
 
 
 def login_code_verify(*, bruger_id: str, code: str, address: str) -> tuple[User, DeviceRecord]:
     """A kodeviser/kodeoplæser login. Unknown, suspended or closed users fail exactly like a
-    wrong code (no enumeration); every failure counts against the bruger-ID and the address."""
-    login_throttle_check(bruger_id=bruger_id, address=address)
+    wrong code (no enumeration); every try is reserved against the bruger-ID and the address
+    before the code is compared, and only a successful one is given back."""
+    login_try_reserve(bruger_id=bruger_id, address=address)
     user = selectors.login_user_get(bruger_id=bruger_id)
     devices = selectors.login_devices(user=user, kinds=selectors.CODE_KINDS)
     registry = outside.device_registry()
     matched = [d for d in devices if registry.code_verify(serial=d.serial, code=code)]
     if user is None or not matched:
-        login_failure_record(bruger_id=bruger_id, address=address)
         raise RuleError("wrong_code", LOGIN_FAILED, field="code")
+    login_try_release(bruger_id=bruger_id, address=address)
     return user, matched[0]
 
 
 def login_chip_verify(
     *, bruger_id: str, since: datetime.datetime, address: str
 ) -> tuple[User, DeviceRecord]:
-    """A chip login: one of the user's bound chips was pressed after the login started."""
-    login_throttle_check(bruger_id=bruger_id, address=address)
+    """A chip login: one of the user's bound chips was pressed after the login started (a try,
+    reserved like a code's)."""
+    login_try_reserve(bruger_id=bruger_id, address=address)
     user = selectors.login_user_get(bruger_id=bruger_id)
     devices = selectors.login_devices(user=user, kinds=[BoundMeans.Kind.CHIP])
     pressed = [d for d in devices if selectors.chip_pressed_since(device=d, since=since)]
     if user is None or not pressed:
-        login_failure_record(bruger_id=bruger_id, address=address)
         raise RuleError(
             "not_pressed", _("Forkert bruger-ID, eller chippen er ikke trykket. Prøv igen.")
         )
+    login_try_release(bruger_id=bruger_id, address=address)
     return user, pressed[0]
 
 
 def _app_login_key(request_id: str) -> str:
-    return f"separate-app-login-user:{request_id}"
+    return sandbox_cache_key(f"separate-app-login-user:{request_id}")
 
 
 def login_app_request_start(*, bruger_id: str, address: str) -> str:
@@ -387,11 +414,12 @@ def login_app_finish(
     serial = outside.device_registry().app_approval_consume(request_id=request_id)
     if serial is None:
         return None
+    login_try_reserve(bruger_id=bruger_id, address=address)
     entry = cache.get(_app_login_key(request_id)) or {}
     cache.delete(_app_login_key(request_id))
     user = selectors.login_user_for(user_id=entry.get("user_id"))
     device = selectors.device_get(serial=serial)
     if user is None or device is None:
-        login_failure_record(bruger_id=bruger_id, address=address)
         return None
+    login_try_release(bruger_id=bruger_id, address=address)
     return user, device

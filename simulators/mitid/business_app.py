@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from mitid_portal import crypto
 from mitid_portal.errors import RuleError
+from mitid_portal.ratelimit import account_key, rate_reserve
+from mitid_portal.sandbox import sandbox_cache_key
 
 ACTIVATION_PURPOSE = "separate-app-activation"
 ACTIVATION_CODE_LENGTH = 8
@@ -19,15 +21,15 @@ APPROVAL_LIFETIME = 5 * 60
 
 
 def _activation_key(serial: str) -> str:
-    return f"separate-app-activation:{serial}"
+    return sandbox_cache_key(f"separate-app-activation:{serial}")
 
 
 def _approval_key(request_id: str) -> str:
-    return f"separate-app-login:{request_id}"
+    return sandbox_cache_key(f"separate-app-login:{request_id}")
 
 
 def _pending_key(serial: str) -> str:
-    return f"separate-app-pending:{serial}"
+    return sandbox_cache_key(f"separate-app-pending:{serial}")
 
 
 def activation_begin(*, serial: str, reference: str) -> str:
@@ -39,7 +41,8 @@ def activation_begin(*, serial: str, reference: str) -> str:
         {
             "reference": reference,
             "code_hash": crypto.keyed_hash(code, purpose=ACTIVATION_PURPOSE),
-            "failures": 0,
+            # Names this activation's try counter: a new code starts with three tries.
+            "nonce": crypto.random_token(),
             "activated": False,
         },
         timeout=ACTIVATION_LIFETIME,
@@ -49,21 +52,23 @@ def activation_begin(*, serial: str, reference: str) -> str:
 
 def activation_code_enter(*, serial: str, code: str) -> None:
     """The person types the activation code into the app: *Indtast aktiveringskoden*. Three
-    wrong codes end it; a new code is then shown in the guide."""
+    tries end it (each reserved atomically before the code is compared, so parallel tries cannot
+    pass the limit); a new code is then shown in the guide."""
     entry = cache.get(_activation_key(serial))
     if entry is None or entry["activated"]:
         raise RuleError(
             "no_activation", _("Der er ingen aktivering i gang for denne app."), field="code"
         )
-    if entry["failures"] >= ACTIVATION_MAX_FAILURES:
+    tries_key = account_key(
+        "business-app-activation", f"{serial}:{entry.get('nonce') or entry['code_hash']}"
+    )
+    if not rate_reserve(key=tries_key, limit=ACTIVATION_MAX_FAILURES, window=ACTIVATION_LIFETIME):
         raise RuleError(
             "locked",
             _("Forkert aktiveringskode 3 gange. Start aktiveringen forfra i MitID Erhverv."),
             field="code",
         )
     if not crypto.hashes_match(code.strip(), entry["code_hash"], purpose=ACTIVATION_PURPOSE):
-        entry["failures"] += 1
-        cache.set(_activation_key(serial), entry, timeout=ACTIVATION_LIFETIME)
         raise RuleError("wrong", _("Aktiveringskoden passer ikke."), field="code")
     entry["activated"] = True
     cache.set(_activation_key(serial), entry, timeout=ACTIVATION_LIFETIME)

@@ -4,12 +4,14 @@ import datetime
 import secrets
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mitid_portal import crypto
 from mitid_portal.errors import RuleError
 from mitid_portal.outside import Identity
+from mitid_portal.ratelimit import account_key, address_key, rate_release, rate_reserve_all
 from simulators.mitid import totp
 from simulators.mitid.models import Device, LoginRequest, MitIDAccount
 from simulators.registers.models import Person
@@ -17,6 +19,11 @@ from simulators.registers.models import Person
 LOGIN_LIFETIME = datetime.timedelta(minutes=5)
 RESULT_CODE_LIFETIME = datetime.timedelta(minutes=2)
 MAX_CODE_ATTEMPTS = 3
+# Code tries per user name (in its sandbox) and per client address, over every login request, in
+# a window; a right code is given back. The per-request limit above ends one request.
+CODE_LIMIT_PER_ACCOUNT = 5
+CODE_LIMIT_PER_ADDRESS = 20
+CODE_WINDOW = 15 * 60
 
 _SERIAL_PREFIX: dict[str, str] = {
     Device.Kind.APP: "APP",
@@ -104,9 +111,26 @@ def login_request_decide(*, request_id, account: MitIDAccount, approve: bool) ->
     return login_request
 
 
-def login_request_verify_code(*, request_id, code: str) -> LoginRequest:
+def _code_try_keys(*, login_request: LoginRequest, address: str) -> list[tuple[str, int]]:
+    keys = [(address_key("mitid-code", address), CODE_LIMIT_PER_ADDRESS)]
+    if login_request.account_id:
+        username = MitIDAccount.objects.get(pk=login_request.account_id).username.casefold()
+        keys.append((account_key("mitid-code-user", username), CODE_LIMIT_PER_ACCOUNT))
+    return keys
+
+
+def login_request_verify_code(*, request_id, code: str, address: str = "") -> LoginRequest:
     """A code from the person's kodeviser or kodeoplæser. Three wrong codes end the request;
-    an unknown user name fails exactly like a wrong code."""
+    an unknown user name fails exactly like a wrong code. Each try is reserved before the code
+    is compared: on the request's row (one conditional UPDATE) and against the user name and the
+    client address over all requests (``mitid_portal.ratelimit``), so parallel tries cannot pass
+    either limit."""
+    pending = LoginRequest.objects.filter(pk=request_id).first()
+    if pending is None:
+        raise RuleError("not_pending", _("Login er udløbet eller afbrudt. Start forfra."))
+    keys = _code_try_keys(login_request=pending, address=address)
+    if not rate_reserve_all(limits=keys, window=CODE_WINDOW):
+        raise RuleError("locked", _("Forkert bruger-ID eller kode for mange gange. Start forfra."))
     login_request, outcome = _verify_code(request_id=request_id, code=code)
     # Raised after the transaction committed, so that a wrong try is counted.
     if outcome == "not_pending":
@@ -115,6 +139,8 @@ def login_request_verify_code(*, request_id, code: str) -> LoginRequest:
         raise RuleError("locked", _("Forkert bruger-ID eller kode for mange gange. Start forfra."))
     if outcome == "wrong_code":
         raise RuleError("wrong_code", _("Forkert bruger-ID eller kode. Prøv igen."))
+    for key, _limit in keys:
+        rate_release(key=key)
     return login_request
 
 
@@ -124,6 +150,13 @@ def _verify_code(*, request_id, code: str) -> tuple[LoginRequest, str]:
     _expire_if_due(login_request)
     if login_request.status != LoginRequest.Status.PENDING:
         return login_request, "not_pending"
+    # The try is reserved on the row before the code is compared (increment, then compare).
+    reserved = LoginRequest.objects.filter(
+        pk=request_id, status=LoginRequest.Status.PENDING, attempts__lt=MAX_CODE_ATTEMPTS
+    ).update(attempts=F("attempts") + 1)
+    login_request.refresh_from_db(fields=["attempts", "status"])
+    if not reserved:
+        return login_request, "locked" if login_request.attempts else "not_pending"
     devices = (
         Device.objects.filter(
             account=login_request.account,
@@ -136,14 +169,13 @@ def _verify_code(*, request_id, code: str) -> tuple[LoginRequest, str]:
     if any(totp.verify(device.totp_secret, code.strip()) for device in devices):
         login_request.status = LoginRequest.Status.APPROVED
         login_request.decided_at = timezone.now()
-        login_request.save(update_fields=["status", "decided_at"])
+        login_request.attempts -= 1  # a right code is not a failed attempt
+        login_request.save(update_fields=["status", "decided_at", "attempts"])
         return login_request, "ok"
-    login_request.attempts += 1
     if login_request.attempts >= MAX_CODE_ATTEMPTS:
         login_request.status = LoginRequest.Status.REJECTED
         login_request.decided_at = timezone.now()
-    login_request.save(update_fields=["attempts", "status", "decided_at"])
-    if login_request.status == LoginRequest.Status.REJECTED:
+        login_request.save(update_fields=["status", "decided_at"])
         return login_request, "locked"
     return login_request, "wrong_code"
 

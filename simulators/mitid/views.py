@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from mitid_portal.clientip import client_address
 from mitid_portal.errors import RuleError
 from mitid_portal.ratelimit import rate_limit_hit
 from simulators.mitid import selectors, services, totp
@@ -24,7 +25,7 @@ START_LIMIT = 30  # new logins per address per 5 minutes
 
 
 def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    return client_address(request)
 
 
 def _own_request(request, request_id) -> LoginRequest:
@@ -84,7 +85,9 @@ def login_wait(request, request_id):
         if request.method == "POST" and form.is_valid():
             try:
                 services.login_request_verify_code(
-                    request_id=login_request.pk, code=form.cleaned_data["code"]
+                    request_id=login_request.pk,
+                    code=form.cleaned_data["code"],
+                    address=_client_ip(request),
                 )
             except RuleError as exc:
                 form.add_error("code", exc.message)

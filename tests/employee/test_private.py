@@ -5,12 +5,11 @@ from html import escape
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.urls import reverse
 
 from activation.employee import services
 from activation.models import BoundMeans, Invitation
-from mitid_portal import crypto
+from mitid_portal import crypto, ratelimit
 from mitid_portal.models import AuditEvent, OutboundEmail
 from tests.employee.factories import (
     InvitationFactory,
@@ -368,11 +367,11 @@ def test_the_login_limit_is_read_from_the_settings(settings):
 
 def test_the_login_window_is_read_from_the_settings(settings, monkeypatch):
     windows = []
-    real_add = cache.add
+    real_add = ratelimit.rate_count_add
     monkeypatch.setattr(
-        cache,
-        "add",
-        lambda key, value, timeout: windows.append(timeout) or real_add(key, value, timeout),
+        ratelimit,
+        "rate_count_add",
+        lambda *, key, window: windows.append(window) or real_add(key=key, window=window),
     )
     settings.LOGIN_RATE_WINDOW = 42
     services.activation_attempt_register(address="10.0.0.1", invitation_id=1)
