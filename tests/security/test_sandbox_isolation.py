@@ -25,13 +25,17 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from activation.models import BoundMeans
+from mitid_portal.errors import RuleError
 from mitid_portal.sandbox import DEFAULT_SANDBOX_ID, sandbox_scope
+from mitid_portal.sandboxes import sandbox_create
 from simulators import demo
+from simulators.mitid import services as mitid_services
 from simulators.mitid import totp
 from simulators.mitid.models import Device, LoginRequest
 from simulators.sms.models import SmsMessage
 from tests.abuse.urlwalk import UrlTemplate, url_templates
-from tests.factories import DeviceFactory, MitIDAccountFactory, PersonFactory
+from tests.factories import DeviceFactory, MitIDAccountFactory, PersonFactory, UserFactory
 from tests.security.sandbox_world import (
     PEOPLE,
     World,
@@ -508,3 +512,64 @@ def test_the_default_sandbox_sees_its_own_world_and_none_of_the_exercises(worlds
             302,
             404,
         )
+
+
+# --- Limits on one sandbox's persona or bruger-ID do not lock another's ----------------------
+
+
+@pytest.fixture
+def two_sandboxes(hosted):
+    return sandbox_create(name="A")[0], sandbox_create(name="B")[0]
+
+
+def test_wrong_codes_for_a_persona_in_b_do_not_lock_the_same_persona_in_a(two_sandboxes):
+    """Every sandbox has a hanne.vestergaard with a kodeviser: B's wrong codes lock B's."""
+    a, b = two_sandboxes
+    username = PEOPLE["owner"].username
+
+    def start():
+        return mitid_services.login_request_start(
+            username=username, client="MitID Erhverv", return_url="/", state="s", method="code"
+        )
+
+    with sandbox_scope(b.pk):
+        outcomes = []
+        for _ in range(mitid_services.CODE_LIMIT_PER_ACCOUNT + 1):
+            try:
+                mitid_services.login_request_verify_code(request_id=start().pk, code="abcdef")
+            except RuleError as exc:
+                outcomes.append(exc.code)
+        assert outcomes[-1] == "locked", outcomes
+    with sandbox_scope(a.pk):
+        device = Device.objects.get(account__username=username, kind=Device.Kind.KODEVISER)
+        request = mitid_services.login_request_verify_code(
+            request_id=start().pk, code=_totp(device)
+        )
+        assert request.status == LoginRequest.Status.APPROVED
+
+
+def test_wrong_codes_for_a_bruger_id_in_b_do_not_lock_the_same_bruger_id_in_a(two_sandboxes):
+    """A bruger-ID is unique within a sandbox only: B's "delt.bruger" is not A's."""
+    a, b = two_sandboxes
+    devices = {}
+    for sandbox in (a, b):
+        with sandbox_scope(sandbox.pk):
+            user = UserFactory(bruger_id="Delt.Bruger")
+            devices[sandbox.pk] = DeviceFactory(account=None, kind=Device.Kind.KODEVISER)
+            BoundMeans.objects.create(
+                user=user, kind="kodeviser", device_serial=devices[sandbox.pk].serial
+            )
+    client = sandbox_client(b)
+    for _ in range(12):
+        client.post(reverse("separate:login"), {"bruger_id": "delt.bruger", "method": "code"})
+        wrong = f"{(int(_totp(devices[b.pk])) + 7) % 10**6:06d}"
+        client.post(reverse("separate:login_verify"), {"code": wrong})
+    client.post(reverse("separate:login"), {"bruger_id": "delt.bruger", "method": "code"})
+    locked = client.post(reverse("separate:login_verify"), {"code": _totp(devices[b.pk])})
+    assert "_auth_user_id" not in client.session, "B's bruger-ID should be locked by now"
+    assert MARKER not in locked.content.decode()
+    client = sandbox_client(a)
+    client.post(reverse("separate:login"), {"bruger_id": "delt.bruger", "method": "code"})
+    client.post(reverse("separate:login_verify"), {"code": _totp(devices[a.pk])})
+    with sandbox_scope(a.pk):
+        assert int(client.session["_auth_user_id"]) == User.objects.get(bruger_id="Delt.Bruger").pk
