@@ -222,7 +222,8 @@ def test_the_exercise_pages_reset_leave_and_a_dead_link(exercise, context, page)
     axe_check(page)
 
 
-def test_on_a_laptop_the_exercise_page_says_there_is_one(page, live_server):
+def test_on_a_laptop_the_exercise_page_says_there_is_one(settings, page, live_server):
+    settings.SANDBOXES = False
     page.goto("/oevelse/")
     _h1(page, "Øvelsen")
     axe_check(page)
