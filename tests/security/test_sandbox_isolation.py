@@ -573,3 +573,35 @@ def test_wrong_codes_for_a_bruger_id_in_b_do_not_lock_the_same_bruger_id_in_a(tw
     client.post(reverse("separate:login_verify"), {"code": _totp(devices[a.pk])})
     with sandbox_scope(a.pk):
         assert int(client.session["_auth_user_id"]) == User.objects.get(bruger_id="Delt.Bruger").pk
+
+
+def test_bs_broker_result_code_does_not_log_in_in_a(two_sandboxes):
+    """The broker's one-time result code of a login approved in B, brought to A's callback with
+    A's own state, gives no identity in A; the same kind of code works in B."""
+    a, b = two_sandboxes
+    mark(World(b), MARKER)
+    username = PEOPLE["owner"].username
+
+    def b_result_code(state: str) -> str:
+        with sandbox_scope(b.pk):
+            request = mitid_services.login_request_start(
+                username=username, client="MitID Erhverv", return_url="/", state=state, method="app"
+            )
+            mitid_services.login_request_decide(
+                request_id=request.pk, account=request.account, approve=True
+            )
+            return mitid_services.login_request_finish(request_id=request.pk)[1]
+
+    for sandbox, works in ((a, False), (b, True)):
+        client = sandbox_client(sandbox)
+        started = client.get(reverse("login:start"))
+        state = client.get(started.url).context["state"]
+        page = client.get(
+            reverse("login:callback"), {"code": b_result_code(state), "state": state}, follow=True
+        )
+        text = page.content.decode()
+        if works:
+            assert "mitid_identity" in client.session and MARKER in text
+        else:
+            assert "Login mislykkedes" in text and MARKER not in text
+            assert "mitid_identity" not in client.session
