@@ -16,6 +16,7 @@ about one of B's objects is a refusal (403, 404, 405, 410, a redirect); and B's 
 they were. Then the persona logins: B's people, bruger-ID, codes and links do not work in A.
 """
 
+import re
 import time
 from urllib.parse import urlsplit
 
@@ -26,10 +27,13 @@ from django.test import Client
 from django.urls import reverse
 
 from activation.models import BoundMeans
+from activation.services.connection import connection_confirm
 from mitid_portal.errors import RuleError
 from mitid_portal.sandbox import DEFAULT_SANDBOX_ID, sandbox_scope
 from mitid_portal.sandboxes import sandbox_create
+from organisations import services as organisation_services
 from simulators import demo
+from simulators.mailbox.models import MailMessage
 from simulators.mitid import services as mitid_services
 from simulators.mitid import totp
 from simulators.mitid.models import Device, LoginRequest
@@ -605,3 +609,45 @@ def test_bs_broker_result_code_does_not_log_in_in_a(two_sandboxes):
         else:
             assert "Login mislykkedes" in text and MARKER not in text
             assert "mitid_identity" not in client.session
+
+
+def test_bs_setup_link_does_not_work_in_a(two_sandboxes):
+    """The owner of B's dental clinic appoints the accountant (G2.5): his setup link, opened in
+    A by A's accountant, sets up nothing; in B it works."""
+    a, b = two_sandboxes
+    mark(World(b), MARKER)
+    owner, accountant = PEOPLE["owner"], PEOPLE["accountant"]
+    with sandbox_scope(b.pk):
+        connection = organisation_services.connection_start(
+            cpr=owner.cpr, person_name=owner.full_name, cvr=demo.DENTAL_CVR
+        )
+        organisation_services.connection_accept_terms(connection=connection)
+        organisation_services.connection_choose_admin(
+            connection=connection,
+            choice="other",
+            requester_email="hanne@example.dk",
+            first_name=accountant.first_name,
+            last_name=accountant.last_name,
+            email="jesper@example.dk",
+            cpr=accountant.cpr,
+        )
+        connection_confirm(connection_id=connection.pk)
+        setup = MailMessage.objects.get(body_text__contains="/opsaetning/")
+    link = re.search(r"(/opsaetning/[^/\s]+/)", setup.body_text).group(1)
+    b_invitation = snapshot(b.pk)["organisations.AdminInvitation"]
+    client = sandbox_client(a)
+    broker_login(client, a.pk, accountant.username)
+    page = client.get(link, follow=True)
+    assert page.status_code in REFUSALS and MARKER not in page.content.decode()
+    page = client.post(reverse("activation:setup_continue"), follow=True)
+    assert MARKER not in page.content.decode()
+    assert "_auth_user_id" not in client.session
+    with sandbox_scope(a.pk):
+        assert not User.objects.filter(email="jesper@example.dk").exists()
+    assert snapshot(b.pk)["organisations.AdminInvitation"] == b_invitation
+    # In B the link sets the accountant up.
+    client = sandbox_client(b)
+    broker_login(client, b.pk, accountant.username)
+    response = client.get(link)
+    assert response.url == reverse("activation:setup_continue")
+    assert client.post(response.url).url == reverse("organisations:setup")
