@@ -13,13 +13,15 @@ in every sandbox); keys of client addresses (``address_key``, from
 tries per ``LOGIN_RATE_WINDOW`` seconds (README, "Settings"); other limits name their own numbers.
 """
 
+import contextlib
 import datetime
 import hashlib
+import re
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -32,6 +34,7 @@ __all__ = [
     "login_rate_hit",
     "rate_count",
     "rate_count_add",
+    "rate_counters_sweep",
     "rate_limit_hit",
     "rate_release",
     "rate_reserve",
@@ -61,8 +64,14 @@ return 0
 """
 
 
+_PLAIN = re.compile(r"[\w.@+-]{1,100}", re.ASCII)
+
+
 def account_key(kind: str, account: str) -> str:
-    """The key of an account's counter, in the active sandbox (0 outside any)."""
+    """The key of an account's counter, in the active sandbox (0 outside any). An account name
+    with other characters than letters, digits and ``.@+-_`` (typed by anyone) is hashed."""
+    if not _PLAIN.fullmatch(account):
+        account = hashlib.sha256(account.encode()).hexdigest()
     return f"{kind}:sb{sandbox_active() or 0}:{account}"
 
 
@@ -103,7 +112,13 @@ def rate_count_add(*, key: str, window: int) -> int:
     ends = _db_value(now + datetime.timedelta(seconds=window))
     with connection.cursor() as cursor:
         cursor.execute(_UPSERT, [key, ends, _db_value(now), _db_value(now)])
-        return int(cursor.fetchone()[0])
+        count = int(cursor.fetchone()[0])
+    if count == 1 and not connection.in_atomic_block:
+        # A new window: the moment to drop the rows whose windows ended (indexed; no job needed).
+        # Housekeeping only: a sweep that loses a lock race to another one is left to the next.
+        with contextlib.suppress(DatabaseError):
+            rate_counters_sweep(now=now)
+    return count
 
 
 def rate_release(*, key: str) -> None:
@@ -138,6 +153,15 @@ def rate_reserve_all(*, limits: list[tuple[str, int]], window: int) -> bool:
     counted even when another refuses, so an account and an address are limited independently."""
     allowed = [rate_reserve(key=key, limit=limit, window=window) for key, limit in limits]
     return all(allowed)
+
+
+def rate_counters_sweep(*, now: datetime.datetime | None = None) -> int:
+    """Delete the database counters whose window has ended (run whenever a counter starts a new
+    window); a key tried again starts a new row. Redis expires its own keys."""
+    deleted, _by_model = RateCounter.objects.filter(
+        window_ends_at__lte=now or timezone.now()
+    ).delete()
+    return deleted
 
 
 # The names the callers have always used: both reserve first.

@@ -10,6 +10,7 @@ when REDIS_URL is set): the limiter reserves a try atomically before the compari
 """
 
 import contextlib
+import datetime
 import http.client
 import sqlite3
 import threading
@@ -30,6 +31,7 @@ from activation.employee import services as employee_services
 from activation.models import BoundMeans, Invitation, SmsVerification
 from activation.separate import services as separate_services
 from mitid_portal import crypto, operator_login, ratelimit
+from mitid_portal.models import RateCounter
 from mitid_portal.sandbox import DEFAULT_SANDBOX_ID, sandbox_scope
 from simulators.mitid import business_app, totp
 from simulators.mitid import services as mitid_services
@@ -373,3 +375,35 @@ def test_the_sqlite_counter_is_atomic_across_parallel_connections(tmp_path):
     assert sorted(counts) == list(range(1, TRIES + 1))
     allowed = [count for count in counts if count <= 3]
     assert len(allowed) == 3
+
+
+# --- the counter itself -----------------------------------------------------------------------------
+
+
+def test_a_counter_reserves_then_compares_and_starts_again_after_its_window():
+    assert [ratelimit.rate_reserve(key="t", limit=2, window=60) for _ in range(3)] == [
+        True,
+        True,
+        False,
+    ]
+    assert ratelimit.rate_count(key="t") == 3
+    ratelimit.rate_release(key="t")
+    assert ratelimit.rate_count(key="t") == 2
+    if not ratelimit._uses_redis():
+        RateCounter.objects.filter(key="t").update(
+            window_ends_at=timezone.now() - datetime.timedelta(seconds=1)
+        )
+        assert ratelimit.rate_count(key="t") == 0
+        assert ratelimit.rate_reserve(key="other", limit=2, window=60)  # sweeps the ended row
+        assert not RateCounter.objects.filter(key="t").exists()
+        assert ratelimit.rate_reserve(key="t", limit=2, window=60)
+
+
+def test_account_keys_name_the_sandbox_and_address_keys_do_not():
+    with sandbox_scope(7):
+        assert ratelimit.account_key("login", "hanne") != ratelimit.account_key("x", "hanne")
+        in_seven = ratelimit.account_key("login", "hanne")
+        address_in_seven = ratelimit.address_key("login", "10.0.0.1")
+    with sandbox_scope(8):
+        assert ratelimit.account_key("login", "hanne") != in_seven
+        assert ratelimit.address_key("login", "10.0.0.1") == address_in_seven
