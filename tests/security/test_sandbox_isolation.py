@@ -12,8 +12,14 @@ From A's sessions (organisation administrator, user administrator, an employee, 
 MitID's owner, and an anonymous visitor holding only A's cookie) every URL pattern of the project
 is replayed with B's objects (ids, tokens, serials, user names, request ids): GET, and POST with
 plausible data. No answer is a server error or shows the marker or one of B's secrets; an answer
-about one of B's objects is a refusal (403, 404, 405, 410, a redirect); and B's rows are exactly as
-they were. Then the persona logins: B's people, bruger-ID, codes and links do not work in A.
+about one of B's objects is a refusal (403, 404, 405, 410, a redirect); B's rows are exactly as
+they were, and no row of any sandbox points at a row of another. B's own session, on the same
+URLs, does see the marker (so the refusals come from the sandbox, not from a broken URL).
+
+Then the persona logins, links and codes: a private MitID login in A approves only A's app; B's
+bruger-ID and kodeviser, activation link, activation code, email-change link, setup link and the
+broker's result code do nothing in A; B's simulator pages are 404 in A; wrong codes in B lock only
+B's namesake. And the laptop's default sandbox sees none of the exercises.
 """
 
 import re
