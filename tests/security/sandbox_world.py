@@ -116,8 +116,12 @@ def world_build(name: str) -> World:
     """A new exercise with the demo world, in which the owner connects the practice, logs in,
     imports from NemID, bulk-activates everyone (private MitID or kodeviser), gives a user the
     user administrator role; the birth-date employee activates with private MitID and the code
-    the administrator revealed; another employee activates a separate MitID kodeviser and logs in
-    with her bruger-ID."""
+    the administrator revealed and logs in; another employee activates a separate MitID kodeviser
+    and logs in with her bruger-ID; the user administrator activates and logs in; the
+    administrator (also rights administrator) makes a group with a service and a member and a
+    power of attorney, the separate MitID's owner requests a right, and the administrator changes
+    the birth-date employee's email (a confirmation link waits). Returns the logged-in clients,
+    users, tokens, codes and object ids."""
     sandbox, _invite = sandbox_create(name=name)
     world = World(sandbox)
     owner = PEOPLE["owner"]
