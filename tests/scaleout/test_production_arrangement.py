@@ -194,6 +194,8 @@ def test_whitenoise_serves_the_dkfds_css_with_a_long_cache_header(database):
         "CPR_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "PII_HASH_KEY": secrets.token_urlsafe(32),
         "ALLOWED_HOSTS": "127.0.0.1",
+        # Production with the simulated world runs only with exercises (mitid_portal.checks).
+        "SANDBOXES": "on",
     }
     live.manage(database, "collectstatic", "--noinput", "-v0", **production)
     manifest = json.loads((ROOT / "staticfiles" / "staticfiles.json").read_text())
@@ -202,7 +204,8 @@ def test_whitenoise_serves_the_dkfds_css_with_a_long_cache_header(database):
     web = _web(database, port, **production)
     behind_proxy = {"X-Forwarded-Proto": "https", "Host": "127.0.0.1"}
     try:
-        status, _headers, page = _request(port, "GET", "/hjaelp/", headers=behind_proxy)
+        # "Start en øvelse", the page a visitor without an exercise gets.
+        status, _headers, page = _request(port, "GET", "/oevelse/", headers=behind_proxy)
         assert status == 200
         assert f"/static/{css}".encode() in page  # the page links the hashed, collected file
         status, headers, body = _request(port, "GET", f"/static/{css}", headers=behind_proxy)
