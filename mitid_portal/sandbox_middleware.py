@@ -10,6 +10,7 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from mitid_portal.models import Sandbox
 from mitid_portal.sandbox import (
     DEFAULT_SANDBOX_ID,
     NO_SANDBOX_ID,
@@ -55,6 +56,9 @@ def sandbox_of_request(request: HttpRequest) -> int | None:
     except (KeyError, signing.BadSignature, ValueError):
         return NO_SANDBOX_ID
     if sandbox_id in (NO_SANDBOX_ID, DEFAULT_SANDBOX_ID) or expires_at <= time.time():
+        return NO_SANDBOX_ID
+    # An exercise an operator deleted before its time: the cookie is still good, the world gone.
+    if not Sandbox.objects.filter(pk=sandbox_id).exists():
         return NO_SANDBOX_ID
     return sandbox_id
 

@@ -145,6 +145,17 @@ def test_a_cookie_of_an_exercise_that_is_gone_shows_the_start_page_and_is_cleare
     assert client.cookies[hosted.SANDBOX_COOKIE_NAME].value == ""
 
 
+def test_an_exercise_deleted_before_its_time_is_no_exercise_anywhere(hosted):
+    """An operator deleted it: the cookie still carries a good signature and expiry, but every
+    page treats the browser as one without an exercise (a write used to fail with a 500)."""
+    client = Client()
+    sandbox = _start(client)
+    Sandbox.objects.filter(pk=sandbox.pk).delete()
+    assert client.get("/").url == START
+    assert client.get("/simulator/postkasse/").status_code == 404
+    assert client.post("/simulator/mitid/log-ind/", {"username": "x"}).status_code == 404
+
+
 # --- Hosted: the colleague's invitation link ------------------------------------------------------
 
 
