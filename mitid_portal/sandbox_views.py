@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from mitid_portal.clientip import client_address
 from mitid_portal.models import Sandbox
 from mitid_portal.ratelimit import rate_limit_hit
 from mitid_portal.sandbox_middleware import sandbox_cookie_clear, sandbox_cookie_set
@@ -81,7 +82,7 @@ def _own_sandbox_or_404(request: HttpRequest) -> Sandbox:
 
 
 def _client_key(request: HttpRequest) -> str:
-    return f"sandbox-start:{request.META.get('REMOTE_ADDR', '')}"
+    return f"sandbox-start:{client_address(request)}"
 
 
 def _enter(
