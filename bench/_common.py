@@ -61,7 +61,13 @@ def free_port() -> int:
 
 def child_env(**overrides: str) -> dict[str, str]:
     """The environment for a child process (gunicorn, a task worker) on the same database."""
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    # Not the test process's own switches: its settings module, and the async-safety opt-out the
+    # browser tests set for Playwright (check --deploy refuses it, async.E001).
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     env["DJANGO_SETTINGS_MODULE"] = "mitid_portal.settings"
     env["PYTHONUNBUFFERED"] = "1"
     env.update(overrides)
