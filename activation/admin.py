@@ -3,14 +3,16 @@ organisation and appoints its administrators as new users (``activation.services
 so it lives here rather than in organisations."""
 
 from django.contrib import admin, messages
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from activation.services.connection import connection_approve
 from mitid_portal.errors import RuleError
+from mitid_portal.sandbox import sandbox_scope
 from organisations.models import ConnectionDocument, ConnectionRequest
 from organisations.services import connection_reject
+from organisations.views import document_download
 
 
 class ConnectionDocumentInline(admin.TabularInline):
@@ -20,9 +22,14 @@ class ConnectionDocumentInline(admin.TabularInline):
     fields = ("original_name", "content_type", "size", "uploaded_at", "download")
     readonly_fields = fields
 
+    def has_add_permission(self, request, obj=None):
+        return False  # the requester uploads the documentation, not the operator
+
     @admin.display(description=_("Fil"))
     def download(self, obj):
-        url = reverse("organisations:document_download", args=[obj.pk])
+        if obj is None or obj.pk is None:
+            return "–"
+        url = reverse("admin:organisations_connectiondocument_download", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, _("Hent"))
 
 
@@ -57,6 +64,16 @@ class ConnectionRequestAdmin(admin.ModelAdmin):
     )
     readonly_fields = [f for f in fields if f != "decision_note"]
 
+    def get_urls(self):
+        # The uploaded documentation, under the operator path: there it is read unscoped, so an
+        # operator opens the documents of a request made in any exercise.
+        download = path(
+            "dokument/<int:pk>/",
+            self.admin_site.admin_view(document_download),
+            name="organisations_connectiondocument_download",
+        )
+        return [download, *super().get_urls()]
+
     def has_add_permission(self, request):
         return False
 
@@ -67,9 +84,12 @@ class ConnectionRequestAdmin(admin.ModelAdmin):
     def approve(self, request, queryset):
         for connection in queryset:
             try:
-                connection_approve(
-                    connection_id=connection.pk, operator_name=request.user.get_username()
-                )
+                # The operator pages run unscoped: the organisation, its administrators, emails
+                # and audit events are made in the request's own exercise.
+                with sandbox_scope(connection.sandbox_id):
+                    connection_approve(
+                        connection_id=connection.pk, operator_name=request.user.get_username()
+                    )
             except RuleError as exc:
                 self.message_user(request, f"{connection}: {exc.message}", messages.ERROR)
             else:
@@ -81,11 +101,12 @@ class ConnectionRequestAdmin(admin.ModelAdmin):
     def reject(self, request, queryset):
         for connection in queryset:
             try:
-                connection_reject(
-                    connection_id=connection.pk,
-                    operator_name=request.user.get_username(),
-                    reason=connection.decision_note,
-                )
+                with sandbox_scope(connection.sandbox_id):
+                    connection_reject(
+                        connection_id=connection.pk,
+                        operator_name=request.user.get_username(),
+                        reason=connection.decision_note,
+                    )
             except RuleError as exc:
                 self.message_user(request, f"{connection}: {exc.message}", messages.ERROR)
             else:

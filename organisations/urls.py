@@ -11,7 +11,6 @@ urlpatterns = [
     path("nemlog-in/tilslut/<int:pk>/administrator/", views.connect_admin, name="admin"),
     path("nemlog-in/tilslut/<int:pk>/dokumentation/", views.connect_documents, name="documents"),
     path("nemlog-in/tilslut/<int:pk>/kvittering/", views.connect_receipt, name="receipt"),
-    path("nemlog-in/dokument/<int:pk>/", views.document_download, name="document_download"),
     # The wizard's last step (G2.7) and the appointed administrator's setup link (G3.1) are
     # activation's: they create and activate users.
     # The organisation's own pages.

@@ -189,7 +189,8 @@ def connect_receipt(request, pk: int):
 @staff_member_required
 @require_GET
 def document_download(request, pk: int):
-    """Operators read uploaded documentation; it is never served as a public file."""
+    """Operators read uploaded documentation; it is never served as a public file. Mounted in
+    the operator admin (``activation.admin``), where it runs unscoped, for every exercise."""
     document = get_object_or_404(ConnectionDocument, pk=pk)
     response = FileResponse(document.file.open("rb"), content_type=document.content_type)
     response["Content-Disposition"] = (

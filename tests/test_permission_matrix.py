@@ -52,7 +52,6 @@ PUBLIC_VIEWS = {
     "organisations:documents",
     "activation:connect_confirm",
     "organisations:receipt",
-    "organisations:document_download",
     "activation:setup_link",
     "activation:setup_continue",
     "activation:link",

@@ -101,7 +101,7 @@ def _object(name: str):
 # (URL name, argument) → B's value; the operator admin's object ids take B's user's pk.
 FILL = {
     ("organisations:role_grant", "pk"): _object("role_grant"),
-    ("organisations:document_download", "pk"): _object("connection"),
+    ("admin:organisations_connectiondocument_download", "pk"): _object("connection"),
     ("users:import_run", "pk"): _object("import_run"),
     ("users:import_report_csv", "pk"): _object("import_run"),
     ("employee:means_remove", "pk"): _object("bound_means"),
