@@ -16,6 +16,7 @@ tries per ``LOGIN_RATE_WINDOW`` seconds (README, "Settings"); other limits name 
 import contextlib
 import datetime
 import hashlib
+import ipaddress
 import re
 
 from django.conf import settings
@@ -76,7 +77,14 @@ def account_key(kind: str, account: str) -> str:
 
 
 def address_key(kind: str, address: str | None) -> str:
-    """The key of a client address's counter; the same in every sandbox."""
+    """The key of a client address's counter; the same in every sandbox. An IPv6 client is
+    counted by its /64 (one subscriber's network holds 2**64 addresses to rotate through)."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        ip = None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is None:
+        address = str(ipaddress.ip_network(f"{ip}/64", strict=False))
     return f"{kind}:ip:{address or '-'}"
 
 

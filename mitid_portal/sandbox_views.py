@@ -25,8 +25,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mitid_portal.clientip import client_address
+from mitid_portal.errors import RuleError
 from mitid_portal.models import Sandbox
-from mitid_portal.ratelimit import rate_limit_hit
+from mitid_portal.ratelimit import address_key, rate_limit_hit
 from mitid_portal.sandbox_middleware import sandbox_cookie_clear, sandbox_cookie_set
 from mitid_portal.sandboxes import (
     sandbox_by_invite_token,
@@ -82,7 +83,7 @@ def _own_sandbox_or_404(request: HttpRequest) -> Sandbox:
 
 
 def _client_key(request: HttpRequest) -> str:
-    return f"sandbox-start:{client_address(request)}"
+    return address_key("sandbox-start", client_address(request))
 
 
 def _enter(
@@ -108,11 +109,17 @@ def _invite_url(request: HttpRequest, sandbox: Sandbox) -> str | None:
 
 
 def _start_page(
-    request: HttpRequest, form: SandboxStartForm, *, status: int = 200, throttled: bool = False
+    request: HttpRequest,
+    form: SandboxStartForm,
+    *,
+    status: int = 200,
+    throttled: bool = False,
+    refusal: str = "",
 ) -> HttpResponse:
     context = {
         "form": form,
         "throttled": throttled,
+        "refusal": refusal,
         "lifetime_days": settings.SANDBOX_LIFETIME_DAYS,
     }
     return render(request, "portal/sandbox_start.html", context, status=status)
@@ -133,7 +140,10 @@ def start(request: HttpRequest) -> HttpResponse:
             return _start_page(request, form, status=400)
         if not rate_limit_hit(key=_client_key(request), limit=START_LIMIT, window=START_WINDOW):
             return _start_page(request, form, status=429, throttled=True)
-        sandbox, token = sandbox_create(name=form.cleaned_data["name"])
+        try:
+            sandbox, token = sandbox_create(name=form.cleaned_data["name"])
+        except RuleError as exc:
+            return _start_page(request, form, status=503, refusal=str(exc.message))
         return _enter(request, sandbox, invite_token=token)
     if sandbox is None:
         response = _start_page(request, SandboxStartForm())

@@ -6,9 +6,11 @@ import datetime
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mitid_portal.crypto import keyed_hash, random_token
 from mitid_portal.demo import DemoRun
+from mitid_portal.errors import RuleError
 from mitid_portal.models import Sandbox
 from mitid_portal.registry import demo_seeders
 from mitid_portal.sandbox import DEFAULT_SANDBOX_ID, sandbox_scope
@@ -28,10 +30,21 @@ def sandbox_seed(sandbox: Sandbox) -> DemoRun:
     return run
 
 
+SERVER_FULL = _(
+    "Serveren har ikke plads til flere øvelser lige nu. Prøv igen senere, eller fortsæt i en "
+    "øvelse, du allerede har startet."
+)
+
+
 @transaction.atomic
 def sandbox_create(*, name: str = "") -> tuple[Sandbox, str]:
     """A new exercise with the demo world in it; returns it and its invitation token (shown to
-    the trainee, stored only as a keyed hash)."""
+    the trainee, stored only as a keyed hash). Refused while the server holds
+    ``SANDBOX_MAX_LIVE`` unexpired exercises (each is a copy of the demo world kept for weeks,
+    so starting them is capped for the whole server, not only per client address)."""
+    live = Sandbox.objects.filter(expires_at__gt=timezone.now()).exclude(pk=DEFAULT_SANDBOX_ID)
+    if live.count() >= settings.SANDBOX_MAX_LIVE:
+        raise RuleError("sandbox_server_full", SERVER_FULL)
     token = random_token()
     sandbox = Sandbox.objects.create(
         name=name[:100],

@@ -290,6 +290,8 @@ OUTSIDE_WORLD = {
 # exercise of their own, a fresh copy of the demo world, that lives SANDBOX_LIFETIME_DAYS.
 SANDBOXES = env_bool("SANDBOXES", default=False)
 SANDBOX_LIFETIME_DAYS = env.int("SANDBOX_LIFETIME_DAYS", default=30)
+# At most this many unexpired exercises on the server at once (each is a copy of the demo world).
+SANDBOX_MAX_LIVE = env.int("SANDBOX_MAX_LIVE", default=5000)
 SANDBOX_COOKIE_NAME = "mitid_oevelse"
 # The Django admin of the portal operators, at a path of the host's choosing.
 OPERATOR_PATH = env.str("OPERATOR_PATH", default="operatoer/").strip("/") + "/"

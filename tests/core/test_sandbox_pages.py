@@ -125,7 +125,7 @@ def test_din_oevelse_shows_the_expiry_and_the_invitation_link_right_after_starti
 
 def test_starting_is_limited_per_client_address(hosted):
     for _ in range(sandbox_views.START_LIMIT):
-        rate_limit_hit(key="sandbox-start:127.0.0.1", limit=10**6, window=3600)
+        rate_limit_hit(key="sandbox-start:ip:127.0.0.1", limit=10**6, window=3600)
     count = Sandbox.objects.count()
     response = Client().post(START, {"name": ""})
     assert response.status_code == 429
@@ -134,6 +134,30 @@ def test_starting_is_limited_per_client_address(hosted):
     # another address may still start one
     assert Client(REMOTE_ADDR="10.0.0.9").post(START).status_code == 302
     assert Sandbox.objects.count() == count + 1
+
+
+def test_an_ipv6_client_is_limited_by_its_64_not_by_each_address(hosted):
+    network = "2001:db8:1:2:"
+    for host in range(sandbox_views.START_LIMIT):
+        assert Client(REMOTE_ADDR=f"{network}:{host + 1}").post(START).status_code == 302
+    assert Client(REMOTE_ADDR=f"{network}ffff:1:2:3").post(START).status_code == 429
+    assert Client(REMOTE_ADDR="2001:db8:1:3::1").post(START).status_code == 302
+
+
+def test_the_server_starts_no_more_exercises_than_its_cap(hosted):
+    hosted.SANDBOX_MAX_LIVE = 2
+    assert Client(REMOTE_ADDR="10.0.0.1").post(START).status_code == 302
+    assert Client(REMOTE_ADDR="10.0.0.2").post(START).status_code == 302
+    count = Sandbox.objects.count()
+    response = Client(REMOTE_ADDR="10.0.0.3").post(START)
+    assert response.status_code == 503
+    assert "ikke plads til flere øvelser" in response.content.decode()
+    assert Sandbox.objects.count() == count
+    # An expired exercise (waiting for the hourly job) leaves room for a new one.
+    Sandbox.objects.exclude(pk=DEFAULT_SANDBOX_ID).filter(
+        pk=Sandbox.objects.latest("pk").pk
+    ).update(expires_at=timezone.now())
+    assert Client(REMOTE_ADDR="10.0.0.3").post(START).status_code == 302
 
 
 def test_a_cookie_of_an_exercise_that_is_gone_shows_the_start_page_and_is_cleared(hosted):
