@@ -3,9 +3,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
 
-from mitid_portal.models import Sandbox
-from mitid_portal.sandbox import DEFAULT_SANDBOX_ID
-
 _DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
 
 
@@ -21,21 +18,6 @@ def _clear_cache(request):
     yield
     if uses_db:
         cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _default_sandbox(request):
-    """Every row belongs to a sandbox; a transactional test's flush deletes the default one that
-    the migration made, so it is made again before any test that reaches the database."""
-    marker = request.node.get_closest_marker("django_db")
-    names = set(request.fixturenames)
-    if marker or _DB_FIXTURES & names:
-        transactional = (
-            marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
-        ) or {"transactional_db", "live_server", "django_db_reset_sequences"} & names
-        request.getfixturevalue("transactional_db" if transactional else "db")
-        Sandbox.objects.get_or_create(pk=DEFAULT_SANDBOX_ID, defaults={"name": "Standard"})
-    yield
 
 
 @pytest.fixture(autouse=True)
