@@ -70,6 +70,12 @@ class SandboxMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         sandbox_id = sandbox_of_request(request)
         request.sandbox_id = sandbox_id  # type: ignore[attr-defined]
+        # Production without exercises runs only with a real outside world (mitid_portal.checks):
+        # the simulators' pages are then not there at all.
+        no_simulators = settings.PRODUCTION and not settings.SANDBOXES
+        if no_simulators and request.path_info.startswith(SIMULATOR_PREFIXES):
+            request.user = AnonymousUser()  # before authentication
+            return render(request, "404.html", status=404)
         if sandbox_id == NO_SANDBOX_ID and not request.path_info.startswith(OPEN_PREFIXES):
             if request.path_info.startswith(SIMULATOR_PREFIXES):
                 request.user = AnonymousUser()  # before authentication

@@ -182,3 +182,15 @@ def test_in_production_the_simulators_are_404_without_the_exercise_and_open_with
     assert out["started"] == [302, "/", True]
     assert set(out["trainee"].values()) == {200}, out["trainee"]
     assert out["secure_cookie"] is True
+
+
+@pytest.mark.django_db
+def test_production_with_a_real_outside_world_has_no_simulator_pages(client, settings):
+    """Without exercises production runs only with real implementations (the check above); the
+    simulators' pages are then 404 for everyone, though their URLs stay mounted."""
+    settings.PRODUCTION = True
+    settings.SANDBOXES = False
+    for path in ("/simulator/", "/simulator/postkasse/", "/saerskilt-mitid/app/12345678/"):
+        assert client.get(path).status_code == 404, path
+    settings.PRODUCTION = False
+    assert client.get("/simulator/postkasse/").status_code == 200
