@@ -8,3 +8,10 @@ os.environ.setdefault("TASK_BACKEND", "immediate")
 from mitid_portal.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not SQLite's shared in-memory database: the live server's threads then get
+    # connections of their own that wait for each other (the busy timeout) as in production,
+    # instead of failing at once with "database table is locked", so parallel requests are
+    # really parallel (tests/security/test_limits_concurrency.py).
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405

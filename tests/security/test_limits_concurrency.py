@@ -6,7 +6,9 @@ match, the device's code check, Django's ``user_login_failed``) and in the failu
 portal records (the invitation's and the SMS code's failure counts, the login requests' attempts,
 the limiter's counters), never only from the answers. Runs on SQLite and on PostgreSQL (+ Redis
 when REDIS_URL is set): the limiter reserves a try atomically before the comparison
-(``mitid_portal.ratelimit``).
+(``mitid_portal.ratelimit``). On SQLite the test database is a file (``mitid_portal.test_settings``),
+so the live server's request threads have connections of their own and run in parallel as they do
+on PostgreSQL.
 """
 
 import contextlib
@@ -22,8 +24,6 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.contrib.sessions.backends.db import SessionStore
-from django.core.handlers.wsgi import WSGIHandler
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -47,25 +47,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 TRIES = 20
 CSRF = "Kx7pQ2mZ9vT4bN8cR1sW6yH3jL5dF0gA"  # a CSRF secret of Django's form (32 letters/digits)
-
-
-@pytest.fixture(autouse=True)
-def _sqlite_requests_take_turns(monkeypatch):
-    """SQLite's in-memory test database is shared-cache memory: parallel connections to it fail
-    with "database table is locked" at once (no busy wait), which a file database in production
-    never does. There the live server answers one request at a time, so the tests prove each
-    limit itself; the race is proved on PostgreSQL, and the counter's single statement under
-    parallel connections to a SQLite file by ``test_the_sqlite_counter_is_atomic_*``."""
-    if connection.vendor != "sqlite":
-        return
-    lock = threading.Lock()
-    real_call = WSGIHandler.__call__
-
-    def call(self, environ, start_response):
-        with lock:
-            return real_call(self, environ, start_response)
-
-    monkeypatch.setattr(WSGIHandler, "__call__", call)
 
 
 class Spy:
