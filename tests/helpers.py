@@ -40,3 +40,28 @@ def demo_practice_connect():
     )
     connection_confirm(connection_id=connection.pk)
     return Organisation.objects.get(cvr=demo.PRACTICE_CVR)
+
+
+def demo_accountant_appoint(*, cvr: str, email: str):
+    """In the demo world, the owner connects the organisation ``cvr`` and appoints the accountant
+    (Jesper Lund, reached at ``email``) its organisation administrator (G2.1–G2.8, through the
+    services): his setup link is then in the outbox. Returns the connection request."""
+    from activation.services.connection import connection_confirm
+    from organisations import services
+    from simulators import demo
+
+    people = {person.key: person for person in demo.PEOPLE}
+    owner, accountant = people["owner"], people["accountant"]
+    connection = services.connection_start(cpr=owner.cpr, person_name=owner.full_name, cvr=cvr)
+    services.connection_accept_terms(connection=connection)
+    services.connection_choose_admin(
+        connection=connection,
+        choice="other",
+        requester_email="hanne@example.dk",
+        first_name=accountant.first_name,
+        last_name=accountant.last_name,
+        email=email,
+        cpr=accountant.cpr,
+    )
+    connection_confirm(connection_id=connection.pk)
+    return connection

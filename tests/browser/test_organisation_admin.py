@@ -15,11 +15,10 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from activation.models import Invitation
-from activation.services.connection import connection_confirm
-from organisations import services
 from organisations.models import Organisation
 from simulators import demo
 from tests.browser.conftest import axe_check, broker_approve
+from tests.helpers import demo_accountant_appoint
 from users.models import User
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,21 +31,8 @@ def _next(page):
 def test_accountant_sets_up_the_practice_and_activates_its_users(context, page):
     call_command("seed_demo", verbosity=0)
     people = {p.key: p for p in demo.PEOPLE}
-    owner, accountant = people["owner"], people["accountant"]
-    connection = services.connection_start(
-        cpr=owner.cpr, person_name=owner.full_name, cvr=demo.PRACTICE_CVR
-    )
-    services.connection_accept_terms(connection=connection)
-    services.connection_choose_admin(
-        connection=connection,
-        choice="other",
-        requester_email="hanne@example.dk",
-        first_name=accountant.first_name,
-        last_name=accountant.last_name,
-        email=accountant.email,
-        cpr=accountant.cpr,
-    )
-    connection_confirm(connection_id=connection.pk)
+    accountant = people["accountant"]
+    demo_accountant_appoint(cvr=demo.PRACTICE_CVR, email=accountant.email)
     setup_mail = next(m for m in mail.outbox if m.to == [accountant.email])
     link = re.search(r"http://127\.0\.0\.1:8000(/opsaetning/\S+/)", setup_mail.body).group(1)
 

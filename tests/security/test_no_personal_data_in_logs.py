@@ -18,14 +18,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activation.models import Invitation
-from activation.services.connection import connection_confirm
-from organisations import services as organisation_services
 from organisations.models import Organisation
 from simulators import demo
 from simulators.mitid.models import LoginRequest
 from simulators.registers.models import Person
 from tests.employee.conftest import mitid_login_on_link
-from tests.helpers import demo_practice_connect
+from tests.helpers import demo_accountant_appoint, demo_practice_connect
 from users.models import User
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -164,21 +162,8 @@ def test_opening_a_spent_link_again_logs_no_token(caplog, journey):
 def test_opening_an_expired_setup_link_logs_no_token(caplog, client):
     call_command("seed_demo", verbosity=0)
     people = {p.key: p for p in demo.PEOPLE}
-    owner, accountant = people["owner"], people["accountant"]
-    connection = organisation_services.connection_start(
-        cpr=owner.cpr, person_name=owner.full_name, cvr=demo.PRACTICE_CVR
-    )
-    organisation_services.connection_accept_terms(connection=connection)
-    organisation_services.connection_choose_admin(
-        connection=connection,
-        choice="other",
-        requester_email="hanne@example.dk",
-        first_name=accountant.first_name,
-        last_name=accountant.last_name,
-        email="jesper@example.dk",
-        cpr=accountant.cpr,
-    )
-    connection_confirm(connection_id=connection.pk)
+    accountant = people["accountant"]
+    demo_accountant_appoint(cvr=demo.PRACTICE_CVR, email="jesper@example.dk")
     setup = next(m for m in mail.outbox if "/opsaetning/" in m.body)
     path = re.search(r"(/opsaetning/[^/\s]+/)", setup.body).group(1)
     token = path.split("/")[2]

@@ -33,11 +33,9 @@ from django.test import Client
 from django.urls import reverse
 
 from activation.models import BoundMeans
-from activation.services.connection import connection_confirm
 from mitid_portal.errors import RuleError
 from mitid_portal.sandbox import DEFAULT_SANDBOX_ID, sandbox_scope
 from mitid_portal.sandboxes import sandbox_create
-from organisations import services as organisation_services
 from simulators import demo
 from simulators.mailbox.models import MailMessage
 from simulators.mitid import services as mitid_services
@@ -46,6 +44,7 @@ from simulators.mitid.models import Device, LoginRequest
 from simulators.sms.models import SmsMessage
 from tests.abuse.urlwalk import UrlTemplate, url_templates
 from tests.factories import DeviceFactory, MitIDAccountFactory, PersonFactory, UserFactory
+from tests.helpers import demo_accountant_appoint
 from tests.security.sandbox_world import (
     PEOPLE,
     World,
@@ -622,22 +621,9 @@ def test_bs_setup_link_does_not_work_in_a(two_sandboxes):
     A by A's accountant, sets up nothing; in B it works."""
     a, b = two_sandboxes
     mark(World(b), MARKER)
-    owner, accountant = PEOPLE["owner"], PEOPLE["accountant"]
+    accountant = PEOPLE["accountant"]
     with sandbox_scope(b.pk):
-        connection = organisation_services.connection_start(
-            cpr=owner.cpr, person_name=owner.full_name, cvr=demo.DENTAL_CVR
-        )
-        organisation_services.connection_accept_terms(connection=connection)
-        organisation_services.connection_choose_admin(
-            connection=connection,
-            choice="other",
-            requester_email="hanne@example.dk",
-            first_name=accountant.first_name,
-            last_name=accountant.last_name,
-            email="jesper@example.dk",
-            cpr=accountant.cpr,
-        )
-        connection_confirm(connection_id=connection.pk)
+        demo_accountant_appoint(cvr=demo.DENTAL_CVR, email="jesper@example.dk")
         setup = MailMessage.objects.get(body_text__contains="/opsaetning/")
     link = re.search(r"(/opsaetning/[^/\s]+/)", setup.body_text).group(1)
     b_invitation = snapshot(b.pk)["organisations.AdminInvitation"]
