@@ -46,7 +46,7 @@ run: setup
 ## on PostgreSQL ($$DATABASE_URL) and Redis ($$REDIS_URL), gunicorn on $(HOST):$(PORT) behind an
 ## HTTPS proxy, and one task worker (which also deletes expired exercises); Ctrl-C stops both
 WEB_WORKERS ?= 4
-HOSTED_NEEDS := DATABASE_URL REDIS_URL SECRET_KEY CPR_ENCRYPTION_KEYS PII_HASH_KEY ALLOWED_HOSTS PORTAL_BASE_URL
+HOSTED_NEEDS := DATABASE_URL REDIS_URL SECRET_KEY CPR_ENCRYPTION_KEYS PII_HASH_KEY OIDC_RSA_PRIVATE_KEY ALLOWED_HOSTS PORTAL_BASE_URL
 serve-hosted: export MITID_ENV := production
 serve-hosted: export SANDBOXES := on
 serve-hosted: export TRUSTED_PROXY_COUNT ?= 1

@@ -57,6 +57,20 @@ class DemoOrganisationCount:
     optional: bool = False  # left out of the summary while it has no signatures
 
 
+@dataclass(frozen=True)
+class DemoServiceProvider:
+    """A public service of the simulated world that employees log in to through the login broker
+    (an OpenID Connect relying party): the simulators' seeder says in ``plan`` what it needs, the
+    broker's seeder registers it as a client."""
+
+    name: str
+    public_service_code: str  # organisations.PublicService.code: the right it asks about
+    client_id: str
+    client_secret: str
+    redirect_uris: tuple[str, ...]  # paths on this server ("/simulator/tjenester/fmk/retur/")
+    post_logout_redirect_uris: tuple[str, ...] = ()
+
+
 @dataclass
 class DemoRun:
     """One run of ``seed_demo``: the options, and what the seeders fill in for each other."""
@@ -66,6 +80,7 @@ class DemoRun:
     # plan: every CVR of the demo world this run covers, and the organisations already connected.
     cvrs: list[str] = field(default_factory=list)
     connections: list[DemoConnection] = field(default_factory=list)
+    service_providers: list[DemoServiceProvider] = field(default_factory=list)
     # delete: the addresses and phones whose mails, queued emails and text messages go too.
     forget_emails: set[str] = field(default_factory=set)
     forget_email_domains: set[str] = field(default_factory=set)

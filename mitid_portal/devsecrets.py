@@ -10,6 +10,9 @@ import os
 import secrets
 from pathlib import Path
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
 
 def _new_secrets() -> str:
     fernet_key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
@@ -33,3 +36,23 @@ def ensure_dev_secrets(path: Path) -> Path:
     with os.fdopen(fd, "w") as fh:
         fh.write(_new_secrets())
     return path
+
+
+def ensure_dev_signing_key(path: Path) -> str:
+    """The login broker's RSA key for signing ID tokens (PEM), created once per checkout."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(pem)
+    return path.read_text()

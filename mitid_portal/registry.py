@@ -181,3 +181,29 @@ def demo_seeder_register(
 
 def demo_seeders() -> list[DemoSeeder]:
     return sorted(_demo_seeders.values(), key=lambda seeder: seeder.order)
+
+
+# --- Machine-to-machine endpoints ---------------------------------------------------------------
+
+# A service provider's server or a local IdM calls the token, userinfo and SCIM endpoints with a
+# client credential or a bearer token, never with the visitor's exercise cookie. The app that owns
+# such a path registers a resolver: given the request, it answers the sandbox of the credential
+# (or None for no valid credential), and the sandbox middleware runs the request in it.
+_api_paths: dict[str, str | Callable] = {}
+
+
+def api_path_register(*, prefix: str, resolver: str | Callable) -> None:
+    """Requests under ``prefix`` (``"/broker/token/"``) run in the sandbox ``resolver(request)``
+    names; a prefix registered twice with another resolver is a programming error."""
+    existing = _api_paths.get(prefix)
+    if existing is not None and existing != resolver:
+        raise ValueError(f"API path {prefix} is already registered differently")
+    _api_paths[prefix] = resolver
+
+
+def api_resolver_for(path: str) -> Callable | None:
+    """The sandbox resolver of the machine-to-machine path ``path``, or None for a browser path."""
+    for prefix, resolver in _api_paths.items():
+        if path.startswith(prefix):
+            return _resolve(resolver)
+    return None

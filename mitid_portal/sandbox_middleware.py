@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from mitid_portal.models import Sandbox
+from mitid_portal.registry import api_resolver_for
 from mitid_portal.sandbox import (
     DEFAULT_SANDBOX_ID,
     NO_SANDBOX_ID,
@@ -50,12 +51,25 @@ def sandbox_of_request(request: HttpRequest) -> int | None:
         return None
     if not settings.SANDBOXES:
         return DEFAULT_SANDBOX_ID
+    resolver = api_resolver_for(request.path_info)
+    if resolver is not None:
+        # A machine-to-machine call: the credential, not a cookie, names the exercise.
+        with sandbox_scope(None):
+            credential_sandbox = resolver(request)
+        return _live(credential_sandbox)
     try:
         value = str(request.get_signed_cookie(settings.SANDBOX_COOKIE_NAME, salt=COOKIE_SALT))
         sandbox_id, expires_at = (int(part) for part in value.split(":"))
     except (KeyError, signing.BadSignature, ValueError):
         return NO_SANDBOX_ID
-    if sandbox_id in (NO_SANDBOX_ID, DEFAULT_SANDBOX_ID) or expires_at <= time.time():
+    if expires_at <= time.time():
+        return NO_SANDBOX_ID
+    return _live(sandbox_id)
+
+
+def _live(sandbox_id: int | None) -> int:
+    """``sandbox_id`` if it is a visitor's exercise that still exists, else ``NO_SANDBOX_ID``."""
+    if sandbox_id is None or sandbox_id in (NO_SANDBOX_ID, DEFAULT_SANDBOX_ID):
         return NO_SANDBOX_ID
     # An exercise an operator deleted before its time: the cookie is still good, the world gone.
     if not Sandbox.objects.filter(pk=sandbox_id).exists():
@@ -76,7 +90,14 @@ class SandboxMiddleware:
         if no_simulators and request.path_info.startswith(SIMULATOR_PREFIXES):
             request.user = AnonymousUser()  # before authentication
             return render(request, "404.html", status=404)
-        if sandbox_id == NO_SANDBOX_ID and not request.path_info.startswith(OPEN_PREFIXES):
+        api = api_resolver_for(request.path_info) is not None
+        # A machine-to-machine call without a valid credential runs in no exercise and is refused
+        # by its view (401), not sent to "Start en øvelse".
+        if (
+            sandbox_id == NO_SANDBOX_ID
+            and not api
+            and not request.path_info.startswith(OPEN_PREFIXES)
+        ):
             if request.path_info.startswith(SIMULATOR_PREFIXES):
                 request.user = AnonymousUser()  # before authentication
                 return render(request, "404.html", status=404)

@@ -12,7 +12,7 @@ from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from mitid_portal.devsecrets import ensure_dev_secrets
+from mitid_portal.devsecrets import ensure_dev_secrets, ensure_dev_signing_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -68,6 +68,14 @@ for _key in CPR_ENCRYPTION_KEYS:
 if len(PII_HASH_KEY) < 32:
     raise ImproperlyConfigured("PII_HASH_KEY must be at least 32 characters")
 
+# The login broker signs ID tokens with this RSA key (PEM; in production from the environment,
+# on a laptop generated once into var/). Its public half is published as the broker's JWKS.
+OIDC_RSA_PRIVATE_KEY = env.str("OIDC_RSA_PRIVATE_KEY", multiline=True, default="")
+if not OIDC_RSA_PRIVATE_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured("OIDC_RSA_PRIVATE_KEY must hold the broker's RSA key (PEM)")
+    OIDC_RSA_PRIVATE_KEY = ensure_dev_signing_key(VAR_DIR / "oidc-signing-key.pem")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -86,6 +94,8 @@ INSTALLED_APPS = [
     "organisations",
     "users",
     "activation",
+    "oauth2_provider",
+    "broker",
 ]
 
 MIDDLEWARE = [
@@ -147,6 +157,47 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "users.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login:start"
+
+# --- The login broker for public services (OpenID Connect) and the IdM API's OAuth clients -------
+# django-oauth-toolkit with its tables swapped for sandboxed ones (broker.models).
+# ruff: noqa: S105 (model names, not passwords)
+OAUTH2_PROVIDER_APPLICATION_MODEL = "broker.Client"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "broker.AccessToken"
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "broker.RefreshToken"
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "broker.IDToken"
+OAUTH2_PROVIDER_GRANT_MODEL = "broker.Grant"
+OAUTH2_PROVIDER_DEVICE_GRANT_MODEL = "broker.DeviceGrant"
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": OIDC_RSA_PRIVATE_KEY,
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "PKCE_REQUIRED": True,
+    # The OAuth 2.0 Security BCP (RFC 9700), all of it: no implicit or password grant, PKCE with
+    # S256 only, bearer tokens only in the header, `iss` in the authorization response, tokens
+    # stored as SHA-256 checksums, refresh-token replay detection, exact redirect URIs, https
+    # redirects in production (a laptop's demo services live on http://127.0.0.1).
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if PRODUCTION else ["http", "https"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 600,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "SCOPES": {
+        "openid": "OpenID Connect",
+        "profile": "Navn",
+        "email": "E-mail",
+        "scim": "Brugere og grupper (IdM, SCIM)",
+    },
+    "DEFAULT_SCOPES": ["openid"],
+}
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -18,6 +18,7 @@ urlpatterns = [
     # The simulated business MitID app on the phone, at the path the guide's trainees know.
     path("saerskilt-mitid/app/", include("simulators.mitid.business_app_urls")),
     path("saerskilt-mitid/", include("activation.separate.urls")),
+    path("broker/", include("broker.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path(settings.OPERATOR_PATH, admin.site.urls),
     path("simulator/", include("simulators.urls")),

@@ -1,5 +1,10 @@
 """Small helpers shared by tests."""
 
+import functools
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
 from mitid_portal.identity import SESSION_KEY, identity_session_data
 from mitid_portal.outside import Identity
 
@@ -65,3 +70,12 @@ def demo_accountant_appoint(*, cvr: str, email: str):
     )
     connection_confirm(connection_id=connection.pk)
     return connection
+
+
+@functools.cache
+def oidc_signing_key_pem() -> str:
+    """An RSA key (PEM) for the login broker, as production reads it from OIDC_RSA_PRIVATE_KEY."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()

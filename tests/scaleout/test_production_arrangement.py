@@ -18,6 +18,7 @@ from cryptography.fernet import Fernet
 
 from bench._common import ROOT, CountingSmtpServer, free_port
 from bench.activation_page_load import start_gunicorn, stop
+from tests.helpers import oidc_signing_key_pem
 from tests.scaleout import live
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -193,6 +194,7 @@ def test_whitenoise_serves_the_dkfds_css_with_a_long_cache_header(database):
         "SECRET_KEY": secrets.token_urlsafe(50),
         "CPR_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "PII_HASH_KEY": secrets.token_urlsafe(32),
+        "OIDC_RSA_PRIVATE_KEY": oidc_signing_key_pem(),
         "ALLOWED_HOSTS": "127.0.0.1",
         # Production with the simulated world runs only with exercises (mitid_portal.checks).
         "SANDBOXES": "on",

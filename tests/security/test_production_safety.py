@@ -16,6 +16,7 @@ from cryptography.fernet import Fernet
 
 from bench._common import ROOT
 from mitid_portal.checks import production_simulators_check
+from tests.helpers import oidc_signing_key_pem
 from tests.scaleout import live
 
 HOST = "mitid.example.dk"
@@ -27,6 +28,7 @@ def _production(**extra: str) -> dict[str, str]:
         "SECRET_KEY": secrets.token_urlsafe(50),
         "CPR_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "PII_HASH_KEY": secrets.token_urlsafe(32),
+        "OIDC_RSA_PRIVATE_KEY": oidc_signing_key_pem(),
         "ALLOWED_HOSTS": HOST,
         "DEBUG": "false",
         "SANDBOXES": "off",

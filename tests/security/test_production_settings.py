@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
+from tests.helpers import oidc_signing_key_pem
+
 BASE = Path(__file__).resolve().parents[2]
 
 
@@ -27,6 +29,7 @@ def _env(**extra) -> dict:
         SECRET_KEY=secrets.token_urlsafe(50),
         CPR_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         PII_HASH_KEY=secrets.token_urlsafe(32),
+        OIDC_RSA_PRIVATE_KEY=oidc_signing_key_pem(),
         ALLOWED_HOSTS="mitid.example.dk",
         **extra,
     )
@@ -81,7 +84,9 @@ def test_production_cookies_are_secure_and_hsts_is_on():
     assert "unsafe-inline" not in values["CONTENT_SECURITY_POLICY"]
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "CPR_ENCRYPTION_KEYS", "PII_HASH_KEY"])
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "CPR_ENCRYPTION_KEYS", "PII_HASH_KEY", "OIDC_RSA_PRIVATE_KEY"]
+)
 def test_production_refuses_to_start_without_a_secret(missing):
     env = _env()
     env.pop(missing)
