@@ -146,6 +146,14 @@ class AuditAction(models.TextChoices):
     POWER_REJECTED = "power_rejected", _("Erhvervsfuldmagt afvist")
     POWER_REVOKED = "power_revoked", _("Erhvervsfuldmagt tilbagekaldt")
     POWER_USERS_CHANGED = "power_users_changed", _("Brugere af erhvervsfuldmagt ændret")
+    # Public services (login broker) and the local IdM (SCIM API)
+    SERVICE_LOGIN = "service_login", _("Login til offentlig tjeneste")
+    SERVICE_LOGIN_REFUSED = "service_login_refused", _("Login til offentlig tjeneste afvist")
+    SERVICE_PROVIDER_REGISTERED = "service_provider_registered", _("Tjenesteudbyder registreret")
+    API_CLIENT_CREATED = "api_client_created", _("IdM-klient oprettet")
+    API_CLIENT_SECRET_RENEWED = "api_client_secret_renewed", _("Ny hemmelighed til IdM-klient")
+    API_CLIENT_REVOKED = "api_client_revoked", _("IdM-klient spærret")
+    SCIM_REQUEST = "scim_request", _("IdM-kald (SCIM)")
 
 
 class AuditEvent(SandboxedModel):
