@@ -136,6 +136,7 @@ _REASON_LABELS = {
     "not_representative": _lazy(
         "Personen er ikke registreret som ledelsesrepræsentant i CVR-registret"
     ),
+    "user_not_active": _lazy("Brugeren er ikke aktiv i MitID Erhverv"),
 }
 # Stored Danish words that are translated when shown.
 _STORED_WORDS = {
@@ -462,6 +463,12 @@ _PHRASES: dict[str, Callable[[Any, dict, str], str | None]] = {
     "side": _revoked_by,
     "tilføjet": _names(_lazy("Tilføjet som brugere af fuldmagten: %(names)s")),
     "fjernet": _names(_lazy("Fjernet som brugere af fuldmagten: %(names)s")),
+    # public services (login broker) and the local IdM (SCIM API)
+    "sikringsniveau": _value(_lazy("Sikringsniveau (NSIS): %(value)s")),
+    "klient_id": _value(_lazy("Klient-id %(value)s")),
+    "klient": _value(_lazy("Klienten %(value)s")),
+    "kald": _value(_lazy("Kald: %(value)s")),
+    "svarkode": _value(_lazy("Svar: HTTP %(value)s")),
 }
 
 

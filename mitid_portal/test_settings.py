@@ -14,4 +14,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # connections of their own that wait for each other (the busy timeout) as in production,
     # instead of failing at once with "database table is locked", so parallel requests are
     # really parallel (tests/security/test_limits_concurrency.py).
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+    # One file per test process, so that two test runs on one machine never share a database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405

@@ -129,11 +129,18 @@ CHANGES: dict[str, dict] = {
         "tilføjet": ["Lise Holm"],
         "fjernet": [],
     },
+    "service_login": {"tjeneste": "FMK – øvelse", "means": "app", "sikringsniveau": "Substantial"},
+    "service_login_refused": {"tjeneste": "FMK – øvelse", "reason": "user_not_active"},
+    "service_provider_registered": {"tjeneste": "FMK – øvelse", "klient_id": "oevelse-fmk-2"},
+    "api_client_created": {"klient": "Okta"},
+    "api_client_secret_renewed": {"klient": "Okta"},
+    "api_client_revoked": {"klient": "Okta"},
+    "scim_request": {"kald": "POST /scim/v2/Users", "svarkode": 201},
 }
 
 # Python's own spellings, which must never reach a reader.
 REPRS = re.compile(r"[\[\]{}]|\bTrue\b|\bFalse\b|\bNone\b|'\w+':")
-APPS = ("activation", "users", "organisations", "mitid_portal", "simulators")
+APPS = ("activation", "users", "organisations", "mitid_portal", "simulators", "broker", "idm")
 ARGPARSE_ACTIONS = {"store_true", "store_false", "store_const", "append", "count"}
 
 
