@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "simulators.mailbox",
     "simulators.sms",
     "simulators.nemid",
+    "simulators.publicservices",
     "organisations",
     "users",
     "activation",
@@ -254,6 +255,10 @@ DEFAULT_FROM_EMAIL = env.str(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# Where the simulated world's demo public services (simulators.publicservices) reach the login
+# broker, over real HTTP (discovery, token, JWKS, end-session). Empty: this portal's own broker,
+# PORTAL_BASE_URL + "/broker", read when called (so a test that moves PORTAL_BASE_URL moves it).
+BROKER_URL = env.str("BROKER_URL", default="")
 
 # --- Language, time -----------------------------------------------------------------------------
 LANGUAGE_CODE = "da"

@@ -30,11 +30,21 @@ from django.db.models import Q
 from django.utils import timezone
 
 from mitid_portal import crypto
-from mitid_portal.demo import DemoConnection, DemoMember, DemoOrganisationCount, DemoRun
+from mitid_portal.demo import (
+    DemoConnection,
+    DemoMember,
+    DemoOrganisationCount,
+    DemoRun,
+    DemoServiceProvider,
+)
+from mitid_portal.sandbox import sandbox_default
 from simulators.mailbox.models import MailMessage
 from simulators.mitid.models import Device, MitIDAccount
 from simulators.mitid.services import device_new
 from simulators.nemid.models import NemIDAccessRefusal, NemIDChange, NemIDEmployee, NemIDRight
+from simulators.publicservices.oidc import callback_path, logged_out_path
+from simulators.publicservices.selectors import demo_service_get, demo_service_secret
+from simulators.publicservices.services import demo_service_create, demo_services_delete
 from simulators.registers.models import Company, ManagementRepresentative, Person
 from simulators.sms.models import SmsMessage
 
@@ -549,6 +559,14 @@ LARGE_PERSONA: dict[str, str] = {
 }
 
 
+# The demo public services employees log in to through the login broker (OpenID Connect relying
+# parties, simulators.publicservices): code of the public service (its right) and name.
+DEMO_PUBLIC_SERVICES: dict[str, str] = {
+    "fmk": "FMK – øvelse",
+    "tinglysning": "Tinglysning – øvelse",
+}
+
+
 # ---------------------------------------------------------------------------------------------
 # Creating the world
 
@@ -796,19 +814,54 @@ def _demo_cvrs(*, include_large: bool) -> list[str]:
     return [org.cvr for org in ORGANISATIONS] + ([LARGE.cvr] if include_large else [])
 
 
+def demo_service_provider(code: str) -> DemoServiceProvider:
+    """The demo public service ``code`` as the broker must know it: the exercise's own client id
+    (client ids are unique across exercises) and secret, kept when the service already exists,
+    else new."""
+    existing = demo_service_get(code=code)
+    if existing is not None:
+        client_id, secret = existing.client_id, demo_service_secret(existing)
+    else:
+        client_id, secret = f"oevelse-{code}-{sandbox_default()}", crypto.random_token()
+    return DemoServiceProvider(
+        name=DEMO_PUBLIC_SERVICES[code],
+        public_service_code=code,
+        client_id=client_id,
+        client_secret=secret,
+        redirect_uris=(callback_path(code),),
+        post_logout_redirect_uris=(logged_out_path(code),),
+    )
+
+
+def demo_public_services_seed(run: DemoRun) -> None:
+    """The demo public services of ``run``'s plan that are missing, with their credential."""
+    for provider in run.service_providers:
+        if provider.public_service_code in DEMO_PUBLIC_SERVICES:
+            demo_service_create(
+                code=provider.public_service_code,
+                name=provider.name,
+                right_name=SERVICES[provider.public_service_code],
+                client_id=provider.client_id,
+                client_secret=provider.client_secret,
+            )
+
+
 def demo_plan(run: DemoRun) -> None:
     """Tell the seeders after this one the demo world's CVRs, the organisations already connected
-    to MitID Erhverv (the large one only with ``--employees N``), and the personas."""
+    to MitID Erhverv (the large one only with ``--employees N``), the personas, and the demo
+    public services the broker must register as clients."""
     run.cvrs = _demo_cvrs(include_large=run.include_large)
     run.connections = [demo_connection(org) for org in ORGANISATIONS if org.connected]
     if run.include_large:
         run.connections.append(demo_connection(LARGE))
     run.personas = list(PERSONAS)
     run.personas_if_connected = [(LARGE.cvr, LARGE_PERSONA)]
+    run.service_providers += [demo_service_provider(code) for code in DEMO_PUBLIC_SERVICES]
 
 
 def demo_seed(run: DemoRun) -> None:
     demo_world_seed()
+    demo_public_services_seed(run)
     if run.employees:
         run.added = demo_large_organisation_seed(employees=run.employees)
 
@@ -836,6 +889,7 @@ def demo_delete(run: DemoRun) -> None:
     MailMessage.objects.filter(Q(recipients__address__in=lowered) | large_mail).distinct().delete()
     SmsMessage.objects.filter(number__in=run.forget_phones).delete()
 
+    demo_services_delete(codes=list(DEMO_PUBLIC_SERVICES))
     cvrs = run.cvrs
     # Rights first, in one statement each, so that the signatures go without being loaded.
     NemIDRight.objects.filter(employee__cvr__in=cvrs).delete()
