@@ -128,6 +128,9 @@ class LoginEvent(SandboxedModel):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="login_events"
     )
     means = models.CharField(max_length=20)
+    # The public service logged in to through the login broker (its name); blank for a login to
+    # the portal itself.
+    service = models.CharField(_("tjeneste"), max_length=200, blank=True, default="")
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     succeeded = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)

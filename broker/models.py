@@ -23,7 +23,7 @@ from mitid_portal.sandbox import SandboxedManager, SandboxedModel
 
 class ClientManager(SandboxedManager):
     def get_by_natural_key(self, client_id: str) -> "Client":
-        return self.get(client_id=client_id)
+        return self.get(client_id=client_id)  # type: ignore[return-value]
 
 
 class Client(SandboxedModel, AbstractApplication):
@@ -58,7 +58,7 @@ class Client(SandboxedModel, AbstractApplication):
     created_by_name = models.CharField(max_length=200, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ClientManager()
+    objects = ClientManager()  # type: ignore[misc]  # also sandboxed
 
     class Meta(AbstractApplication.Meta):
         verbose_name = _("klient")
@@ -69,11 +69,18 @@ class Client(SandboxedModel, AbstractApplication):
 
 
 class Grant(SandboxedModel, AbstractGrant):
+    # The means the employee logged in with (an activation ``BoundMeans.Kind`` value), carried
+    # from the login to the ID token's level of assurance (broker.claims).
+    means = models.CharField(max_length=20, blank=True, default="")
+
     class Meta(AbstractGrant.Meta):
         pass
 
 
 class AccessToken(SandboxedModel, AbstractAccessToken):
+    # The login's means, carried on from the grant for userinfo's level of assurance.
+    means = models.CharField(max_length=20, blank=True, default="")
+
     class Meta(AbstractAccessToken.Meta):
         pass
 

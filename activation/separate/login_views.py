@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_stubs_ext import StrPromise
@@ -20,6 +21,7 @@ from users.models import User
 
 LOGIN_KEY = "separate_login"
 CHOICE_KEY = "separate_login_choice"
+NEXT_KEY = "separate_login_next"  # where to go after the login (the login broker's authorize)
 
 
 def _address(request) -> str:
@@ -30,6 +32,12 @@ def _address(request) -> str:
 def login_start(request):
     """*Log på MitID Erhverv* with the bruger-ID of a separate MitID."""
     form = forms.LoginForm(request.POST if request.method == "POST" else None)
+    if request.method == "GET" and "next" in request.GET:
+        next_url = request.GET["next"]
+        safe = url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        request.session[NEXT_KEY] = next_url if safe else ""
     if request.method == "POST" and form.is_valid():
         bruger_id = form.cleaned_data["bruger_id"].strip()
         method = form.cleaned_data["method"]
@@ -137,9 +145,10 @@ def _login_finish(request, user: User, device: DeviceRecord):
 
 
 def _sign_in(request, user: User, means: str):
+    next_url = request.session.pop(NEXT_KEY, "")  # before the login renews the session
     portal_login(request, user=user, means=means)
     messages.success(request, _("Du er logget ind som %(name)s.") % {"name": user.full_name})
-    return redirect("employee:profile")
+    return redirect(next_url or "employee:profile")
 
 
 @require_http_methods(["GET", "POST"])

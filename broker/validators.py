@@ -1,0 +1,78 @@
+"""The login broker's OAuth 2.0 / OpenID Connect rules on top of django-oauth-toolkit's
+(``OAUTH2_PROVIDER["OAUTH2_VALIDATOR_CLASS"]``): the professional identity's claims
+(``broker.claims``) in the ID token and from userinfo, the login's means carried from the
+authorization to the tokens, and no revoked client."""
+
+from oauth2_provider.oauth2_validators import OAuth2Validator
+
+from broker import claims
+from broker.models import AccessToken, Grant
+
+
+def _login_means(request) -> str:
+    """The means of the login behind this token request or userinfo call."""
+    means = getattr(request, "login_means", None)
+    if means is not None:
+        return means
+    access_token = getattr(request, "access_token", None)
+    if isinstance(access_token, AccessToken):
+        return access_token.means
+    return ""
+
+
+class BrokerValidator(OAuth2Validator):
+    # DOT gives a claim only when the scope it is listed under was granted: the professional
+    # claims come with ``openid`` itself, name and email with ``profile`` and ``email``.
+    oidc_claim_scope = {
+        **OAuth2Validator.oidc_claim_scope,
+        **dict.fromkeys(claims.PROFESSIONAL_CLAIMS, "openid"),
+    }
+
+    def get_additional_claims(self, request) -> dict[str, object]:
+        return claims.professional_claims(
+            client=request.client, user=request.user, means=_login_means(request)
+        )
+
+    def get_discovery_claims(self, request) -> list[str]:
+        return ["sub", "name", "given_name", "family_name", "email", *claims.PROFESSIONAL_CLAIMS]
+
+    def _load_application(self, client_id, request):
+        client = super()._load_application(client_id, request)
+        if client is not None and client.revoked_at is not None:
+            request.client = None
+            return None
+        return client
+
+    def _create_authorization_code(self, request, code, expires=None):
+        # The broker's authorize view passes the session's means as a credential.
+        grant = super()._create_authorization_code(request, code, expires)
+        grant.means = getattr(request, "login_means", "") or ""
+        grant.save(update_fields=["means"])
+        return grant
+
+    def validate_code(self, client_id, code, client, request, *args, **kwargs) -> bool:
+        valid = super().validate_code(client_id, code, client, request, *args, **kwargs)
+        if valid:
+            request.login_means = (
+                Grant.objects.filter(code=code, application=client)
+                .values_list("means", flat=True)
+                .first()
+                or ""
+            )
+        return valid
+
+    def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs) -> bool:
+        valid = super().validate_refresh_token(refresh_token, client, request, *args, **kwargs)
+        if valid:
+            instance = getattr(request, "refresh_token_instance", None)
+            previous = getattr(instance, "access_token", None)
+            request.login_means = previous.means if previous is not None else ""
+        return valid
+
+    def _create_access_token(self, expires, request, token, source_refresh_token=None):
+        access_token = super()._create_access_token(expires, request, token, source_refresh_token)
+        means = getattr(request, "login_means", "") or ""
+        if means:
+            access_token.means = means
+            access_token.save(update_fields=["means"])
+        return access_token
