@@ -19,65 +19,33 @@ import pytest
 import requests
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
+from django.http import HttpResponse
 from django.test import Client as DjangoClient
 
 from activation.models import LoginEvent
 from broker.models import Client
-from mitid_portal.demo import DemoRun
 from mitid_portal.identity import SESSION_KEY, UserState, identity_session_data
 from mitid_portal.outside import Identity
-from mitid_portal.registry import demo_seeders
+from mitid_portal.sandbox import sandbox_scope
+from mitid_portal.sandbox_middleware import sandbox_cookie_set
+from mitid_portal.sandboxes import sandbox_create
 from organisations import services as organisation_services
 from organisations.models import PublicService, UserRight
 from simulators import demo
 from simulators.publicservices.models import DemoService
 from tests.factories import OrganisationFactory, UserFactory
+from tests.simulators.public_services import demo_world_with_services
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 FMK = "/simulator/tjenester/fmk/"
 STATE_KEY = re.compile(r"^_state_publicservice-fmk_(.+)$")
-PRIVILEGES = "https://data.gov.dk/model/core/eid/privilegesIntermediate"
-
-
-def _seed(run: DemoRun) -> None:
-    """The demo world as ``seed_demo`` makes it (every registered seeder, plan then seed)."""
-    seeders = demo_seeders()
-    for seeder in seeders:
-        seeder.run("plan", run)
-    for seeder in seeders:
-        seeder.run("seed", run)
-
-
-def _broker_clients(run: DemoRun) -> None:
-    """The broker's clients for the demo services, where its seeder did not register them."""
-    for provider in run.service_providers:
-        if Client.objects.filter(client_id=provider.client_id).exists():
-            continue
-        Client.objects.create(
-            name=provider.name,
-            client_id=provider.client_id,
-            client_secret=provider.client_secret,
-            client_type=Client.CLIENT_CONFIDENTIAL,
-            authorization_grant_type=Client.GRANT_AUTHORIZATION_CODE,
-            redirect_uris=" ".join(settings.PORTAL_BASE_URL + u for u in provider.redirect_uris),
-            post_logout_redirect_uris=" ".join(
-                settings.PORTAL_BASE_URL + u for u in provider.post_logout_redirect_uris
-            ),
-            algorithm=Client.RS256_ALGORITHM,
-            skip_authorization=True,
-            kind=Client.Kind.SERVICE,
-            public_service=PublicService.objects.get(code=provider.public_service_code),
-        )
 
 
 @pytest.fixture
 def world(settings, live_server):
     settings.PORTAL_BASE_URL = live_server.url
-    organisation_services.public_services_seed()  # a transactional test flushed the catalogue
-    run = DemoRun()
-    _seed(run)
-    _broker_clients(run)
+    run = demo_world_with_services()
     practice = OrganisationFactory(cvr=demo.PRACTICE_CVR, name="Lægehuset Vestergade I/S")
     fmk = PublicService.objects.get(code="fmk")
     soeren = UserFactory(
@@ -309,3 +277,42 @@ def test_logging_out_ends_the_service_login_and_comes_back_from_the_broker(world
     assert "Du er logget af FMK – øvelse" in back.text
     me = browser.get(world["base"] + FMK + "min-side/", allow_redirects=False, timeout=10)
     assert me.status_code == 302
+
+
+def test_in_an_exercise_the_service_logs_in_with_the_exercises_own_credential(
+    settings, live_server
+):
+    """Hosted (SANDBOXES on): the browser carries the exercise's cookie, the service's token call
+    none; the broker finds the exercise by the client credential, which is the exercise's own."""
+    settings.SANDBOXES = True
+    settings.PORTAL_BASE_URL = live_server.url
+    organisation_services.public_services_seed()
+    sandbox, _token = sandbox_create(name="Øvelse med FMK")
+    with sandbox_scope(sandbox.pk):
+        demo_world_with_services()
+        service = DemoService.objects.get(code="fmk")
+        practice = OrganisationFactory(cvr=demo.PRACTICE_CVR, name="Lægehuset Vestergade I/S")
+        soeren = UserFactory(organisation=practice, first_name="Søren", last_name="Bech")
+        UserRight.objects.create(user=soeren, service=PublicService.objects.get(code="fmk"))
+        browser = _browser(soeren)
+    assert service.client_id == f"oevelse-fmk-{sandbox.pk}"
+    response = HttpResponse()
+    sandbox_cookie_set(response, sandbox_id=sandbox.pk, expires_at=sandbox.expires_at.timestamp())
+    browser.cookies.set(
+        settings.SANDBOX_COOKIE_NAME,
+        response.cookies[settings.SANDBOX_COOKIE_NAME].value,
+        domain="localhost.local",
+        path="/",
+    )
+    location = _start(browser, live_server.url)
+    assert parse_qs(urlsplit(location).query)["client_id"] == [service.client_id]
+    page = browser.get(_authorize(browser, location), timeout=10)
+    assert page.status_code == 200, page.text[:2000]
+    assert "Du er logget på som Søren Bech" in page.text
+    stored = _session(browser)["publicservices:fmk"]
+    assert stored["client_id"] == service.client_id
+    assert stored["login"]["cvr"] == demo.PRACTICE_CVR
+    # Without the exercise's cookie the service of the default world does not know him.
+    browser.cookies.clear(domain="localhost.local", path="/", name=settings.SANDBOX_COOKIE_NAME)
+    other = browser.get(live_server.url + FMK + "min-side/", allow_redirects=False, timeout=10)
+    assert other.status_code in (302, 404)
