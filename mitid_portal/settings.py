@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "activation",
     "oauth2_provider",
     "broker",
+    "idm",
 ]
 
 MIDDLEWARE = [

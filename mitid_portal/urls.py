@@ -19,6 +19,8 @@ urlpatterns = [
     path("saerskilt-mitid/app/", include("simulators.mitid.business_app_urls")),
     path("saerskilt-mitid/", include("activation.separate.urls")),
     path("broker/", include("broker.urls")),
+    path("scim/v2/", include("idm.api_urls")),
+    path("", include("idm.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path(settings.OPERATOR_PATH, admin.site.urls),
     path("simulator/", include("simulators.urls")),

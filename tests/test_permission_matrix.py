@@ -26,6 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from activation.models import BoundMeans, Invitation
+from broker.models import Client as OAuthClient
 from organisations.models import (
     PowerOfAttorney,
     PublicService,
@@ -159,6 +160,13 @@ def world():
         created_by_name="Matrix",
     )
     power.services.add(service)
+    api_client = OAuthClient.objects.create(
+        name="Matrix-IdM",
+        kind=OAuthClient.Kind.IDM,
+        organisation=organisation,
+        client_type=OAuthClient.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=OAuthClient.GRANT_CLIENT_CREDENTIALS,
+    )
     means = {
         persona: BoundMeans.objects.create(user=user, kind=BoundMeans.Kind.PRIVATE)
         for persona, user in people.items()
@@ -174,6 +182,7 @@ def world():
         "group": group,
         "right_request": right_request,
         "power": power,
+        "api_client": api_client,
     }
 
 
@@ -210,6 +219,8 @@ for _name in (
     "group_delete",
 ):
     ARGUMENTS[(f"organisations:{_name}", "pk")] = lambda w, p: w["group"].pk
+for _name in ("client_renew", "client_revoke"):
+    ARGUMENTS[(f"idm:{_name}", "pk")] = lambda w, p: w["api_client"].pk
 ARGUMENTS[("organisations:right_request_decide", "pk")] = lambda w, p: w["right_request"].pk
 for _name in (
     "power",

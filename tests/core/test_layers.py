@@ -14,7 +14,7 @@ import pytest
 from django.apps import apps
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ["mitid_portal", "organisations", "users", "activation", "broker", "simulators"]
+PACKAGES = ["mitid_portal", "organisations", "users", "activation", "broker", "idm", "simulators"]
 
 # Imports that stay inside a function on purpose, each with its reason. Nothing here may exist
 # to break an import cycle: the layers contract would catch the cycle's upward half anyway.
@@ -103,13 +103,13 @@ def _relations(app_labels_from, app_labels_to_prefix):
 def test_no_portal_table_points_into_the_simulated_world():
     """A real device registry or NemID source has no table here: the portal keeps serials and
     keyed hashes, never foreign keys into a simulator's table."""
-    portal = {"mitid_portal", "organisations", "users", "activation", "broker"}
+    portal = {"mitid_portal", "organisations", "users", "activation", "broker", "idm"}
     assert _relations(portal, {"simulators"}) == []
 
 
 def test_no_simulator_table_points_into_the_portal():
     """Only to the kernel's ``Sandbox``: the simulated world's rows belong to one sandbox each."""
-    portal = {"mitid_portal", "organisations", "users", "activation", "broker"}
+    portal = {"mitid_portal", "organisations", "users", "activation", "broker", "idm"}
     relations = _relations({"simulators"}, portal)
     assert relations, "every simulator table belongs to a sandbox"
     assert [r for r in relations if not r.endswith(".sandbox -> mitid_portal.Sandbox")] == []
