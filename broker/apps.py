@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from mitid_portal.registry import api_path_register
+from mitid_portal.registry import api_path_register, demo_seeder_register
 
 # The broker's paths that a service provider's server calls with its client credential or a
 # bearer token, never with the visitor's exercise cookie (mitid_portal.sandbox_middleware).
@@ -24,3 +24,12 @@ class BrokerConfig(AppConfig):
             api_path_register(prefix=prefix, resolver="broker.credentials.sandbox_of_credential")
         for prefix in PUBLIC_PATHS:
             api_path_register(prefix=prefix, resolver="broker.credentials.no_credential")
+        # seed_demo: the demo public services as registered service providers, after the
+        # simulated world (order 10) has planned them and the portal (20) has seeded.
+        demo_seeder_register(
+            name="broker",
+            order=30,
+            seed="broker.demo.demo_seed",
+            delete="broker.demo.demo_delete",
+            report="broker.demo.demo_report",
+        )

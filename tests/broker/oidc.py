@@ -128,3 +128,8 @@ def id_token_claims(token_answer: dict) -> dict:
     """The ID token's payload (not verified: tests/broker/test_jwks.py verifies signatures)."""
     payload = token_answer["id_token"].split(".")[1]
     return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def b64(value: dict) -> str:
+    """``value`` as a JWT segment (base64url JSON without padding)."""
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
