@@ -160,3 +160,13 @@ def privilege_of(service: DemoService) -> str:
 def has_right(login: ServiceLogin, service: DemoService) -> bool:
     """Whether the broker said the user holds ``service``'s right."""
     return privilege_of(service) in login.privileges
+
+
+def privileges_shown(login: ServiceLogin, service: DemoService) -> list[tuple[str, str]]:
+    """The privileges the broker gave, each with the name of the right it stands for where the
+    service knows it (its own), for the page that shows them."""
+    own = privilege_of(service)
+    return [
+        (privilege, service.right_name if privilege == own else "")
+        for privilege in login.privileges
+    ]

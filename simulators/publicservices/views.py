@@ -100,7 +100,15 @@ def me(request, code):
     login = _login(request, service)
     if login is None:
         return redirect("simulators:publicservices:front", code=service.code)
-    return render(request, "publicservices/me.html", {"service": service, "login": login})
+    return render(
+        request,
+        "publicservices/me.html",
+        {
+            "service": service,
+            "login": login,
+            "privileges": oidc.privileges_shown(login, service),
+        },
+    )
 
 
 @require_POST

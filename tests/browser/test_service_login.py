@@ -71,7 +71,7 @@ def test_an_employee_logs_in_to_fmk_and_sees_her_rights(anne, context, page):
     expect(login).to_contain_text("Substantial")
     expect(login).to_contain_text("38416211")
     expect(page.get_by_test_id("service-privileges")).to_have_text(
-        "urn:dk:mitid-erhverv:privilege:fmk"
+        "FMK – Fælles Medicinkort: urn:dk:mitid-erhverv:privilege:fmk"
     )
     axe_check(page)
 
