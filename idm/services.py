@@ -318,6 +318,12 @@ def scim_user_create(*, client: Client, data: UserData, request=None) -> User:
     assert organisation is not None
     actor = api_actor(client)
     data = user_data_clean(data)
+    if data.active is False:
+        raise RuleError(
+            "invalid",
+            _("En ny bruger kan ikke oprettes suspenderet (active=false)."),
+            field="active",
+        )
     _user_name_check(organisation=organisation, user_name=data.user_name, exclude=None)
     if data.birth_date is None and not data.cpr:
         raise RuleError("invalid", _("Udfyld CPR-nummer eller fødselsdato."), field="birthDate")
@@ -336,20 +342,14 @@ def scim_user_create(*, client: Client, data: UserData, request=None) -> User:
         actor=actor,
         request=request,
     )
-    ScimUser.objects.create(
+    ScimUser.objects.update_or_create(
         user=user,
-        user_name=data.user_name,
-        external_id=data.external_id or "",
-        last_modified=timezone.now(),
+        defaults={
+            "user_name": data.user_name,
+            "external_id": data.external_id or "",
+            "last_modified": timezone.now(),
+        },
     )
-    if data.active is False:
-        raise RuleError(
-            "invalid",
-            _(
-                "En ny bruger kan ikke oprettes suspenderet; opret den og sæt active=false, når den er aktiveret."
-            ),
-            field="active",
-        )
     return user
 
 
@@ -512,8 +512,9 @@ def scim_group_create(
     actor = api_actor(client)
     name = _group_name(organisation=organisation, name=name, exclude=None)
     group = UserGroup.objects.create(organisation=organisation, name=name)
-    ScimGroup.objects.create(
-        group=group, external_id=external_id or "", last_modified=timezone.now()
+    ScimGroup.objects.update_or_create(
+        group=group,
+        defaults={"external_id": external_id or "", "last_modified": timezone.now()},
     )
     _group_audit(action="user_group_created", group=group, actor=actor, request=request)
     _members_set(group=group, ids=members, actor=actor, request=request)
