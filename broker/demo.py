@@ -11,6 +11,7 @@ from broker.models import Client
 from broker.services import service_provider_register
 from mitid_portal.demo import DemoRun, DemoServiceProvider
 from organisations.models import PublicService
+from organisations.services import public_services_seed
 
 DEMO_ACTOR = "Demoverdenen"
 
@@ -33,6 +34,9 @@ def _client_fill(client: Client, provider: DemoServiceProvider) -> None:
 def demo_seed(run: DemoRun) -> None:
     """Register the planned demo services that are missing; bring the others up to date (the
     secret the service holds, the redirect URIs on the current base URL)."""
+    codes = {provider.public_service_code for provider in run.service_providers}
+    if PublicService.objects.filter(code__in=codes).count() < len(codes):
+        public_services_seed()  # a database flushed by tests has no catalogue
     for provider in run.service_providers:
         client = Client.objects.filter(client_id=provider.client_id).first()
         if client is None:
