@@ -89,14 +89,15 @@ def _browser(user) -> requests.Session:
     return browser
 
 
-def _start(browser: requests.Session, base: str) -> str:
-    """*Log på med MitID Erhverv* on FMK – øvelse; returns where the service sends the browser."""
-    front = browser.get(base + FMK, timeout=10)
+def _start(browser: requests.Session, base: str, service: str = FMK) -> str:
+    """*Log på med MitID Erhverv* on the service (FMK – øvelse unless told); returns where the
+    service sends the browser."""
+    front = browser.get(base + service, timeout=10)
     assert front.status_code == 200
     assert "Log på med MitID Erhverv" in front.text
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', front.text).group(1)
     answer = browser.post(
-        base + FMK + "log-paa/",
+        base + service + "log-paa/",
         data={"csrfmiddlewaretoken": token},
         allow_redirects=False,
         timeout=10,
@@ -180,6 +181,19 @@ def test_a_colleague_without_the_right_is_refused_by_the_service(world):
     me = browser.get(world["base"] + FMK + "min-side/", allow_redirects=False, timeout=10)
     assert me.status_code == 302
     assert me.headers["Location"] == FMK
+
+
+def test_the_fmk_right_does_not_open_tinglysning(world):
+    """The privileges are per service: Søren's FMK right is not told to Tinglysning – øvelse,
+    which refuses him."""
+    browser = _browser(world["soeren"])
+    tinglysning = "/simulator/tjenester/tinglysning/"
+    callback = _authorize(browser, _start(browser, world["base"], tinglysning))
+    assert callback.startswith(world["base"] + tinglysning + "retur/?")
+    page = browser.get(callback, timeout=10)
+    assert page.status_code == 403
+    assert "Du har ikke rettighed til Tinglysning – øvelse" in page.text
+    assert "publicservices:tinglysning" not in _session(browser)
 
 
 def _browser_signed_in_with_private_mitid(user) -> requests.Session:
