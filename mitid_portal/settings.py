@@ -179,7 +179,8 @@ OAUTH2_PROVIDER = {
     # The OAuth 2.0 Security BCP (RFC 9700), all of it: no implicit or password grant, PKCE with
     # S256 only, bearer tokens only in the header, `iss` in the authorization response, tokens
     # stored as SHA-256 checksums, refresh-token replay detection, exact redirect URIs, https
-    # redirects in production (a laptop's demo services live on http://127.0.0.1).
+    # redirects where the portal itself is on https (a laptop's demo services live on
+    # http://127.0.0.1; set below from PORTAL_BASE_URL).
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
@@ -190,7 +191,6 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
     "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
-    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if PRODUCTION else ["http", "https"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": 600,
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
     "SCOPES": {
@@ -257,6 +257,11 @@ DEFAULT_FROM_EMAIL = env.str(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# A portal served over https accepts only https redirect URIs at its login broker; production on
+# plain http is warned about by `check --deploy` (oauth2_provider.W008).
+OAUTH2_PROVIDER["ALLOWED_REDIRECT_URI_SCHEMES"] = (
+    ["https"] if PORTAL_BASE_URL.startswith("https://") else ["http", "https"]
+)
 # Where the simulated world's demo public services (simulators.publicservices) reach the login
 # broker, over real HTTP (discovery, token, JWKS, end-session). Empty: this portal's own broker,
 # PORTAL_BASE_URL + "/broker", read when called (so a test that moves PORTAL_BASE_URL moves it).

@@ -30,6 +30,7 @@ def _production(**extra: str) -> dict[str, str]:
         "PII_HASH_KEY": secrets.token_urlsafe(32),
         "OIDC_RSA_PRIVATE_KEY": oidc_signing_key_pem(),
         "ALLOWED_HOSTS": HOST,
+        "PORTAL_BASE_URL": f"https://{HOST}",
         "DEBUG": "false",
         "SANDBOXES": "off",
         **extra,

@@ -31,6 +31,7 @@ def _env(**extra) -> dict:
         PII_HASH_KEY=secrets.token_urlsafe(32),
         OIDC_RSA_PRIVATE_KEY=oidc_signing_key_pem(),
         ALLOWED_HOSTS="mitid.example.dk",
+        PORTAL_BASE_URL="https://mitid.example.dk",
         **extra,
     )
     return env
