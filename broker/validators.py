@@ -1,12 +1,13 @@
 """The login broker's OAuth 2.0 / OpenID Connect rules on top of django-oauth-toolkit's
 (``OAUTH2_PROVIDER["OAUTH2_VALIDATOR_CLASS"]``): the professional identity's claims
 (``broker.claims``) in the ID token and from userinfo, the login's means carried from the
-authorization to the tokens, and no revoked client."""
+authorization to the tokens, no revoked client, and no local IdM client at the authorize
+endpoint."""
 
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
 from broker import claims
-from broker.models import AccessToken, Grant
+from broker.models import AccessToken, Client, Grant
 
 
 def _login_means(request) -> str:
@@ -42,6 +43,14 @@ class BrokerValidator(OAuth2Validator):
             request.client = None
             return None
         return client
+
+    def validate_response_type(self, client_id, response_type, client, request, *args, **kwargs):
+        # Only a service provider's client logs employees in; a local IdM's never does.
+        if client.kind != Client.Kind.SERVICE:
+            return False
+        return super().validate_response_type(
+            client_id, response_type, client, request, *args, **kwargs
+        )
 
     def _create_authorization_code(self, request, code, expires=None):
         # The broker's authorize view passes the session's means as a credential.

@@ -5,11 +5,14 @@ import pytest
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.management import call_command
+from django.utils import timezone
 
-from broker.models import Client
+from broker.models import Client, Grant
 from mitid_portal.models import AuditEvent
 from organisations.models import PublicService
 from simulators import demo as simulated_world
+from tests.broker import oidc
+from tests.factories import UserFactory
 from users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +78,16 @@ def test_the_demo_world_registers_its_public_services(settings):
     again = list(_demo_clients())
     assert [c.client_id for c in again] == [c.client_id for c in clients]
     assert {c.pk for c in again}.isdisjoint({c.pk for c in clients})
+
+
+def test_a_revoked_client_and_an_idm_client_cannot_log_anyone_in(client):
+    revoked, _secret = oidc.register_service(client_id="tilbagekaldt")
+    Client.objects.filter(pk=revoked.pk).update(revoked_at=timezone.now())
+    idm, _secret = oidc.register_service(client_id="idm-klient")
+    Client.objects.filter(pk=idm.pk).update(kind=Client.Kind.IDM)
+    oidc.sign_in(client, UserFactory())
+    for provider in (revoked, idm):
+        provider.refresh_from_db()
+        response = client.get(oidc.authorize_url(provider, oidc.new_flow()))
+        assert "code=" not in response.get("Location", ""), provider.client_id
+    assert not Grant.objects.exists()
