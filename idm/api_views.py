@@ -181,9 +181,16 @@ def schema(request: HttpRequest, client: Client, schema_id: str) -> HttpResponse
 
 
 def _page(request: HttpRequest, model, queryset: QuerySet, columns, to_resource) -> HttpResponse:
-    req: SearchRequest = SearchRequest[model].model_validate(
-        request.GET.dict(), scim_ctx=Context.RESOURCE_QUERY_REQUEST
-    )
+    """GET with query parameters, or POST …/.search with a SearchRequest body."""
+    req: SearchRequest
+    if request.method == "POST":
+        req = SearchRequest[model].model_validate_json(
+            _body(request), scim_ctx=Context.SEARCH_REQUEST
+        )
+    else:
+        req = SearchRequest[model].model_validate(
+            request.GET.dict(), scim_ctx=Context.RESOURCE_QUERY_REQUEST
+        )
     if req.filter is not None:
         queryset = queryset.filter(filter_q(req.filter, columns)).distinct()
     total = queryset.count()
@@ -198,6 +205,30 @@ def _page(request: HttpRequest, model, queryset: QuerySet, columns, to_resource)
     response.resources = items
     return _json(
         response.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE, response_parameters=req)
+    )
+
+
+@scim_endpoint("POST")
+def users_search(request: HttpRequest, client: Client) -> HttpResponse:
+    assert client.organisation is not None
+    return _page(
+        request,
+        scim.ScimUser,
+        scim_users(organisation=client.organisation),
+        USER_COLUMNS,
+        resources.user_resource,
+    )
+
+
+@scim_endpoint("POST")
+def groups_search(request: HttpRequest, client: Client) -> HttpResponse:
+    assert client.organisation is not None
+    return _page(
+        request,
+        scim.ScimGroup,
+        scim_groups(organisation=client.organisation),
+        GROUP_COLUMNS,
+        resources.group_resource,
     )
 
 
@@ -372,6 +403,13 @@ def group(request: HttpRequest, client: Client, pk: int) -> HttpResponse:
     )
     fresh = resources.group_resource(_group(client, pk), base=_base(request))
     return _one(fresh, request, ctx=ctx)
+
+
+@scim_endpoint("POST")
+def root_search(request: HttpRequest, client: Client) -> HttpResponse:
+    """POST /.search across resource types (RFC 7644 §3.4.3) is not offered: search /Users or
+    /Groups."""
+    return _error(501, "Search across resource types is not implemented; use /Users/.search")
 
 
 @scim_endpoint("GET", "POST", "PUT", "PATCH", "DELETE")

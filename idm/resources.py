@@ -39,7 +39,11 @@ def _meta(*, resource_type: str, created, last_modified, location: str) -> dict:
 def user_resource(user: User, *, base: str):
     """``user`` (from ``selectors.scim_users``: annotated) as a SCIM User with its extension."""
     scim_row = getattr(user, "scim", None) if hasattr(user, "scim") else None
-    rights = sorted(UserRight.objects.filter(user=user).values_list("service__code", flat=True))
+    held = UserRight.objects.filter(user=user).values_list(
+        "service__code", "service__in_basic_package"
+    )
+    rights = sorted(code for code, basic in held if not basic)
+    basic_package = sorted(code for code, basic in held if basic)
     roles = sorted(RoleGrant.objects.filter(user=user).values_list("role", flat=True))
     groups = list(user.user_groups.order_by("pk").values_list("pk", "name"))
     data: dict = {
@@ -47,14 +51,10 @@ def user_resource(user: User, *, base: str):
         "id": str(user.pk),
         "externalId": (scim_row.external_id if scim_row else "") or None,
         "userName": getattr(user, "scim_user_name", None) or user.username,
-        "name": {
-            "formatted": user.full_name,
-            "givenName": user.first_name,
-            "familyName": user.last_name,
-        },
+        "name": {"givenName": user.first_name, "familyName": user.last_name},
         "displayName": user.full_name,
-        "emails": [{"value": user.email, "primary": True}] if user.email else None,
-        "phoneNumbers": [{"value": user.phone, "primary": True}] if user.phone else None,
+        "emails": [{"value": user.email}] if user.email else None,
+        "phoneNumbers": [{"value": user.phone}] if user.phone else None,
         "active": user.state != User.State.SUSPENDED,
         "groups": [
             {"value": str(pk), "display": name, "$ref": f"{base}/Groups/{pk}"}
@@ -71,6 +71,7 @@ def user_resource(user: User, *, base: str):
             "means": list(user.means or []) or None,
             "anonymous": user.is_anonymous_user,
             "rights": rights,
+            "basicPackage": basic_package or None,
             "state": str(user.state),
             "roles": roles or None,
         },
@@ -83,9 +84,7 @@ def user_resource(user: User, *, base: str):
 def group_resource(group: UserGroup, *, base: str):
     scim_row = getattr(group, "scim", None) if hasattr(group, "scim") else None
     members = list(
-        group.members.exclude(state=User.State.CLOSED)
-        .order_by("pk")
-        .values_list("pk", "first_name", "last_name")
+        group.members.exclude(state=User.State.CLOSED).order_by("pk").values_list("pk", flat=True)
     )
     data: dict = {
         "schemas": [scim.GROUP_SCHEMA],
@@ -95,11 +94,10 @@ def group_resource(group: UserGroup, *, base: str):
         "members": [
             {
                 "value": str(pk),
-                "display": f"{first} {last}".strip(),
                 "$ref": f"{base}/Users/{pk}",
                 "type": "User",
             }
-            for pk, first, last in members
+            for pk in members
         ]
         or None,
         "meta": _meta(
@@ -128,13 +126,9 @@ def user_data(resource) -> UserData:
     extension = resource[scim.ErhvervUser] or scim.ErhvervUser.model_validate({})
     name = resource.name or scim.UserName.model_validate({})
     emails = resource.emails or []
-    email = next((e.value for e in emails if e.primary), None) or (
-        emails[0].value if emails else ""
-    )
+    email = emails[0].value if emails else ""  # one email per user
     phones = resource.phone_numbers or []
-    phone = next((p.value for p in phones if p.primary), None) or (
-        phones[0].value if phones else ""
-    )
+    phone = phones[0].value if phones else ""
     return UserData(
         user_name=resource.user_name or "",
         first_name=name.given_name or "",

@@ -9,14 +9,15 @@ are not in the published schema, so a client is never told a value was stored th
 
 from typing import Annotated, Any
 
-from pydantic import EmailStr, Field
+from pydantic import ConfigDict, EmailStr, Field
 from scim2_models import (
     URN,
+    CaseExact,
     ComplexAttribute,
     Extension,
-    Group,
     GroupMembership,
     Mutability,
+    Reference,
     Required,
     Resource,
     ResourceType,
@@ -33,8 +34,15 @@ MAX_RESULTS = 1000
 DEFAULT_COUNT = 100
 
 
+# What an IdM sends and the portal does not keep (``name.formatted``, ``middleName``…: the name
+# is given and family name; an email's or phone's ``primary`` and ``type``: a user has one of
+# each) is accepted and ignored, and not in the published schema.
+_IGNORE_OTHERS = ConfigDict(extra="ignore")
+
+
 class UserName(ComplexAttribute):
-    formatted: Annotated[str | None, Mutability.read_only] = None
+    model_config = _IGNORE_OTHERS
+
     family_name: Annotated[str | None, Required.true] = Field(
         default=None, examples=["Hansen", "Jensen"]
     )
@@ -44,20 +52,23 @@ class UserName(ComplexAttribute):
 
 
 class UserEmail(ComplexAttribute):
+    model_config = _IGNORE_OTHERS
+
     value: Annotated[EmailStr | None, Required.true] = None
-    primary: bool | None = None
 
 
 class UserPhoneNumber(ComplexAttribute):
+    model_config = _IGNORE_OTHERS
+
     value: str | None = Field(default=None, examples=["+4522334455", "+4540506070"])
-    primary: bool | None = None
 
 
 class ErhvervUser(Extension):
     """The MitID Erhverv parts of a user. ``cpr`` and ``birthDate`` are written once, at
     creation, and never returned; ``means`` and ``anonymous`` are chosen at creation (as in
     *Opret bruger*); ``rights`` are the public services the user holds directly (codes);
-    ``state`` and the administrator ``roles`` are read-only (roles are given in the portal)."""
+    ``basicPackage`` (the *Basispakke* every user holds), ``state`` and the administrator
+    ``roles`` are read-only (roles are given in the portal)."""
 
     __schema__ = URN(ERHVERV_SCHEMA)
 
@@ -68,6 +79,7 @@ class ErhvervUser(Extension):
     means: Annotated[list[str] | None, Mutability.immutable] = Field(default=None, examples=["app"])
     anonymous: Annotated[bool | None, Mutability.immutable] = None
     rights: list[str] | None = Field(default=None, examples=["fmk", "nemrefusion"])
+    basic_package: Annotated[list[str] | None, Mutability.read_only] = None
     state: Annotated[str | None, Mutability.read_only] = None
     roles: Annotated[list[str] | None, Mutability.read_only] = None
 
@@ -87,7 +99,31 @@ class User(Resource[Any]):
 
 
 ScimUser = User[Annotated[ErhvervUser, Required.true]]  # type: ignore[type-arg]
-ScimGroup = Group
+
+
+class Member(ComplexAttribute):
+    """A member of a group: a user of the organisation (groups do not nest). Its name is the
+    user's own (GET /Users/{value}); a ``display`` sent is ignored."""
+
+    model_config = _IGNORE_OTHERS
+
+    value: Annotated[str | None, Mutability.immutable, CaseExact.true] = None
+    ref: Annotated[Reference["User"] | None, Mutability.immutable] = Field(
+        default=None, serialization_alias="$ref", validation_alias="$ref"
+    )
+    type: Annotated[str | None, Mutability.immutable] = Field(default=None, examples=["User"])
+
+
+class ErhvervGroup(Resource[Any]):
+    """The core Group of RFC 7643 §4.2: an organisation's user group (*Brugergrupper*)."""
+
+    __schema__ = URN(GROUP_SCHEMA)
+
+    display_name: Annotated[str | None, Required.true] = None
+    members: list[Member] | None = None
+
+
+ScimGroup = ErhvervGroup
 
 USER_TYPE = ResourceType.model_validate(
     {
@@ -129,7 +165,7 @@ CONFIG = ServiceProviderConfig.model_validate(
 )
 
 PROVIDER = ScimProvider(
-    models=[User, ErhvervUser, Group],
+    models=[User, ErhvervUser, ErhvervGroup],
     resource_types=[USER_TYPE, GROUP_TYPE],
     config=CONFIG,
 )

@@ -275,10 +275,16 @@ def group_touch(group: UserGroup) -> None:
 
 
 def _rights_set(*, user: User, codes: list[str], actor: ApiActor, request) -> None:
-    """The user's direct rights become exactly ``codes`` (rights through groups stay as they
-    are); each grant and removal audited like the portal's, with the client's name."""
-    wanted = {s.pk: s for s in _services(codes)}
-    held = {r.service_id: r for r in UserRight.objects.filter(user=user).select_related("service")}
+    """The user's direct rights besides the *Basispakke* become exactly ``codes`` (the
+    Basispakke every user holds and rights through groups stay as they are); each grant and
+    removal audited like the portal's, with the client's name."""
+    wanted = {s.pk: s for s in _services(codes) if not s.in_basic_package}
+    held = {
+        r.service_id: r
+        for r in UserRight.objects.filter(
+            user=user, service__in_basic_package=False
+        ).select_related("service")
+    }
     organisation = user.organisation
     for pk, service in wanted.items():
         if pk in held:
@@ -390,8 +396,7 @@ def scim_user_update(*, client: Client, user: User, data: UserData, request=None
         _rights_set(user=user, codes=data.rights, actor=actor, request=request)
     row = _scim_row(user)
     row.user_name = data.user_name
-    if data.external_id is not None:
-        row.external_id = data.external_id
+    row.external_id = data.external_id or ""  # PUT and PATCH send the whole resource
     row.last_modified = timezone.now()
     row.save()
     user.refresh_from_db()
@@ -552,8 +557,7 @@ def scim_group_update(
     row, _created = ScimGroup.objects.get_or_create(
         group=group, defaults={"last_modified": timezone.now()}
     )
-    if external_id is not None:
-        row.external_id = external_id
+    row.external_id = external_id or ""
     row.last_modified = timezone.now()
     row.save()
     return group

@@ -51,15 +51,17 @@ def test_group_lifecycle(api):
     stale = api.patch(f"Groups/{group_id}", add, HTTP_IF_MATCH=created.json()["meta"]["version"])
     assert stale.status_code == 412
 
+    assert api.get("Groups", {"filter": 'externalId eq "g-1"'}).json()["totalResults"] == 1
     put = api.put(
         f"Groups/{group_id}", {"schemas": [GROUP], "displayName": "Sygeplejen", "members": []}
     )
     assert put.status_code == 200
     assert put.json()["displayName"] == "Sygeplejen" and "members" not in put.json()
 
+    # PUT replaces the whole group: the externalId it left out is gone.
+    assert api.get("Groups", {"filter": "externalId pr"}).json()["totalResults"] == 0
     found = api.get("Groups", {"filter": 'displayName sw "syge"'}).json()
     assert [g["id"] for g in found["Resources"]] == [group_id]
-    assert api.get("Groups", {"filter": 'externalId eq "g-1"'}).json()["totalResults"] == 1
 
     duplicate = api.post("Groups", {"schemas": [GROUP], "displayName": "SYGEPLEJEN"})
     assert duplicate.status_code == 409

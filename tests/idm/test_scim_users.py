@@ -43,7 +43,8 @@ def test_create_is_opret_bruger(api, django_capture_on_commit_callbacks):
     assert user.means == ["app"]
     assert Invitation.objects.filter(user=user, state=Invitation.State.LIVE).count() == 1
     assert body[EXT]["state"] == "awaiting"
-    assert "fmk" in body[EXT]["rights"] and "digital_post" in body[EXT]["rights"]
+    assert body[EXT]["rights"] == ["fmk"]
+    assert "digital_post" in body[EXT]["basicPackage"]  # the Basispakke, as from Opret bruger
     # CPR and birth date are write-only: never returned.
     assert "cpr" not in body[EXT] and "birthDate" not in body[EXT]
     assert "0101901234" not in response.content.decode()
