@@ -101,3 +101,19 @@ def test_the_login_history_of_min_profil_shows_the_service(client, service, empl
     page = client.get(reverse("employee:profile"))
     assert page.status_code == 200
     assert provider.name in page.content.decode()
+
+
+def test_a_refreshed_token_keeps_the_logins_level_of_assurance(client, service, employee):
+    provider, secret = service
+    answer = oidc.login(client, provider, secret, employee, means="chip")
+    refreshed = client.post(
+        reverse("oauth2_provider:token"),
+        {"grant_type": "refresh_token", "refresh_token": answer["refresh_token"]},
+        HTTP_AUTHORIZATION=oidc.basic(provider.client_id, secret),
+    )
+    assert refreshed.status_code == 200, refreshed.content
+    userinfo = client.get(
+        reverse("oauth2_provider:user-info"),
+        HTTP_AUTHORIZATION=f"Bearer {refreshed.json()['access_token']}",
+    )
+    assert userinfo.json()[claims.CLAIM_LOA] == "High"
