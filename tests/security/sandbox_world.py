@@ -19,6 +19,7 @@ from django.test import Client
 from django.urls import reverse
 
 from activation.models import BoundMeans, Invitation
+from broker.models import Client as OAuthClient
 from mitid_portal import crypto
 from mitid_portal.models import Sandbox
 from mitid_portal.sandbox import SandboxedModel, sandbox_scope
@@ -326,8 +327,13 @@ def world_build(name: str) -> World:
     )
     assert response.status_code == 302, response.content.decode()[:2000]
 
+    # An IdM API client of the organisation (the SCIM API's OAuth client, issue 15).
+    response = admin.post(reverse("idm:clients"), {"name": f"IdM {name}"})
+    assert response.status_code == 200, response.content.decode()[:2000]
+
     with world.scope():
         world.objects.update(
+            api_client=OAuthClient.objects.get(kind=OAuthClient.Kind.IDM).pk,
             group=group_pk,
             power=power_pk,
             right_request=RightRequest.objects.get().pk,

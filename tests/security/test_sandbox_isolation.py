@@ -123,7 +123,17 @@ FILL = {
     ("registers:cvr_detail", "cvr"): lambda b: demo.PRACTICE_CVR,
     ("mailbox:inbox", "address"): lambda b: b.objects["mail_address"],
     ("organisations:setup_step", "step"): lambda b: "import",
+    # The IdM API (SCIM) and its clients' page; the demo public services.
+    ("idm:client_renew", "pk"): _object("api_client"),
+    ("idm:client_revoke", "pk"): _object("api_client"),
+    ("scim:user", "pk"): _user("employee"),
+    ("scim:group", "pk"): _object("group"),
+    ("scim:resource_type", "name"): lambda b: "User",
+    ("scim:schema", "schema_id"): lambda b: "urn:ietf:params:scim:schemas:core:2.0:User",
+    ("scim:not_found", "rest"): lambda b: "Unknown",
 }
+for _name in ("front", "login", "callback", "me", "logout", "logged_out"):
+    FILL[(f"simulators:publicservices:{_name}", "code")] = lambda b: "fmk"
 for _name in ("terms", "admin", "documents", "receipt"):
     FILL[(f"organisations:{_name}", "pk")] = _object("connection")
 FILL[("activation:connect_confirm", "pk")] = _object("connection")
@@ -219,13 +229,31 @@ NO_POST = {
     "login:logout",
     "set_language",
 }
-# Answers that refuse: forbidden, not found, not allowed, gone, or a redirect elsewhere.
-REFUSALS = {302, 400, 403, 404, 405, 410}
+# Answers that refuse: unauthenticated (the SCIM API without a bearer token), forbidden, not
+# found, not allowed, gone, or a redirect elsewhere.
+REFUSALS = {302, 400, 401, 403, 404, 405, 410}
+# A demo public service's "Log på" fetches the broker's discovery document over HTTP; with no live
+# server in this suite it answers 502 (the broker's own sandboxing over HTTP is tested in
+# tests/broker/test_sandboxes.py and tests/simulators/test_public_services_login.py).
+NEEDS_LIVE_BROKER = {("POST", "simulators:publicservices:login")}
 
 
 # Arguments that name nothing B owns alone: a CVR, an email address or a phone number exist in
 # both worlds, a wizard's step, the operator pages' own arguments.
-SHARED_ARGS = {"cvr", "address", "number", "step", "app_label", "url", "content_type_id"}
+SHARED_ARGS = {
+    "cvr",
+    "address",
+    "number",
+    "step",
+    "app_label",
+    "url",
+    "content_type_id",
+    # Every exercise has the same demo services and SCIM schemas.
+    "code",
+    "name",
+    "schema_id",
+    "rest",
+}
 
 
 def _names_a_b_object(template: UrlTemplate) -> bool:
@@ -251,6 +279,8 @@ def _problems_of(client, response, url, data, b: World, template: UrlTemplate) -
     method = "POST" if data is not None else "GET"
     label = f"{method} {url} ({template.name})"
     status = response.status_code
+    if status == 502 and (method, template.name) in NEEDS_LIVE_BROKER:
+        return []
     if status >= 500:
         return [f"{label}: {status}"]
     sent = " ".join(_echoed(url, data))
