@@ -10,6 +10,7 @@ from django.db import transaction
 from broker.models import Client
 from broker.services import service_provider_register
 from mitid_portal.demo import DemoRun, DemoServiceProvider
+from mitid_portal.models import AuditAction, AuditEvent
 from organisations.models import PublicService
 from organisations.services import public_services_seed
 
@@ -52,6 +53,11 @@ def demo_seed(run: DemoRun) -> None:
 @transaction.atomic
 def demo_delete(run: DemoRun) -> None:
     Client.objects.filter(client_id__in=[p.client_id for p in run.service_providers]).delete()
+    # The registrations the seeder itself recorded (they name no organisation, so the kernel's
+    # reset by CVR does not find them).
+    AuditEvent.objects.filter(
+        action=AuditAction.SERVICE_PROVIDER_REGISTERED, actor_name=DEMO_ACTOR
+    ).delete()
 
 
 def demo_report(run: DemoRun) -> None:

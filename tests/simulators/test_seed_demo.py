@@ -316,5 +316,5 @@ def test_reset_with_employees_recreates_the_large_organisation():
     assert _counts() == counts
 
 
-def test_the_simulated_world_is_seeded_before_the_portal_part():
-    assert [seeder.name for seeder in demo_seeders()] == ["simulated_world", "portal"]
+def test_the_simulated_world_is_seeded_before_the_portal_part_and_the_broker_last():
+    assert [seeder.name for seeder in demo_seeders()] == ["simulated_world", "portal", "broker"]
