@@ -6,7 +6,8 @@ each against a raw bulk insert of the same rows), the email worker's throughput 
 server (``bench/email_throughput.py``), the *Brugere* list for 10 and for N users
 (``bench/user_list.py``), the activation link under 32 concurrent clients against gunicorn
 (``bench/activation_page_load.py``) and the exercises: creating N sandboxes and one sandbox's
-pages with 1 and with N of them (``bench/sandboxes.py``). Prints one table: figure, value,
+pages with 1 and with N of them (``bench/sandboxes.py``), and N users created over the IdM API
+(SCIM) by parallel clients against gunicorn (``bench/scim.py``). Prints one table: figure, value,
 target, met. Exits 1 when a target is missed. ``--quick`` shrinks every N (a check that everything runs, not a measurement of
 the targets, which are stated for the full sizes); each size can also be given on its own.
 """
@@ -25,9 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench import _common  # noqa: E402
 
 FULL = {"employees": 50_000, "users": 50_000, "emails": 5_000, "list_users": 50_000}
-FULL |= {"requests": 2_000, "clients": 32, "workers": 3, "sandboxes": 1_000}
+FULL |= {"requests": 2_000, "clients": 32, "workers": 3, "sandboxes": 1_000, "scim_users": 10_000}
 QUICK = {"employees": 2_000, "users": 2_000, "emails": 1_000, "list_users": 2_000}
-QUICK |= {"requests": 400, "clients": 32, "workers": 2, "sandboxes": 20}
+QUICK |= {"requests": 400, "clients": 32, "workers": 2, "sandboxes": 20, "scim_users": 200}
 
 
 class Table:
@@ -183,6 +184,23 @@ def _sandboxes(table: Table, n: int, log) -> None:
         )
 
 
+def _scim(table: Table, sizes: dict, log) -> None:
+    from bench import scim
+
+    r = scim.measure(sizes["scim_users"], clients=8, workers=sizes["workers"])
+    log(f"scim: {r}")
+    table.add(
+        f"SCIM: {r['users']:,} users created, {r['clients']} parallel clients",
+        f"{r['seconds']:.1f} s, {r['per_second']:,.1f} req/s",
+    )
+    table.add(
+        "  errors / users listed after",
+        f"{r['errors']} / {r['listed']:,}",
+        f"0 / {r['users']:,}",
+        r["errors"] == 0 and r["listed"] == r["users"],
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, a minute or less")
@@ -212,6 +230,7 @@ def main(argv: list[str] | None = None) -> int:
             ("Brugere list", lambda: _user_list(table, sizes["list_users"], log)),
             ("Activation link", lambda: _page_load(table, sizes, log)),
             ("Sandboxes", lambda: _sandboxes(table, sizes["sandboxes"], log)),
+            ("SCIM", lambda: _scim(table, sizes, log)),
         ):
             try:
                 run()
