@@ -31,8 +31,9 @@ def service_login_refusal(*, user: User) -> str | None:
 
 
 def login_means_latest(*, user: User) -> str:
-    """The means of ``user``'s latest login to MitID Erhverv itself (the session's login; a
-    login to a service is recorded with its service and is not one), or "" if none is known."""
+    """The means of ``user``'s latest login to MitID Erhverv itself (a login to a service is
+    recorded with its service and is not one), or "" if none is known: for a session signed in
+    before its login's means was kept in it (``LOGIN_MEANS_SESSION_KEY``)."""
     return (
         LoginEvent.objects.filter(user=user, service="", succeeded=True)
         .order_by("-created_at", "-pk")

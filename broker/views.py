@@ -19,7 +19,7 @@ from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.views import AuthorizationView
 
 from broker import selectors, services
-from mitid_portal.identity import identity_get
+from mitid_portal.identity import LOGIN_MEANS_SESSION_KEY, identity_get
 from users.models import User
 
 
@@ -82,7 +82,9 @@ class BrokerAuthorizationView(AuthorizationView):
 
     def create_authorization_response(self, request, scopes, credentials, allow):
         # The means of the session's login go with the code to the ID token (level of assurance).
-        means = selectors.login_means_latest(user=request.user)
+        means = request.session.get(LOGIN_MEANS_SESSION_KEY) or selectors.login_means_latest(
+            user=request.user
+        )
         credentials["login_means"] = means
         uri, headers, body, status = super().create_authorization_response(
             request, scopes, credentials, allow

@@ -20,6 +20,7 @@ from mitid_portal.outside import Identity
 SESSION_KEY = "mitid_identity"  # the person signed in (identity_session_data)
 LOGIN_STATE_SESSION_KEY = "mitid_login_state"  # the broker round trip's state parameter
 LOGIN_NEXT_SESSION_KEY = "mitid_login_next"  # where to go after the login
+LOGIN_MEANS_SESSION_KEY = "mitid_login_means"  # the means this session's login was made with
 
 
 class UserState(models.TextChoices):

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 
 from activation.models import LoginEvent
 from mitid_portal.audit import client_ip
-from mitid_portal.identity import SESSION_KEY, identity_session_data
+from mitid_portal.identity import LOGIN_MEANS_SESSION_KEY, SESSION_KEY, identity_session_data
 from mitid_portal.outside import Identity
 from users.models import User
 
@@ -45,4 +45,6 @@ def portal_login(
         request.session[SESSION_KEY] = identity_session_data(identity)
     elif kept:
         request.session[SESSION_KEY] = kept
+    # The login broker tells services the level of assurance of the means of this very login.
+    request.session[LOGIN_MEANS_SESSION_KEY] = means
     return login_event_record(user=user, means=means, request=request)
