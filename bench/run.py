@@ -28,7 +28,7 @@ from bench import _common  # noqa: E402
 FULL = {"employees": 50_000, "users": 50_000, "emails": 5_000, "list_users": 50_000}
 FULL |= {"requests": 2_000, "clients": 32, "workers": 3, "sandboxes": 1_000, "scim_users": 10_000}
 QUICK = {"employees": 2_000, "users": 2_000, "emails": 1_000, "list_users": 2_000}
-QUICK |= {"requests": 400, "clients": 32, "workers": 2, "sandboxes": 20, "scim_users": 200}
+QUICK |= {"requests": 400, "clients": 32, "workers": 2, "sandboxes": 20, "scim_users": 40}
 
 
 class Table:
