@@ -1,15 +1,19 @@
 """SCIM Users: create (exactly *Opret bruger*), read, filter, paginate, PUT, PATCH, DELETE, ETags,
 and active=false suspending through the users lifecycle."""
 
+import datetime
+
 import pytest
 from django.core import mail
 from scim2_models import ScimFilter
 
 from activation.models import Invitation
+from activation.services import user_create
 from idm.filters import USER_COLUMNS, filter_q
 from idm.scim import ScimUser
 from idm.selectors import scim_users
 from mitid_portal.models import AuditEvent
+from organisations.models import PublicService, UserRight
 from tests.factories import UserFactory
 from tests.idm.conftest import new_user
 from users.models import User
@@ -251,3 +255,58 @@ def test_every_call_is_audited(api):
     events = AuditEvent.objects.filter(action="scim_request").order_by("pk")[before:]
     assert [e.changes["svarkode"] for e in events] == [200, 404, 400]
     assert all(e.actor_name == "Entra ID" and e.organisation == api.organisation for e in events)
+
+
+def test_a_scim_user_equals_an_opret_bruger_user(api, django_capture_on_commit_callbacks):
+    """The same person created twice, once in *Opret bruger* by the administrator and once over
+    SCIM, ends the same: state, means, rights, invitation, email and the portal's audit acts."""
+    fmk = PublicService.objects.get(code="fmk")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        portal = user_create(
+            organisation=api.organisation,
+            first_name="Ida",
+            last_name="Holm",
+            email="ida.holm@firma.dk",
+            birth_date=datetime.date(1984, 5, 17),
+            means=["app"],
+            services=[fmk],
+            actor=api.admin,
+        )
+        response = api.post(
+            "Users",
+            new_user(
+                userName="ida.holm2@firma.dk",
+                name={"givenName": "Ida", "familyName": "Holm"},
+                emails=[{"value": "ida.holm2@firma.dk"}],
+                phoneNumbers=[],
+                **{EXT: {"birthDate": "1984-05-17", "means": ["app"], "rights": ["fmk"]}},
+            ),
+        )
+    assert response.status_code == 201, response.content
+    scim_user = User.objects.get(pk=response.json()["id"])
+
+    def picture(user):
+        invitation = Invitation.objects.get(user=user)
+        return {
+            "state": user.state,
+            "means": user.means,
+            "birth_date": user.birth_date,
+            "anonymous": user.is_anonymous_user,
+            "rights": sorted(
+                UserRight.objects.filter(user=user).values_list("service__code", flat=True)
+            ),
+            "invitation": (invitation.state, invitation.means, bool(invitation.code_hash)),
+        }
+
+    assert picture(scim_user) == picture(portal)
+    assert sorted(m.to[0] for m in mail.outbox) == ["ida.holm2@firma.dk", "ida.holm@firma.dk"]
+
+    def acts(actor_name):
+        return sorted(
+            AuditEvent.objects.filter(actor_name=actor_name)
+            .exclude(action__in=["scim_request", "api_client_created"])
+            .values_list("action", flat=True)
+        )
+
+    assert acts("Entra ID") == acts(api.admin.full_name)
