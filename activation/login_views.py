@@ -84,7 +84,7 @@ def choose_organisation(request):
             chosen = candidates.get(pk=int(request.POST.get("user", "")))
         except (ValueError, candidates.model.DoesNotExist) as exc:
             raise Http404 from exc
-        next_url = request.session.get(LOGIN_NEXT_SESSION_KEY, "")
+        next_url = request.session.pop(LOGIN_NEXT_SESSION_KEY, "")
         portal_login(
             request, user=chosen, means=BoundMeans.Kind.PRIVATE, identity=identity_current(request)
         )

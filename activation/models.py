@@ -127,7 +127,8 @@ class LoginEvent(SandboxedModel):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="login_events"
     )
-    means = models.CharField(max_length=20)
+    # Blank for a login to a service from a session whose own login's means is not known.
+    means = models.CharField(max_length=20, blank=True)
     # The public service logged in to through the login broker (its name); blank for a login to
     # the portal itself.
     service = models.CharField(_("tjeneste"), max_length=200, blank=True, default="")

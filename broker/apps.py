@@ -7,7 +7,6 @@ from mitid_portal.registry import api_path_register, demo_seeder_register
 CREDENTIAL_PATHS = (
     "/broker/token/",
     "/broker/userinfo/",
-    "/broker/introspect/",
     "/broker/revoke_token/",
 )
 # Public documents the same in every exercise: discovery and the signing keys.

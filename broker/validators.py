@@ -6,8 +6,16 @@ endpoint."""
 
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
-from broker import claims
+from broker import claims, selectors
 from broker.models import AccessToken, Client, Grant
+
+# What each kind of client may ask for: a service provider the OpenID Connect scopes, a local
+# IdM only the SCIM API.
+SCOPES_BY_KIND = {
+    Client.Kind.SERVICE: {"openid", "profile", "email"},
+    Client.Kind.IDM: {"scim"},
+}
+DEFAULT_SCOPES_BY_KIND = {Client.Kind.SERVICE: ["openid"], Client.Kind.IDM: ["scim"]}
 
 
 def _login_means(request) -> str:
@@ -21,6 +29,14 @@ def _login_means(request) -> str:
     return ""
 
 
+def _still_allowed(token) -> bool:
+    """Whether an issued token still stands: its client not revoked, its user (if any) still
+    allowed to log in to services."""
+    if token.application is not None and token.application.revoked_at is not None:
+        return False
+    return token.user is None or selectors.service_login_refusal(user=token.user) is None
+
+
 class BrokerValidator(OAuth2Validator):
     # DOT gives a claim only when the scope it is listed under was granted: the professional
     # claims come with ``openid`` itself, name and email with ``profile`` and ``email``.
@@ -30,6 +46,8 @@ class BrokerValidator(OAuth2Validator):
     }
 
     def get_additional_claims(self, request) -> dict[str, object]:
+        if request.user is None:
+            return {}  # a client credentials token stands for no person
         return claims.professional_claims(
             client=request.client, user=request.user, means=_login_means(request)
         )
@@ -43,6 +61,24 @@ class BrokerValidator(OAuth2Validator):
             request.client = None
             return None
         return client
+
+    def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs) -> bool:
+        allowed = SCOPES_BY_KIND.get(client.kind, set())
+        return set(scopes) <= allowed and super().validate_scopes(
+            client_id, scopes, client, request, *args, **kwargs
+        )
+
+    def get_default_scopes(self, client_id, request, *args, **kwargs) -> list[str]:
+        client = request.client
+        if client is not None and client.kind in DEFAULT_SCOPES_BY_KIND:
+            return DEFAULT_SCOPES_BY_KIND[client.kind]
+        return super().get_default_scopes(client_id, request, *args, **kwargs)
+
+    def validate_bearer_token(self, token, scopes, request) -> bool:
+        # A token outlives neither its client's revocation nor its user's suspension or closing.
+        if not super().validate_bearer_token(token, scopes, request):
+            return False
+        return _still_allowed(request.access_token)
 
     def validate_response_type(self, client_id, response_type, client, request, *args, **kwargs):
         # Only a service provider's client logs employees in; a local IdM's never does.
@@ -72,6 +108,9 @@ class BrokerValidator(OAuth2Validator):
 
     def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs) -> bool:
         valid = super().validate_refresh_token(refresh_token, client, request, *args, **kwargs)
+        instance = getattr(request, "refresh_token_instance", None)
+        if valid and instance is not None and not _still_allowed(instance):
+            return False
         if valid:
             instance = getattr(request, "refresh_token_instance", None)
             previous = getattr(instance, "access_token", None)

@@ -28,6 +28,9 @@ class BrokerAuthorizationView(AuthorizationView):
     providers."""
 
     login_url = reverse_lazy("oauth2_provider:login")
+    # No consent screen is ever shown, so there is no form to POST: every code is issued by the
+    # GET below, after the check that the user may log in to services.
+    http_method_names = ["get", "head", "options"]
 
     def handle_prompt_login(self) -> HttpResponse:
         # prompt=login: the person proves who they are again, whatever the session held.

@@ -32,12 +32,15 @@ def _address(request) -> str:
 def login_start(request):
     """*Log på MitID Erhverv* with the bruger-ID of a separate MitID."""
     form = forms.LoginForm(request.POST if request.method == "POST" else None)
-    if request.method == "GET" and "next" in request.GET:
-        next_url = request.GET["next"]
+    if request.method == "GET":
+        # Each visit says where it leads: a later plain login must not inherit an earlier next.
+        request.session.pop(NEXT_KEY, None)
+        next_url = request.GET.get("next", "")
         safe = url_has_allowed_host_and_scheme(
             next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         )
-        request.session[NEXT_KEY] = next_url if safe else ""
+        if next_url and safe:
+            request.session[NEXT_KEY] = next_url
     if request.method == "POST" and form.is_valid():
         bruger_id = form.cleaned_data["bruger_id"].strip()
         method = form.cleaned_data["method"]

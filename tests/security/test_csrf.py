@@ -3,7 +3,7 @@ URL pattern of the portal, the simulators or the operator pages is refused with 
 check, before the view runs – logged in or not.
 
 The only exceptions are the machine-to-machine endpoints (the broker's token, revocation,
-introspection and userinfo endpoints, the SCIM API): they authenticate each call by a client
+and userinfo endpoints, the SCIM API): they authenticate each call by a client
 credential or a bearer token in a header, never by the browser's cookies, so a forged cross-site
 request carries nothing they accept. They are exactly the paths registered with
 ``mitid_portal.registry.api_path_register``."""
