@@ -192,6 +192,8 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     "ACCESS_TOKEN_EXPIRE_SECONDS": 600,
+    # A service's refresh token lasts a working day, not for ever.
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 8 * 3600,
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
     "SCOPES": {
         "openid": "OpenID Connect",
