@@ -23,6 +23,7 @@ EVERY_ITEM = [
     "Overblik",
     "Revisionslog",
     "Roller",
+    "IdM-klienter",
     "Rettigheder",
     "Anmodninger",
     "Fuldmagter",
@@ -50,6 +51,7 @@ def test_the_registry_holds_every_item_in_order_with_its_roles():
     assert roles["organisations:rights"] == {"rights_admin", "user_admin"}
     assert roles["organisations:right_requests"] == {"rights_admin"}
     assert roles["organisations:powers"] == {"org_admin", "rights_admin"}
+    assert roles["idm:clients"] == {"org_admin"}
     assert roles["employee:profile"] is None and roles["organisations:overview"] is None
     for item in items:
         reverse(item.url_name)  # every registered page exists
