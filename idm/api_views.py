@@ -5,7 +5,7 @@ client's name. Bearer-token API, so no CSRF; errors are SCIM Error JSON in
 ``application/scim+json``."""
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import wraps
 
 from django.db.models import QuerySet
@@ -109,8 +109,25 @@ def _answer(view: Callable, request: HttpRequest, client: Client, kwargs) -> Htt
         return _error(400, "The body is not JSON", "invalidSyntax")
 
 
+def _strings(value) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
 def _body(request: HttpRequest) -> bytes:
-    return request.body or b"{}"
+    """The JSON body, refused when any of its strings holds a NUL character (which no name or id
+    holds, and which PostgreSQL cannot store)."""
+    body = request.body or b"{}"
+    if any("\x00" in text for text in _strings(json.loads(body))):
+        raise RuleError("invalid", "A value holds a NUL character (\\u0000).")
+    return body
 
 
 # --- Discovery ----------------------------------------------------------------------------------
@@ -196,7 +213,8 @@ def _page(request: HttpRequest, model, queryset: QuerySet, columns, to_resource)
     total = queryset.count()
     start = max(req.start_index or 1, 1)
     count = scim.DEFAULT_COUNT if req.count is None else max(min(req.count, scim.MAX_RESULTS), 0)
-    page = list(queryset[start - 1 : start - 1 + count]) if count else []
+    # Past the end is an empty page, without asking the database for an offset it cannot hold.
+    page = list(queryset[start - 1 : start - 1 + count]) if count and start <= total else []
     base = _base(request)
     items = [to_resource(obj, base=base) for obj in page]
     response = ListResponse[model].model_validate(
@@ -338,7 +356,11 @@ def _group(client: Client, pk: int):
 
 
 def _members(resource) -> list[str]:
-    return [str(m.value) for m in (resource.members or []) if m.value]
+    """The members' ids; a group holds users only, not groups."""
+    members = resource.members or []
+    if any(m.type not in (None, "User") for m in members):
+        raise RuleError("invalid", "A group's members are users (type User).")
+    return [str(m.value) for m in members if m.value]
 
 
 @scim_endpoint("GET", "POST")

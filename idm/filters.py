@@ -28,7 +28,13 @@ from scim2_models.path import (
 )
 from scim2_models.path.expressions import AttrPath
 
+from mitid_portal.converters import id_from_text
 from mitid_portal.identity import UserState
+
+# A filter's size, so that a flat chain of thousands of terms or a 50,000-character value is a
+# 400 invalidFilter and not an SQL statement the database refuses.
+MAX_COMPARISONS = 50
+MAX_VALUE = 256
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,7 @@ class QVisitor(FilterVisitor[Q]):
     def __init__(self, scim_filter: ScimFilter, columns: dict[str, Column]):
         self.filter = scim_filter
         self.columns = columns
+        self.comparisons = 0
 
     def _column(self, attr_path: AttrPath) -> Column:
         column = self.columns.get(_key(attr_path))
@@ -113,6 +120,8 @@ class QVisitor(FilterVisitor[Q]):
 
     def _value(self, node: Comparison, column: Column) -> Any:
         if column.kind == "datetime":
+            if not isinstance(node.value, str):  # a dateTime is a string (RFC 7643 2.3.5)
+                raise InvalidFilterException(detail=f"{node.value!r} is no dateTime")
             binding = self.filter.resolve_comparison(node.attr_path, strict=False)
             value = coerce_value(binding, node.value, node.op) if binding else node.value
             if isinstance(value, str):
@@ -120,17 +129,26 @@ class QVisitor(FilterVisitor[Q]):
                     value = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
                 except ValueError as exc:
                     raise InvalidFilterException(detail=f"{node.value!r} is no dateTime") from exc
+            if not isinstance(value, datetime.datetime):
+                raise InvalidFilterException(detail=f"{node.value!r} is no dateTime")
             return value
         if column.kind == "int":
-            try:
-                return int(str(node.value))
-            except ValueError:
-                return None  # an id that is not ours matches nothing
+            return id_from_text(str(node.value))  # None: an id that is not ours matches nothing
         if isinstance(node.value, bool) or node.value is None:
             return node.value
         return str(node.value)
 
+    def _count(self) -> None:
+        self.comparisons += 1
+        if self.comparisons > MAX_COMPARISONS:
+            raise InvalidFilterException(
+                detail=f"a filter has at most {MAX_COMPARISONS} comparisons"
+            )
+
     def visit_comparison(self, node: Comparison) -> Q:
+        self._count()
+        if isinstance(node.value, str) and len(node.value) > MAX_VALUE:
+            raise InvalidFilterException(detail=f"a value has at most {MAX_VALUE} characters")
         column = self._column(node.attr_path)
         if column.custom is not None:
             return column.custom(node.op, node.value)
@@ -152,6 +170,7 @@ class QVisitor(FilterVisitor[Q]):
         return Q(**{f"{field}__{_ORDERING[node.op]}": value})
 
     def visit_present(self, node: Present) -> Q:
+        self._count()
         column = self._column(node.attr_path)
         if column.custom is not None:
             return column.custom(None, None)
@@ -174,7 +193,10 @@ class QVisitor(FilterVisitor[Q]):
         # emails[value co "x"]: the portal keeps one email, one phone, so the selection's filter
         # applies to that one value.
         inner = QVisitor(self.filter, _scoped(self.columns, node.attr_path.attr.lower()))
-        return inner.visit(node.val_filter)
+        inner.comparisons = self.comparisons
+        q = inner.visit(node.val_filter)
+        self.comparisons = inner.comparisons
+        return q
 
 
 def _scoped(columns: dict[str, Column], attr: str) -> dict[str, Column]:

@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import json
 
+from django.utils.translation import gettext as _
 from scim2_models import Context
 
 from idm import scim
@@ -116,9 +117,14 @@ def _birth_date(text: str | None) -> datetime.date | None:
     if not text:
         return None
     try:
-        return datetime.date.fromisoformat(str(text))
+        value = datetime.date.fromisoformat(str(text))
     except ValueError as exc:
         raise RuleError("invalid", "birthDate skal skrives ÅÅÅÅ-MM-DD.", field="birthDate") from exc
+    if value > datetime.date.today() or value.year < 1900:  # the range of *Opret bruger*
+        raise RuleError(
+            "invalid", _("Fødselsdatoen er ikke en gyldig fødselsdato."), field="birthDate"
+        )
+    return value
 
 
 def user_data(resource) -> UserData:

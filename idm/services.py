@@ -10,8 +10,10 @@ loses its last organisation administrator through the API.
 """
 
 import datetime
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import unquote_plus
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -27,6 +29,7 @@ from broker.models import AccessToken, Client
 from idm.models import ScimGroup, ScimUser
 from idm.selectors import scim_users
 from mitid_portal.audit import audit_record
+from mitid_portal.converters import id_from_text
 from mitid_portal.errors import RuleError
 from mitid_portal.identity import UserState
 from mitid_portal.validators import normalise_phone
@@ -36,6 +39,7 @@ from users.models import User
 from users.services.lifecycle import user_edit, user_reactivate, user_suspend, user_version
 
 NAME_MAX = 100
+EXTERNAL_ID_MAX = 200  # ScimUser.external_id and ScimGroup.external_id
 
 
 # --- The organisation administrator's API clients -------------------------------------------------
@@ -209,8 +213,20 @@ def _name(value: str, label: str) -> str:
     return value
 
 
+def _external_id(value: str | None) -> str:
+    value = value or ""
+    if len(value) > EXTERNAL_ID_MAX:
+        raise RuleError(
+            "invalid",
+            _("externalId er for langt (højst %(max)s tegn).") % {"max": EXTERNAL_ID_MAX},
+            field="externalId",
+        )
+    return value
+
+
 def user_data_clean(data: UserData) -> UserData:
     """Normalise and check what *Opret bruger*'s form checks: names, email, mobile number."""
+    data.external_id = _external_id(data.external_id)
     data.first_name = _name(data.first_name, "name.givenName")
     data.last_name = _name(data.last_name, "name.familyName")
     data.user_name = " ".join((data.user_name or "").split())[:200]
@@ -364,16 +380,16 @@ def scim_user_update(*, client: Client, user: User, data: UserData, request=None
     """PUT or PATCH /Users/{id}: the user as the IdM wants it now. Name, email and mobile number
     through *Redigér* (an activated user's new email is confirmed by the user first, as in the
     portal), ``active`` through *Suspendér* / *Genaktivér*, the direct rights, and the SCIM-only
-    userName and externalId. CPR, birth date, means and anonymity are set once, at creation."""
+    userName and externalId. CPR, birth date, means and anonymity are set once, at creation, and
+    ignored here."""
     organisation = client.organisation
     assert organisation is not None and user.organisation_id == organisation.pk
     actor = api_actor(client)
     data = user_data_clean(data)
     user = User.objects.select_for_update().get(pk=user.pk)
-    if data.cpr and data.cpr.replace("-", "") != user.cpr:
-        raise RuleError("mutability", _("CPR-nummeret kan ikke ændres."), field="cpr")
-    if data.birth_date is not None and user.birth_date and data.birth_date != user.birth_date:
-        raise RuleError("mutability", _("Fødselsdatoen kan ikke ændres."), field="birthDate")
+    # CPR and birth date are set once, at creation, and an update ignores them without comparing
+    # them with the stored ones: an answer that differed with the value would let a client find a
+    # CPR number it was never given by trying.
     _user_name_check(organisation=organisation, user_name=data.user_name, exclude=user.pk)
 
     if (data.first_name, data.last_name, data.email, data.phone) != (
@@ -464,10 +480,10 @@ def _group_name(*, organisation: Organisation, name: str, exclude: int | None) -
 def _members(*, organisation: Organisation, ids: Sequence[str]) -> list[User]:
     """The users named by ``ids``: every one a user of the organisation the API shows (another
     organisation's user is as unknown as one that never existed)."""
-    try:
-        pks = {int(i) for i in ids}
-    except ValueError as exc:
-        raise RuleError("invalid", _("Ukendt bruger i members."), field="members") from exc
+    parsed = [id_from_text(i) for i in ids]
+    pks = {pk for pk in parsed if pk is not None}
+    if len(pks) != len(set(parsed)):
+        raise RuleError("invalid", _("Ukendt bruger i members."), field="members")
     users = list(scim_users(organisation=organisation).filter(pk__in=pks))
     if len(users) != len(pks):
         raise RuleError("invalid", _("Ukendt bruger i members."), field="members")
@@ -515,6 +531,7 @@ def scim_group_create(
     organisation = client.organisation
     assert organisation is not None
     actor = api_actor(client)
+    external_id = _external_id(external_id)
     name = _group_name(organisation=organisation, name=name, exclude=None)
     group = UserGroup.objects.create(organisation=organisation, name=name)
     ScimGroup.objects.update_or_create(
@@ -539,6 +556,7 @@ def scim_group_update(
     organisation = client.organisation
     assert organisation is not None and group.organisation_id == organisation.pk
     actor = api_actor(client)
+    external_id = _external_id(external_id)
     group = UserGroup.objects.select_for_update().get(pk=group.pk)
     name = _group_name(organisation=organisation, name=name, exclude=group.pk)
     if name != group.name:
@@ -578,6 +596,15 @@ def scim_group_delete(*, client: Client, group: UserGroup, request=None) -> None
     user_touch(member_ids)
 
 
+_CPR_LIKE = re.compile(r"\d{6}-?\d{4}")
+
+
+def _call_masked(request: HttpRequest) -> str:
+    """The path and query of a call, decoded for reading, with anything shaped like a CPR number
+    masked: a filter may name one, and the audit log never holds one."""
+    return _CPR_LIKE.sub("**********", unquote_plus(request.get_full_path()))
+
+
 def scim_request_record(
     *, client: Client, request: HttpRequest, status: int, target: str = ""
 ) -> None:
@@ -588,7 +615,7 @@ def scim_request_record(
         organisation=client.organisation,
         target=(target or f"{request.method} {request.path}")[:300],
         changes={
-            "kald": f"{request.method} {request.get_full_path()}"[:300],
+            "kald": f"{request.method} {_call_masked(request)}"[:300],
             "svarkode": status,
             "klient_id": client.client_id,
         },

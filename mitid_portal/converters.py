@@ -1,4 +1,6 @@
-"""Path converters shared by the apps' URL patterns."""
+"""Path converters shared by the apps' URL patterns, and the same rule for ids in text."""
+
+import re
 
 
 class IdConverter:
@@ -12,3 +14,12 @@ class IdConverter:
 
     def to_url(self, value: int) -> str:
         return str(value)
+
+
+_ID = re.compile(IdConverter.regex)
+
+
+def id_from_text(text: str) -> int | None:
+    """The primary key written as ``text`` (an API's id), or None when it cannot be one: only
+    ASCII digits without sign, space or underscore, and no more than 18 of them."""
+    return int(text) if _ID.fullmatch(text) else None
