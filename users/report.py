@@ -21,10 +21,11 @@ FLAGGED = "flagged"
 OUTCOMES = {
     IMPORTED: _("Importeret"),
     SKIPPED: _("Sprunget over"),
-    FLAGGED: _("Importeret – markeret"),
+    FLAGGED: _("Importeret – markeret til kontrol"),
 }
 
 REASON_REVOKED = "revoked"
+REASON_REVOKED_OTHER = "revoked_other"
 REASON_ALREADY = "already"
 REASON_DUPLICATE = "duplicate"
 REASON_NO_RID = "no_rid"
@@ -34,12 +35,19 @@ REASON_NO_IDENTITY = "no_identity"
 REASONS = {
     "": "",
     REASON_REVOKED: _("Signaturen er spærret i NemID (medarbejderen er fratrådt)"),
+    REASON_REVOKED_OTHER: _(
+        "Signaturen er slettet i NemID. Medarbejderen har en anden aktiv signatur, som "
+        "importeres i stedet"
+    ),
     REASON_ALREADY: _("Allerede importeret"),
     REASON_DUPLICATE: _(
         "Personen har flere NemID-signaturer og er importeret én gang pr. signatur – "
         "kontrollér, hvilken bruger der skal aktiveres"
     ),
-    REASON_NO_RID: _("Importeret uden RID-nummer: rettighederne er ikke knyttet til et RID"),
+    REASON_NO_RID: _(
+        "Mangler RID-nummer i NemID: rettighederne (fx NemRefusion) hænger på RID-nummeret. "
+        "Kontrollér brugerens rettigheder, før brugeren aktiveres"
+    ),
     REASON_LINKED: _("Knyttet til den eksisterende bruger med samme CPR-nummer"),
     REASON_NO_IDENTITY: _("Mangler både CPR-nummer og fødselsdato"),
 }

@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 
 from activation.models import BoundMeans, Invitation, LoginEvent
 from mitid_portal import crypto
+from organisations.models import RoleGrant
 from users.models import User
 
 TOKEN_PURPOSE = "activation-link"  # noqa: S105 - a hash purpose, not a secret
@@ -71,6 +72,23 @@ def invitation_needs_code(*, invitation: Invitation) -> bool:
 def user_bound_means(*, user: User) -> QuerySet[BoundMeans]:
     """The user's means in use (not removed), oldest first."""
     return BoundMeans.objects.filter(user=user, removed_at__isnull=True)
+
+
+def means_helpers(*, user: User) -> list[User]:
+    """Who gives the user another means (*Min profil*): the organisation's user administrators,
+    or its organisation administrators when it has none; never the user themself. One query."""
+    wanted = (RoleGrant.Role.USER_ADMIN, RoleGrant.Role.ORGANISATION_ADMIN)
+    grants = (
+        RoleGrant.objects.filter(organisation_id=user.organisation_id, role__in=wanted)
+        .exclude(user=user)
+        .exclude(user__state__in=[User.State.SUSPENDED, User.State.CLOSED])
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user_id")
+    )
+    by_role: dict[str, list[User]] = {role: [] for role in wanted}
+    for grant in grants:
+        by_role[grant.role].append(grant.user)
+    return by_role[RoleGrant.Role.USER_ADMIN] or by_role[RoleGrant.Role.ORGANISATION_ADMIN]
 
 
 def user_login_events(*, user: User) -> QuerySet[LoginEvent]:

@@ -250,7 +250,8 @@ def means_remove(*, user: User, means_id: int, request: HttpRequest | None = Non
             "last",
             _(
                 "Du kan ikke fjerne dit eneste identifikationsmiddel, for så kan du ikke logge "
-                "på. Tilføj et andet først."
+                "på. Bed en brugeradministrator om et nyt identifikationsmiddel først – se "
+                "Tilføj et identifikationsmiddel på Min profil."
             ),
         )
     now = timezone.now()

@@ -27,6 +27,7 @@ from mitid_portal import crypto, outside
 from mitid_portal.audit import client_ip
 from mitid_portal.errors import RuleError
 from organisations.access import organisation_view
+from organisations.selectors import user_rights_rows
 
 INVITATION_KEY = "activation_invitation_id"
 STATE_KEY = "employee_login_state"
@@ -319,6 +320,8 @@ def profile(request):
             "profile": user,
             "roles": [grant.get_role_display() for grant in user.role_grants.all()],
             "means": list(selectors.user_bound_means(user=user)),
+            "means_helpers": selectors.means_helpers(user=user),
+            "rights": user_rights_rows(user=user),
             "page": page,
         },
     )
@@ -345,4 +348,5 @@ def means_remove(request, pk: int):
                 % {"means": binding.get_kind_display()},
             )
         return redirect("employee:profile")
-    return render(request, "employee/means_remove.html", {"binding": binding})
+    only_one = not selectors.user_bound_means(user=request.user).exclude(pk=binding.pk).exists()
+    return render(request, "employee/means_remove.html", {"binding": binding, "only_one": only_one})

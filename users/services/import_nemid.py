@@ -2,7 +2,8 @@
 
 Every active signature of the organisation's CVR becomes a user "Ikke aktiveret" with its RID,
 CPR link or birth date, email, name and rights; revoked signatures are skipped with the reason; a
-person with several signatures is imported once per signature and flagged; the NemID
+person with several signatures is imported once per signature and flagged, and so is an employee
+without a RID number (the rights hang on it); the NemID
 administrators the organisation administrator chose get their administrator roles.
 
 How it stays fast (50,000 signatures in a few seconds): the signatures and their rights are read
@@ -247,10 +248,16 @@ def _plan(*, organisation: Organisation, run: ImportRun) -> _Plan:
     # with the portal's keys): it is never in plain text during the import, and 50,000
     # decryptions and encryptions are saved.
     done = 0
+    revoked: list[tuple[int, str]] = []  # (row index, CPR hash) of each revoked signature
+    active_persons: set[str] = set()  # CPR hashes of the active signatures
     for chunk in source.signatures(cvr=cvr, chunk_size=READ_CHUNK):
         for pk, rid, first, last, email, cpr, cpr_hash, birth_date, active, _admin in chunk:
             name = f"{first} {last}".strip()
+            if active and cpr_hash:
+                active_persons.add(cpr_hash)
             if not active:
+                if cpr_hash:
+                    revoked.append((len(plan.rows), cpr_hash))
                 plan.rows.append([rid, name, report.SKIPPED, report.REASON_REVOKED])
                 plan.skipped += 1
             elif pk in already:
@@ -287,6 +294,11 @@ def _plan(*, organisation: Organisation, run: ImportRun) -> _Plan:
                 if duplicate:
                     plan.rows.append([rid, name, report.FLAGGED, report.REASON_DUPLICATE])
                     plan.flagged += 1
+                elif reason == report.REASON_NO_RID:
+                    # The rights hang on the RID (G1.6): the administrator must see this one
+                    # before activating the user, as the NemID check showed it.
+                    plan.rows.append([rid, name, report.FLAGGED, reason])
+                    plan.flagged += 1
                 else:
                     plan.rows.append([rid, name, report.IMPORTED, reason])
                 plan.imported += 1
@@ -294,6 +306,11 @@ def _plan(*, organisation: Organisation, run: ImportRun) -> _Plan:
             if done % PROGRESS_EVERY == 0:
                 ImportRun.objects.filter(pk=run.pk).update(processed=done)
                 progress_write(run_id=run.pk, progress=Progress(READING, done, total))
+    # A revoked signature of a person who is still here with another signature was deleted as a
+    # duplicate (G1.2), not because the person left.
+    for index, cpr_hash in revoked:
+        if cpr_hash in active_persons:
+            plan.rows[index][3] = report.REASON_REVOKED_OTHER
     ImportRun.objects.filter(pk=run.pk).update(processed=total)
     return plan
 
