@@ -193,12 +193,14 @@ class LoginForm(forms.Form):
     )
     method = forms.ChoiceField(
         label=_("Hvordan vil du godkende?"),
+        # The app first and chosen, as at the real MitID: most users have it, and a code asked
+        # of an app user only ends in "Forkert bruger-ID eller kode".
         choices=[
-            ("code", _("MitID kodeviser eller kodeoplæser")),
             ("app", _("MitID app")),
+            ("code", _("MitID kodeviser eller kodeoplæser")),
             ("chip", _("MitID chip")),
         ],
-        initial="code",
+        initial="app",
         widget=forms.RadioSelect,
         error_messages={"required": _("Vælg, hvordan du vil godkende.")},
     )
