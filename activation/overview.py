@@ -1,9 +1,11 @@
 """*Overblik*: the migration overview of the administrator's front page area (DESIGN.md
-"Administration"): imported, awaiting activation, active, suspended, and links expiring within 7
-days, as a server-rendered SVG bar chart with the numbers beside the bars, the same numbers in a
-table, and links to the lists behind each bar. Two queries, whatever the size of the organisation.
-It counts users and their invitations, so it lives with the orchestration above both; the page is
-``activation.views.migration_overview``.
+"Administration"): the share of users migrated (active), the users by status (imported, awaiting
+activation, active, suspended) as bars, the links expiring within 7 days as a figure of their own,
+and the activations of each of the last 14 days. The bars are HTML labels and numbers beside SVG
+bars whose width is a percentage, so the text stays the page's own size at every width; each
+status and the expiring links lead to the lists behind them. Three queries, whatever the size of
+the organisation. It counts users and their invitations, so it lives with the orchestration
+above both; the page is ``activation.views.migration_overview``.
 """
 
 import datetime
@@ -21,13 +23,8 @@ from mitid_portal.identity import UserState
 from organisations.models import Organisation
 from users.models import User
 
-# The drawing, in SVG user units (the picture scales with the page).
-CHART_WIDTH = 640
-LABEL_WIDTH = 230
-BAR_MAX = 330
-BAR_HEIGHT = 28
-BAR_GAP = 14
-TOP = 10
+# A bar of a count above zero is never thinner than this (per cent of the track).
+BAR_MIN_PERCENT = 1.0
 
 
 # --- Reads --------------------------------------------------------------------------------------
@@ -48,77 +45,88 @@ def migration_counts(*, organisation: Organisation, now: datetime.datetime | Non
     return users | {"expiring": expiring}
 
 
-# --- The chart ----------------------------------------------------------------------------------
+# --- The figures -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Bar:
+    """One bar: an HTML label and number beside an SVG bar as wide as ``percent`` of its track
+    (an SVG attribute, not a style, under the CSP)."""
+
     key: str
     label: str
     count: int
     url: str
-    y: int
-    width: int
+    percent: float
 
     @property
-    def text_y(self) -> int:
-        return self.y + BAR_HEIGHT // 2 + 5
+    def width(self) -> str:
+        return f"{self.percent:g}%"
 
-    @property
-    def number_x(self) -> int:
-        return LABEL_WIDTH + self.width + 8
+
+def _percent(count: int, largest: int) -> float:
+    percent = round(100 * count / max(largest, 1), 1)
+    return max(percent, BAR_MIN_PERCENT) if count else 0.0
 
 
 def _bar_specs() -> list[tuple[str, str | StrPromise, str]]:
-    """Each bar's key, label and the list behind it, which counts the same rows as the bar."""
+    """Each status bar's key, label and the list behind it, which counts the same rows."""
     users_list = reverse("users:list")
     return [
         ("imported", _("Importeret, ikke aktiveret"), reverse("users:imported")),
         ("awaiting", _("Afventer aktivering"), f"{users_list}?state=awaiting"),
         ("active", _("Aktive"), f"{users_list}?state=active"),
         ("suspended", _("Suspenderede"), f"{users_list}?state=suspended"),
-        (
-            "expiring",
-            _("Links der udløber inden 7 dage"),
-            f"{reverse('activation:pending')}?udloeber=7",
-        ),
     ]
 
 
 def chart_bars(counts: dict) -> list[Bar]:
-    """One bar per count, as wide as its share of the largest count (a count above zero is
-    always visible)."""
-    largest = max([counts.get(key, 0) for key, _label, _url in _bar_specs()] + [1])
-    bars = []
-    for i, (key, label, url) in enumerate(_bar_specs()):
-        count = counts.get(key, 0)
-        width = round(BAR_MAX * count / largest)
-        if count and width < 2:
-            width = 2
-        bars.append(
-            Bar(
-                key=key,
-                label=str(label),
-                count=count,
-                url=url,
-                y=TOP + i * (BAR_HEIGHT + BAR_GAP),
-                width=width,
-            )
+    """The users by status: one bar per state, as wide as its share of the largest count (a
+    count above zero is always visible)."""
+    largest = max(counts.get(key, 0) for key, _label, _url in _bar_specs())
+    return [
+        Bar(
+            key=key,
+            label=str(label),
+            count=counts.get(key, 0),
+            url=url,
+            percent=_percent(counts.get(key, 0), largest),
         )
-    return bars
+        for key, label, url in _bar_specs()
+    ]
 
 
-def chart_height(bars: list[Bar]) -> int:
-    return TOP * 2 + len(bars) * (BAR_HEIGHT + BAR_GAP) - BAR_GAP
+def expiring_figure(counts: dict) -> Bar:
+    """The live links that expire within 7 days: a figure of its own (not a state of users),
+    with the list behind it."""
+    return Bar(
+        key="expiring",
+        label=str(_("Links der udløber inden 7 dage")),
+        count=counts.get("expiring", 0),
+        url=f"{reverse('activation:pending')}?udloeber=7",
+        percent=0.0,
+    )
 
 
-def chart_geometry(bars: list[Bar]) -> dict:
-    """The drawing's measures for the template."""
-    return {
-        "width": CHART_WIDTH,
-        "height": chart_height(bars),
-        "label_x": LABEL_WIDTH - 10,
-        "bar_x": LABEL_WIDTH,
-        "bar_height": BAR_HEIGHT,
-        "bar_max": BAR_MAX,
-    }
+def migrated_percent(counts: dict) -> int:
+    """The share of the organisation's users who are active, in whole per cent (rounded down,
+    so that 100 % means every one)."""
+    total = sum(counts.get(key, 0) for key, _label, _url in _bar_specs())
+    return 100 * counts.get("active", 0) // total if total else 0
+
+
+@dataclass(frozen=True)
+class Day:
+    day: datetime.date
+    count: int
+    percent: float
+
+    @property
+    def width(self) -> str:
+        return f"{self.percent:g}%"
+
+
+def activation_days(per_day: list[tuple[datetime.date, int]]) -> list[Day]:
+    """Activations per day as bars, as wide as their share of the busiest day."""
+    largest = max([count for _day, count in per_day] + [0])
+    return [Day(day=day, count=count, percent=_percent(count, largest)) for day, count in per_day]

@@ -3,7 +3,8 @@ invitations (the selection itself is ``users.selectors.users_for_selection``).""
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from activation.models import Invitation
@@ -65,3 +66,40 @@ def invitation_live_of_user(*, user: User) -> Invitation | None:
         .select_related("user", "organisation")
         .first()
     )
+
+
+ACTIVATIONS_DAYS = 14
+
+
+def activations_per_day(
+    *,
+    organisation: Organisation,
+    days: int = ACTIVATIONS_DAYS,
+    now: datetime.datetime | None = None,
+) -> list[tuple[datetime.date, int]]:
+    """*Overblik*: the users who activated themselves (their invitation used) on each of the last
+    ``days`` days up to today, in the portal's time zone, oldest first; a day without any is 0.
+    One query, whatever the size of the organisation."""
+    now = now or timezone.now()
+    zone = timezone.get_current_timezone()
+    today = timezone.localtime(now, zone).date()
+    first = today - datetime.timedelta(days=days - 1)
+    since = datetime.datetime.combine(first, datetime.time.min, tzinfo=zone)
+    rows = (
+        Invitation.objects.filter(
+            organisation=organisation,
+            state=Invitation.State.USED,
+            used_at__gte=since,
+            used_at__lte=now,
+        )
+        .annotate(day=TruncDate("used_at", tzinfo=zone))
+        .order_by()
+        .values("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+    )
+    counted = dict(rows)
+    return [
+        (day, counted.get(day, 0))
+        for day in (first + datetime.timedelta(days=i) for i in range(days))
+    ]

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from activation import overview, selectors, services
 from activation.forms import BulkMeansForm, SelectionForm, SingleMeansForm
 from activation.models import BoundMeans, Invitation
+from mitid_portal.confirm import unconfirmed
 from mitid_portal.errors import RuleError
 from organisations.access import organisation_object_or_404, organisation_view
 from organisations.models import RoleGrant
@@ -294,6 +296,18 @@ def cancel(request, pk: int):
     invitation = organisation_object_or_404(
         request, Invitation.objects.select_related("user"), pk=pk
     )
+    page = unconfirmed(
+        request,
+        heading=_("Vil du annullere aktiveringen af %(name)s?")
+        % {"name": invitation.user.full_name},
+        text=_(
+            "Linket og koden holder op med at virke. Du kan sende et nyt aktiveringslink senere."
+        ),
+        confirm_label=_("Ja, annullér aktiveringen"),
+        cancel_url=reverse("activation:pending"),
+    )
+    if page is not None:
+        return page
     try:
         services.invitation_cancel(invitation=invitation, actor=request.user, request=request)
     except RuleError as exc:
@@ -313,9 +327,21 @@ def cancel(request, pk: int):
 @organisation_view(*ADMINS)
 def migration_overview(request):
     """*Overblik*: where the organisation's migration from NemID stands."""
-    bars = overview.chart_bars(overview.migration_counts(organisation=request.organisation))
+    counts = overview.migration_counts(organisation=request.organisation)
+    bars = overview.chart_bars(counts)
+    days = overview.activation_days(
+        selectors.activations_per_day(organisation=request.organisation)
+    )
     return render(
         request,
         "activation/migration_overview.html",
-        {"bars": bars, "chart": overview.chart_geometry(bars)},
+        {
+            "bars": bars,
+            "expiring": overview.expiring_figure(counts),
+            "migrated_percent": overview.migrated_percent(counts),
+            "active": counts["active"],
+            "total": sum(bar.count for bar in bars),
+            "days": days,
+            "days_total": sum(day.count for day in days),
+        },
     )

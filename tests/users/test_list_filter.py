@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activation.models import Invitation
-from activation.overview import chart_bars, migration_counts
+from activation.overview import chart_bars, expiring_figure, migration_counts
 from tests.factories import OrganisationFactory, UserFactory
 from users.models import User
 
@@ -129,7 +129,8 @@ def test_every_bar_of_the_overview_leads_to_a_list_of_its_number(admin_client, o
     _invited(organisation, days=-1)
     UserFactory.create_batch(5, organisation=OrganisationFactory(), state=User.State.SUSPENDED)
 
-    bars = chart_bars(migration_counts(organisation=organisation))
+    counts = migration_counts(organisation=organisation)
+    bars = [*chart_bars(counts), expiring_figure(counts)]
     assert {bar.key: bar.count for bar in bars} == {
         "imported": 4,
         "awaiting": 6,
