@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run serve-hosted test test-only setup migrate translations lint format lock chromium clean bench
+.PHONY: run serve-hosted test test-only setup migrate translations lint format lock chromium clean bench screenshots
 
 ## setup: virtual environment, Python and npm dependencies, translations, database
 setup: $(VENV)/.installed node_modules/.installed translations migrate
@@ -82,6 +82,11 @@ chromium:
 	    echo "The browser tests need Chromium: sudo apt-get install chromium"; exit 1; \
 	  fi; \
 	fi
+
+## screenshots: Hjælp's pictures (static/help/<da|en>/) taken from the portal's real pages with the
+## demo world, in Danish and English (docs/screenshots.py; needs /usr/bin/chromium)
+screenshots: setup chromium
+	$(PY) docs/screenshots.py
 
 ## bench: every benchmark in one table (bench/run.py; BENCH_ARGS=--quick for small sizes)
 bench: $(VENV)/.installed
