@@ -20,6 +20,7 @@ def portal(request):
     else:
         signed_in = identity_name(request)
     path = request.path
+    side_menu = _side_menu(request, user, path)
     items = [(reverse("portal:home"), _("Forside"))]
     if user is not None and user.is_authenticated and user.organisation_id:
         items.append((reverse("organisations:overview"), _("Organisation")))
@@ -29,19 +30,25 @@ def portal(request):
         (reverse("portal:help"), _("Hjælp")),
         (reverse("simulators:index"), _("Simulatorer")),
     ]
-    menu = [
-        {
-            "url": url,
-            "label": label,
-            "active": path == url if url == "/" else path.startswith(url),
-        }
-        for url, label in items
-    ]
+    overview_url = reverse("organisations:overview")
+    menu = []
+    for url, label in items:
+        # *current*: the item's own page; *active*: the page lies in the item's section (the
+        # administrators' pages under /brugere/ and /aktivering/ belong to *Organisation*).
+        current = path == url
+        active = current if url == "/" else path.startswith(url)
+        if url == overview_url and any(item["active"] for item in side_menu):
+            active = True
+        # On a phone, the drawer shows the side menu as *Organisation*'s submenu.
+        submenu = side_menu if url == overview_url else []
+        menu.append(
+            {"url": url, "label": label, "active": active, "current": current, "submenu": submenu}
+        )
     return {
         "portal_name": "MitID Erhverv",
         "signed_in_name": signed_in,
         "main_menu": menu,
-        "side_menu": _side_menu(request, user, path),
+        "side_menu": side_menu,
         **_sandbox(request),
     }
 
@@ -53,19 +60,22 @@ def _side_menu(request, user, path) -> list[dict]:
     if user is None or not user.is_authenticated or not user.organisation_id:
         return []
     roles = user_roles(user=user)
-    items: list[dict[str, Any]] = []
+    registered: list[tuple[str, Any, bool]] = []
     for item in menu_items():
-        if item.roles is not None and not roles & item.roles:
-            continue
-        if item.condition is not None and not item.condition(organisation_id=user.organisation_id):
-            continue
-        items.append({"url": reverse(item.url_name), "label": item.label, "active": False})
-    # The page belongs to the item with the longest URL it starts with (/brugere/opret/ is
-    # *Opret bruger*, not also *Brugere*).
-    matching = [item for item in items if path.startswith(item["url"])]
-    if matching:
-        max(matching, key=lambda item: len(item["url"]))["active"] = True
-    return items
+        shown = (item.roles is None or bool(roles & item.roles)) and (
+            item.condition is None or item.condition(organisation_id=user.organisation_id)
+        )
+        registered.append((reverse(item.url_name), item.label, shown))
+    # The page belongs to the registered item with the longest URL it starts with (/brugere/opret/
+    # is *Opret bruger*, not also *Brugere*), shown or not: Rettigheder, opened by someone whose
+    # menu lacks it, marks no item rather than *Organisation* (/organisation/).
+    matching = [url for url, _label, _shown in registered if path.startswith(url)]
+    page_url = max(matching, key=len) if matching else None
+    return [
+        {"url": url, "label": label, "active": url == page_url, "current": url == path}
+        for url, label, shown in registered
+        if shown
+    ]
 
 
 def _sandbox(request) -> dict[str, Any]:

@@ -92,3 +92,36 @@ def test_only_the_longest_matching_item_is_current():
     admin = RoleGrantFactory(role=RoleGrant.Role.USER_ADMIN).user
     menu = _menu(admin, path=reverse("activation:user_create"))
     assert [str(item["label"]) for item in menu if item["active"]] == ["Opret bruger"]
+
+
+def test_a_page_whose_item_is_not_in_the_menu_marks_no_item():
+    """Rettigheder opened by an organisation administrator (whose menu lacks it: *Ingen adgang*)
+    marks no item, not *Organisation* (/organisation/, a prefix of /organisation/rettigheder/)."""
+    admin = RoleGrantFactory(role=RoleGrant.Role.ORGANISATION_ADMIN).user
+    menu = _menu(admin, path=reverse("organisations:rights"))
+    assert "Rettigheder" not in [str(item["label"]) for item in menu]
+    assert [item for item in menu if item["active"]] == []
+
+
+def test_rettigheder_marks_rettigheder_and_its_subpages_too():
+    user = RoleGrantFactory(role=RoleGrant.Role.RIGHTS_ADMIN).user
+    menu = _menu(user, path=reverse("organisations:rights"))
+    assert [(str(i["label"]), i["current"]) for i in menu if i["active"]] == [("Rettigheder", True)]
+    group = _menu(user, path=reverse("organisations:groups"))
+    assert [(str(i["label"]), i["current"]) for i in group if i["active"]] == [
+        ("Rettigheder", False)
+    ]
+
+
+def test_the_main_menu_marks_organisation_on_every_administrators_page():
+    """*Organisation* in the main menu is the section of every side-menu page (/brugere/ too),
+    and carries the side menu as its submenu (the phone's drawer shows it there)."""
+    admin = RoleGrantFactory(role=RoleGrant.Role.USER_ADMIN).user
+    request = RequestFactory().get(reverse("users:list"))
+    request.user = admin
+    request.session = {}
+    context = portal(request)
+    main = {str(item["label"]): item for item in context["main_menu"]}
+    assert main["Organisation"]["active"] and not main["Organisation"]["current"]
+    assert main["Organisation"]["submenu"] == context["side_menu"]
+    assert not main["Forside"]["active"] and main["Hjælp"]["submenu"] == []
