@@ -24,7 +24,12 @@ from django.shortcuts import get_object_or_404
 
 from mitid_portal.audit import audit_record
 from mitid_portal.identity import BLOCKED_STATES
+from organisations.models import RoleGrant
 from organisations.selectors import roles_of
+
+# The roles an organisation administrator may give herself on *Roller* (G8.1): refused a page
+# for lack of one, she is told so on the 403 page instead of meeting a dead end.
+SELF_GRANTABLE = (RoleGrant.Role.USER_ADMIN, RoleGrant.Role.RIGHTS_ADMIN)
 
 
 def refusal_record(request: HttpRequest, *, view_name: str, refusal: PermissionDenied) -> None:
@@ -59,6 +64,10 @@ def organisation_view(*roles: str):
                     raise PermissionDenied
                 granted = roles_of(user=user)
                 if roles and not granted & set(roles):
+                    if RoleGrant.Role.ORGANISATION_ADMIN in granted:
+                        request.self_grantable_roles = [
+                            RoleGrant.Role(role).label for role in roles if role in SELF_GRANTABLE
+                        ]
                     raise PermissionDenied
                 request.organisation = user.organisation
                 request.roles = granted

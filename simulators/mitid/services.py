@@ -76,9 +76,16 @@ def device_press(*, device: Device) -> Device:
 def login_request_start(
     *, username: str, client: str, return_url: str, state: str, method: str
 ) -> LoginRequest:
-    """Start a login. An unknown user name gets a request too, one that can never be approved,
-    so the broker answers a stranger exactly as it answers a real user (no enumeration)."""
+    """Start a login. An unknown user name is told at once, as the real MitID does ("findes
+    ikke"): a request no app can approve would leave the person waiting in vain. The broker's
+    rate limit on starts (per address) keeps guessing user names slow."""
     account = MitIDAccount.objects.filter(username__iexact=username.strip()).first()
+    if account is None:
+        raise RuleError(
+            "unknown_user",
+            _("Der findes ikke et MitID med det bruger-ID. Tjek, at du har skrevet det rigtigt."),
+            field="username",
+        )
     return LoginRequest.objects.create(
         account=account,
         client=client[:100],

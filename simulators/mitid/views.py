@@ -57,18 +57,22 @@ def login(request):
         if not rate_limit_hit(key=key, limit=START_LIMIT, window=300):
             messages.error(request, _("For mange forsøg. Vent et par minutter, og prøv igen."))
         else:
-            login_request = services.login_request_start(
-                username=form.cleaned_data["username"],
-                client=client,
-                return_url=return_url,
-                state=state,
-                method=form.cleaned_data["method"],
-            )
-            request.session[SESSION_REQUESTS] = [
-                *request.session.get(SESSION_REQUESTS, [])[-9:],
-                str(login_request.pk),
-            ]
-            return redirect("mitid:login_wait", request_id=login_request.pk)
+            try:
+                login_request = services.login_request_start(
+                    username=form.cleaned_data["username"],
+                    client=client,
+                    return_url=return_url,
+                    state=state,
+                    method=form.cleaned_data["method"],
+                )
+            except RuleError as exc:
+                form.add_error("username", exc.message)
+            else:
+                request.session[SESSION_REQUESTS] = [
+                    *request.session.get(SESSION_REQUESTS, [])[-9:],
+                    str(login_request.pk),
+                ]
+                return redirect("mitid:login_wait", request_id=login_request.pk)
     return render(
         request,
         "mitid/login.html",

@@ -64,14 +64,16 @@ def test_rejected_approval_gives_no_code(client):
     assert "afvist" in response.content.decode()
 
 
-def test_unknown_username_is_answered_like_a_known_one(client):
-    MitIDAccountFactory(username="kendt.person")
-    known = client.get(reverse("mitid:login_wait", args=[_start(client, "kendt.person").pk]))
-    unknown_request = _start(client, "ukendt.person")
-    unknown = client.get(reverse("mitid:login_wait", args=[unknown_request.pk]))
-    assert unknown.status_code == known.status_code == 200
-    assert unknown.content.decode().replace(str(unknown_request.pk), "X").count("Venter") == 1
-    assert unknown_request.account is None
+def test_an_unknown_username_is_told_at_once_and_starts_no_login(client):
+    # Since issue 13 as the real MitID does: a login no app can approve left the person waiting
+    # in vain (tests/simulators/test_mitid_unknown_user.py).
+    response = client.post(
+        reverse("mitid:login"),
+        {"return_url": "/retur/", "state": "s", "username": "ukendt.person", "method": "app"},
+    )
+    assert response.status_code == 200
+    assert "Der findes ikke et MitID med det bruger-ID." in response.content.decode()
+    assert not LoginRequest.objects.exists()
 
 
 def test_another_browser_cannot_follow_a_login(client, django_user_model):
