@@ -5,6 +5,7 @@ refusal is audited by ``organisations.access.organisation_view``."""
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -13,14 +14,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from broker.models import Client
 from idm import services
 from idm.selectors import api_clients_of
+from mitid_portal.confirm import unconfirmed
 from mitid_portal.errors import RuleError
+from mitid_portal.forms import PortalForm
 from organisations.access import organisation_object_or_404, organisation_view
 from organisations.models import RoleGrant
 
 ORG_ADMIN = RoleGrant.Role.ORGANISATION_ADMIN
 
 
-class ClientForm(forms.Form):
+class ClientForm(PortalForm):
     name = forms.CharField(
         label=gettext_lazy("Navn på klienten"),
         help_text=gettext_lazy(
@@ -73,6 +76,15 @@ def clients(request):
 @organisation_view(ORG_ADMIN)
 def client_renew(request, pk):
     client = organisation_object_or_404(request, Client.objects.filter(kind=Client.Kind.IDM), pk=pk)
+    page = unconfirmed(
+        request,
+        heading=_("Vil du give %(name)s en ny hemmelighed?") % {"name": client.name},
+        text=_("Den nuværende hemmelighed holder op med at virke med det samme."),
+        confirm_label=_("Ja, lav en ny hemmelighed"),
+        cancel_url=reverse("idm:clients"),
+    )
+    if page is not None:
+        return page
     try:
         secret = services.api_client_secret_renew(
             client=client, actor=request.user, request=request
@@ -87,6 +99,15 @@ def client_renew(request, pk):
 @organisation_view(ORG_ADMIN)
 def client_revoke(request, pk):
     client = organisation_object_or_404(request, Client.objects.filter(kind=Client.Kind.IDM), pk=pk)
+    page = unconfirmed(
+        request,
+        heading=_("Vil du spærre IdM-klienten %(name)s?") % {"name": client.name},
+        text=_("Klienten kan derefter ikke længere kalde IdM-API'et. Det kan ikke fortrydes."),
+        confirm_label=_("Ja, spær klienten"),
+        cancel_url=reverse("idm:clients"),
+    )
+    if page is not None:
+        return page
     try:
         services.api_client_revoke(client=client, actor=request.user, request=request)
     except RuleError as exc:

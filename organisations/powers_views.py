@@ -12,12 +12,15 @@ from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from mitid_portal.confirm import unconfirmed
 from mitid_portal.errors import RuleError
+from mitid_portal.forms import DateField, PortalForm
 from organisations import services
 from organisations.access import organisation_object_or_404, organisation_view
 from organisations.models import Organisation, PowerOfAttorney, PublicService, RoleGrant
@@ -50,7 +53,7 @@ def powers_of(*, organisation: Organisation) -> QuerySet[PowerOfAttorney]:
 # --- Forms ---------------------------------------------------------------------------------------
 
 
-class PowerForm(forms.Form):
+class PowerForm(PortalForm):
     cvr = forms.CharField(
         label=gettext_lazy("Modtagerens CVR-nummer"),
         max_length=20,
@@ -63,7 +66,7 @@ class PowerForm(forms.Form):
         error_messages={"required": gettext_lazy("Vælg mindst én tjeneste.")},
         widget=forms.CheckboxSelectMultiple,
     )
-    valid_until = forms.DateField(
+    valid_until = DateField(
         label=gettext_lazy("Gyldig til og med (valgfri)"),
         help_text=gettext_lazy(
             "Lad feltet stå tomt, hvis fuldmagten gælder, til den tilbagekaldes."
@@ -83,7 +86,7 @@ class PowerRequestForm(PowerForm):
         )
 
 
-class UserPickForm(forms.Form):
+class UserPickForm(PortalForm):
     user = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -214,8 +217,50 @@ def power(request, pk: int):
     )
 
 
+def _confirmation(request, power: PowerOfAttorney, call) -> tuple[str, str, str]:
+    """The question, the button and the explanation that confirm one act on a power."""
+    receiver = power.receiver_name or power.receiver_cvr
+    if call is services.power_approve:
+        return (
+            _("Vil du give %(name)s fuldmagt?") % {"name": receiver},
+            _("Ja, godkend fuldmagten"),
+            _(
+                "Modtagerens brugere kan derefter bruge de valgte tjenester på organisationens vegne."
+            ),
+        )
+    if call is services.power_reject:
+        return (
+            _("Vil du afvise anmodningen om fuldmagt fra %(name)s?") % {"name": receiver},
+            _("Ja, afvis anmodningen"),
+            "",
+        )
+    if power.state == PowerOfAttorney.State.REQUESTED and power.giver_id != request.organisation.pk:
+        return (
+            _("Vil du trække anmodningen om fuldmagt fra %(name)s tilbage?")
+            % {"name": power.giver.name},
+            _("Ja, træk anmodningen tilbage"),
+            "",
+        )
+    return (
+        _("Vil du tilbagekalde fuldmagten fra %(giver)s til %(receiver)s?")
+        % {"giver": power.giver.name, "receiver": receiver},
+        _("Ja, tilbagekald fuldmagten"),
+        "",
+    )
+
+
 def _power_act(request, pk: int, call, success: str):
     power = _power(request, pk)
+    heading, confirm_label, text = _confirmation(request, power, call)
+    page = unconfirmed(
+        request,
+        heading=heading,
+        text=text,
+        confirm_label=confirm_label,
+        cancel_url=reverse("organisations:power", args=[power.pk]),
+    )
+    if page is not None:
+        return page
     try:
         call(power=power, actor=request.user, request=request)
     except RuleError as exc:
@@ -250,6 +295,16 @@ def _power_user(request, pk: int, call, success: str):
         messages.error(request, _("Vælg en bruger."))
         return redirect("organisations:power", power.pk)
     user = organisation_object_or_404(request, User, pk=form.cleaned_data["user"])
+    if call is services.power_user_remove:
+        page = unconfirmed(
+            request,
+            heading=_("Vil du fjerne %(name)s fra fuldmagten?") % {"name": user.full_name},
+            text=_("Brugeren kan derefter ikke længere bruge fuldmagten."),
+            confirm_label=_("Ja, fjern brugeren"),
+            cancel_url=reverse("organisations:power", args=[power.pk]),
+        )
+        if page is not None:
+            return page
     try:
         call(power=power, user=user, actor=request.user, request=request)
     except RuleError as exc:

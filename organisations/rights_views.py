@@ -11,11 +11,14 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Concat
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from mitid_portal.confirm import unconfirmed
 from mitid_portal.errors import RuleError
+from mitid_portal.forms import PortalForm
 from mitid_portal.identity import PortalUser, UserState
 from organisations import services
 from organisations.access import organisation_object_or_404, organisation_view
@@ -77,7 +80,7 @@ def right_requests_decided(*, organisation: Organisation) -> QuerySet[RightReque
 # --- Forms ---------------------------------------------------------------------------------------
 
 
-class ServiceForm(forms.Form):
+class ServiceForm(PortalForm):
     service = forms.ModelChoiceField(
         label=gettext_lazy("Tjeneste"),
         queryset=PublicService.objects.order_by("name"),
@@ -104,7 +107,7 @@ class RightRequestForm(ServiceForm):
     )
 
 
-class GroupForm(forms.Form):
+class GroupForm(PortalForm):
     name = forms.CharField(
         label=gettext_lazy("Gruppens navn"),
         max_length=100,
@@ -113,11 +116,11 @@ class GroupForm(forms.Form):
     )
 
 
-class UserPickForm(forms.Form):
+class UserPickForm(PortalForm):
     user = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(PortalForm):
     decision = forms.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
     note = forms.CharField(max_length=500, required=False)
 
@@ -212,6 +215,15 @@ def user_right_remove(request, pk: int):
         messages.error(request, _("Vælg en tjeneste."))
     else:
         service = form.cleaned_data["service"]
+        page = unconfirmed(
+            request,
+            heading=_("Vil du fjerne rettigheden til %(service)s fra %(name)s?")
+            % {"service": service.name, "name": user.full_name},
+            confirm_label=_("Ja, fjern rettigheden"),
+            cancel_url=reverse("organisations:user_rights", args=[user.pk]),
+        )
+        if page is not None:
+            return page
         _act(
             request,
             lambda: services.right_remove(
@@ -313,6 +325,16 @@ def group_service_remove(request, pk: int):
         messages.error(request, _("Vælg en tjeneste."))
     else:
         service = form.cleaned_data["service"]
+        page = unconfirmed(
+            request,
+            heading=_("Vil du fjerne rettigheden til %(service)s fra gruppen %(name)s?")
+            % {"service": service.name, "name": group.name},
+            text=_("Medlemmerne mister rettigheden, hvis de kun har den gennem gruppen."),
+            confirm_label=_("Ja, fjern rettigheden"),
+            cancel_url=reverse("organisations:group", args=[group.pk]),
+        )
+        if page is not None:
+            return page
         _act(
             request,
             lambda: services.user_group_service_remove(
@@ -323,13 +345,25 @@ def group_service_remove(request, pk: int):
     return redirect("organisations:group", group.pk)
 
 
-def _member_post(request, pk: int, call, success: str):
+def _member_post(request, pk: int, call, success: str, *, confirm: bool = False):
     group = _group(request, pk)
     form = UserPickForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Vælg en bruger."))
         return redirect("organisations:group", group.pk)
     user = organisation_object_or_404(request, User, pk=form.cleaned_data["user"])
+    page = None
+    if confirm:
+        page = unconfirmed(
+            request,
+            heading=_("Vil du fjerne %(member)s fra gruppen %(name)s?")
+            % {"member": user.full_name, "name": group.name},
+            text=_("Brugeren mister de rettigheder, brugeren kun har gennem gruppen."),
+            confirm_label=_("Ja, fjern fra gruppen"),
+            cancel_url=reverse("organisations:group", args=[group.pk]),
+        )
+    if page is not None:
+        return page
     _act(
         request,
         lambda: call(group=group, user=user, actor=request.user, request=request),
@@ -359,6 +393,7 @@ def group_member_remove(request, pk: int):
         pk,
         services.user_group_member_remove,
         _("%(name)s er taget ud af gruppen %(group)s."),
+        confirm=True,
     )
 
 
@@ -367,6 +402,15 @@ def group_member_remove(request, pk: int):
 def group_delete(request, pk: int):
     group = _group(request, pk)
     name = group.name
+    page = unconfirmed(
+        request,
+        heading=_("Vil du slette gruppen %(name)s?") % {"name": name},
+        text=_("Medlemmerne mister de rettigheder, de kun har gennem gruppen."),
+        confirm_label=_("Ja, slet gruppen"),
+        cancel_url=reverse("organisations:group", args=[group.pk]),
+    )
+    if page is not None:
+        return page
     services.user_group_delete(group=group, actor=request.user, request=request)
     messages.success(request, _("Gruppen %(name)s er slettet.") % {"name": name})
     return redirect("organisations:groups")
@@ -437,11 +481,28 @@ def right_request_decide(request, pk: int):
     right_request = organisation_object_or_404(
         request, RightRequest.objects.select_related("user", "service"), pk=pk
     )
-    form = DecisionForm(request.POST)
+    data = request.POST.copy()
+    if not data.get("decision"):
+        # The modal's button names the decision it confirms.
+        data["decision"] = data.get("confirmed", "")
+    form = DecisionForm(data)
     if not form.is_valid():
         messages.error(request, _("Vælg godkend eller afvis."))
         return redirect("organisations:right_requests")
     approve = form.cleaned_data["decision"] == "approve"
+    names = {"name": right_request.user.full_name, "service": right_request.service.name}
+    if approve:
+        heading = _("Vil du give %(name)s rettigheden til %(service)s?") % names
+    else:
+        heading = _("Vil du afvise anmodningen fra %(name)s om %(service)s?") % names
+    page = unconfirmed(
+        request,
+        heading=heading,
+        confirm_label=_("Ja, godkend") if approve else _("Ja, afvis"),
+        cancel_url=reverse("organisations:right_requests"),
+    )
+    if page is not None:
+        return page
     call = services.right_request_approve if approve else services.right_request_reject
     if approve:
         text = _("Anmodningen fra %(name)s om %(service)s er godkendt.")

@@ -9,11 +9,14 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Concat
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from mitid_portal.confirm import unconfirmed
 from mitid_portal.errors import RuleError
+from mitid_portal.forms import PortalForm
 from mitid_portal.identity import UserState
 from organisations import services
 from organisations.access import organisation_object_or_404, organisation_view
@@ -48,12 +51,13 @@ def users_with_roles(*, organisation: Organisation, search: str = "") -> QuerySe
 # --- Forms ---------------------------------------------------------------------------------------
 
 
-class RoleForm(forms.Form):
+class RoleForm(PortalForm):
     user = forms.IntegerField(widget=forms.HiddenInput)
     role = forms.ChoiceField(
         label=gettext_lazy("Rolle"),
         choices=RoleGrant.Role.choices,
         widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"required": gettext_lazy("Vælg en rolle.")},
     )
 
 
@@ -81,6 +85,23 @@ def _role_post(request, act):
         return redirect("organisations:roles")
     user = organisation_object_or_404(request, User, pk=form.cleaned_data["user"])
     role = form.cleaned_data["role"]
+    names = {"name": user.full_name or user.username, "role": RoleGrant.Role(role).label}
+    if act is services.role_grant:
+        heading, confirm_label = (
+            _("Vil du tildele %(name)s rollen %(role)s?") % names,
+            _("Ja, tildel"),
+        )
+    else:
+        heading = _("Vil du fjerne rollen %(role)s fra %(name)s?") % names
+        confirm_label = _("Ja, fjern rollen")
+    page = unconfirmed(
+        request,
+        heading=heading,
+        confirm_label=confirm_label,
+        cancel_url=reverse("organisations:roles"),
+    )
+    if page is not None:
+        return page
     try:
         act(
             organisation=request.organisation,

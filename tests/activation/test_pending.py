@@ -40,7 +40,8 @@ def test_the_list_shows_live_invitations_soonest_expiry_first(admin_client, orga
     assert page.index(sooner.full_name) < page.index(later.full_name)
     assert page.count(">Send nyt link</button>") == 3
     assert page.count(">Ny kode</button>") == 1
-    assert page.count(">Annullér</button>") == 3
+    assert page.count(">Annullér</button>") == 3 * 2  # the button and its modal's
+    assert page.count('data-target="modal-activation-cancel-') == 3
 
 
 def test_resend_kills_the_old_link_and_keeps_the_code_failures(admin_client, organisation):
@@ -72,7 +73,9 @@ def test_cancel_puts_the_user_back_under_imported(admin_client, organisation):
     user = ImportedUserFactory(organisation=organisation)
     (invitation,) = _start(organisation, [user])
     (token,) = LINK.findall(mail.outbox[0].body)
-    response = admin_client.post(reverse("activation:cancel", args=[invitation.pk]), follow=True)
+    response = admin_client.post(
+        reverse("activation:cancel", args=[invitation.pk]), {"confirmed": "1"}, follow=True
+    )
     assert "er annulleret" in response.content.decode()
     invitation.refresh_from_db()
     user.refresh_from_db()

@@ -55,16 +55,19 @@ def test_renew_and_revoke(client, org):
     client.post(URL, {"name": "Okta"})
     api_client = Client.objects.get()
     old_hash = api_client.client_secret
-    renewed = client.post(reverse("idm:client_renew", args=[api_client.pk]))
+    renewed = client.post(reverse("idm:client_renew", args=[api_client.pk]), {"confirmed": "1"})
     assert renewed.status_code == 200
     api_client.refresh_from_db()
     assert api_client.client_secret != old_hash
     assert renewed.context["secret"] in renewed.content.decode()
-    revoked = client.post(reverse("idm:client_revoke", args=[api_client.pk]), follow=True)
+    revoked = client.post(
+        reverse("idm:client_revoke", args=[api_client.pk]), {"confirmed": "1"}, follow=True
+    )
     api_client.refresh_from_db()
     assert api_client.revoked_at is not None
     assert "Spærret" in revoked.content.decode()
-    assert client.post(reverse("idm:client_renew", args=[api_client.pk])).status_code == 302
+    renew_again = client.post(reverse("idm:client_renew", args=[api_client.pk]), {"confirmed": "1"})
+    assert renew_again.status_code == 302
     actions = list(
         AuditEvent.objects.filter(organisation=organisation)
         .filter(action__startswith="api_client")

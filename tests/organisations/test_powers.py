@@ -191,7 +191,10 @@ def test_the_receivers_rights_administrator_chooses_its_users(
     assert "Sofie Lund" in page.content.decode()
     client.post(reverse("organisations:power_user_add", args=[power.pk]), {"user": clerk.pk})
     assert list(power.users.all()) == [clerk]
-    client.post(reverse("organisations:power_user_remove", args=[power.pk]), {"user": clerk.pk})
+    client.post(
+        reverse("organisations:power_user_remove", args=[power.pk]),
+        {"user": clerk.pk, "confirmed": "1"},
+    )
     assert not power.users.exists()
     event = AuditEvent.objects.filter(action="power_users_changed").first()
     assert event.organisation == accountant and event.changes["fjernet"] == ["Sofie Lund"]
@@ -229,7 +232,7 @@ def test_either_side_revokes_and_the_other_is_told(
         (giver_admin, receiver_admin) if side == "giver" else (receiver_admin, giver_admin)
     )
     client.force_login(actor)
-    client.post(reverse("organisations:power_revoke", args=[power.pk]))
+    client.post(reverse("organisations:power_revoke", args=[power.pk]), {"confirmed": "1"})
     power.refresh_from_db()
     assert power.state == "revoked" and power.revoked_by_name == actor.full_name
     email = OutboundEmail.objects.get()
@@ -261,7 +264,8 @@ def test_the_receiver_asks_and_the_giver_approves(
     asked = OutboundEmail.objects.get(to=giver_admin.email)
     assert "Revisorhuset beder om en fuldmagt" in asked.subject
     # The receiver cannot approve its own request.
-    assert client.post(reverse("organisations:power_approve", args=[power.pk])).status_code == 403
+    approve = reverse("organisations:power_approve", args=[power.pk])
+    assert client.post(approve, {"confirmed": "1"}).status_code == 403
     power.refresh_from_db()
     assert power.state == "requested"
     assert AuditEvent.objects.filter(action="permission_denied", actor_user=receiver_admin).exists()
@@ -269,7 +273,7 @@ def test_the_receiver_asks_and_the_giver_approves(
     client.force_login(giver_admin)
     page = client.get(reverse("organisations:power", args=[power.pk])).content.decode()
     assert "Godkend fuldmagten" in page
-    client.post(reverse("organisations:power_approve", args=[power.pk]))
+    client.post(reverse("organisations:power_approve", args=[power.pk]), {"confirmed": "1"})
     power.refresh_from_db()
     assert power.state == "active" and power.decided_by_name == giver_admin.full_name
     told = OutboundEmail.objects.get(to=receiver_admin.email)

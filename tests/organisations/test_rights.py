@@ -100,7 +100,10 @@ def test_rights_and_user_administrators_grant_and_remove(client, organisation, e
     assert UserRight.objects.get(user=employee).granted_by_name == actor.full_name
     page = client.get(reverse("organisations:user_rights", args=[employee.pk])).content.decode()
     assert "FMK – Fælles Medicinkort" in page
-    client.post(reverse("organisations:user_right_remove", args=[employee.pk]), {"service": fmk.pk})
+    client.post(
+        reverse("organisations:user_right_remove", args=[employee.pk]),
+        {"service": fmk.pk, "confirmed": "1"},
+    )
     assert _codes(employee) == set()
     actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
     assert actions == ["right_granted", "right_removed"]
@@ -164,7 +167,8 @@ def test_group_members_hold_the_groups_rights(client, organisation, rights_admin
     assert "Ole Bak" in group_page and "FMK" in group_page
 
     client.post(
-        reverse("organisations:group_member_remove", args=[group.pk]), {"user": employee.pk}
+        reverse("organisations:group_member_remove", args=[group.pk]),
+        {"user": employee.pk, "confirmed": "1"},
     )
     assert not services.user_holds_service(user=employee, service=_service("fmk"))
     actions = set(AuditEvent.objects.values_list("action", flat=True))
@@ -240,7 +244,7 @@ def test_a_user_asks_for_a_right_and_the_rights_administrator_approves(
     assert "Ole Bak" in pending and "Tinglysning" in pending
     client.post(
         reverse("organisations:right_request_decide", args=[right_request.pk]),
-        {"decision": "approve", "note": "God fornøjelse"},
+        {"decision": "approve", "note": "God fornøjelse", "confirmed": "1"},
     )
     right_request.refresh_from_db()
     assert right_request.state == "approved"
@@ -258,7 +262,8 @@ def test_a_rejected_request_tells_the_user_why(client, organisation, rights_admi
     client.force_login(rights_admin)
     client.post(
         reverse("organisations:right_request_decide", args=[right_request.pk]),
-        {"decision": "reject", "note": "Ikke nødvendigt"},
+        # The modal's button names the decision it confirms.
+        {"confirmed": "reject", "note": "Ikke nødvendigt"},
     )
     right_request.refresh_from_db()
     assert right_request.state == "rejected"

@@ -53,7 +53,8 @@ def test_the_roles_page_lists_users_with_their_roles(client, admin, employee):
 def test_admin_appoints_a_rights_administrator_with_an_audit(client, admin, employee):
     client.force_login(admin)
     response = client.post(
-        reverse("organisations:role_add"), {"user": employee.pk, "role": RIGHTS_ADMIN}
+        reverse("organisations:role_add"),
+        {"user": employee.pk, "role": RIGHTS_ADMIN, "confirmed": "1"},
     )
     assert response.status_code == 302
     assert _roles(employee) == {RIGHTS_ADMIN}
@@ -83,7 +84,10 @@ def test_admin_removes_a_role_with_an_audit(client, admin, employee):
     RoleGrantFactory(user=employee, role=USER_ADMIN)
     RoleGrantFactory(user=employee, role=RIGHTS_ADMIN)
     client.force_login(admin)
-    client.post(reverse("organisations:role_remove"), {"user": employee.pk, "role": USER_ADMIN})
+    client.post(
+        reverse("organisations:role_remove"),
+        {"user": employee.pk, "role": USER_ADMIN, "confirmed": "1"},
+    )
     assert _roles(employee) == {RIGHTS_ADMIN}
     event = AuditEvent.objects.get(action="role_removed")
     assert event.changes["rolle"] == "Brugeradministrator" and event.target == "Mette Holm"
@@ -97,7 +101,9 @@ def test_the_last_organisation_administrator_cannot_be_removed(client, admin, or
 
     client.force_login(admin)
     response = client.post(
-        reverse("organisations:role_remove"), {"user": admin.pk, "role": ORG_ADMIN}, follow=True
+        reverse("organisations:role_remove"),
+        {"user": admin.pk, "role": ORG_ADMIN, "confirmed": "1"},
+        follow=True,
     )
     assert "mindst én organisationsadministrator" in response.content.decode()
     assert _roles(admin) == {ORG_ADMIN}

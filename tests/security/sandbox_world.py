@@ -267,7 +267,7 @@ def world_build(name: str) -> World:
     soeren = practice_users["soeren"]
     response = admin.post(
         reverse("organisations:role_add"),
-        {"user": soeren.pk, "role": RoleGrant.Role.USER_ADMIN},
+        {"user": soeren.pk, "role": RoleGrant.Role.USER_ADMIN, "confirmed": "1"},
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     world.users["user_admin"] = soeren
@@ -289,7 +289,11 @@ def world_build(name: str) -> World:
     services = list(PublicService.objects.order_by("code")[:2])
     response = admin.post(
         reverse("organisations:role_add"),
-        {"user": world.users["org_admin"].pk, "role": RoleGrant.Role.RIGHTS_ADMIN},
+        {
+            "user": world.users["org_admin"].pk,
+            "role": RoleGrant.Role.RIGHTS_ADMIN,
+            "confirmed": "1",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     response = admin.post(reverse("organisations:groups"), {"name": f"Gruppe {name}"})
