@@ -11,16 +11,16 @@ from django.utils.translation import gettext_lazy as _
 
 from activation.models import BoundMeans
 from activation.services.create import IDENTITY_MISMATCH, IDENTITY_MISSING
+from mitid_portal.forms import DateField, PortalForm
 from mitid_portal.validators import cpr_birth_date, normalise_cpr, normalise_phone
 from organisations.models import PublicService
 from organisations.selectors import organisation_default_means, organisation_offered_means
 
 _INPUT = {"class": "form-input"}
 _MEANS_LABELS = dict(BoundMeans.Kind.choices)
-DATE_FORMATS = ["%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y", "%Y-%m-%d"]
 
 
-class UserCreateForm(forms.Form):
+class UserCreateForm(PortalForm):
     """*Opret bruger*: name, CPR number or birth date, email, mobile number, anonymous, the
     means the organisation allows (the preferred one pre-marked) and rights."""
 
@@ -30,13 +30,13 @@ class UserCreateForm(forms.Form):
         label=_("Fornavn(e)"),
         max_length=100,
         widget=forms.TextInput(attrs={**_INPUT, "autocomplete": "off"}),
-        error_messages={"required": _("Udfyld fornavn.")},
+        error_messages={"required": _("Indtast medarbejderens fornavn(e).")},
     )
     last_name = forms.CharField(
         label=_("Efternavn"),
         max_length=100,
         widget=forms.TextInput(attrs={**_INPUT, "autocomplete": "off"}),
-        error_messages={"required": _("Udfyld efternavn.")},
+        error_messages={"required": _("Indtast medarbejderens efternavn.")},
     )
     cpr = forms.CharField(
         label=_("CPR-nummer (valgfrit)"),
@@ -45,13 +45,12 @@ class UserCreateForm(forms.Form):
         help_text=_("Udfyld CPR-nummer eller fødselsdato."),
         widget=forms.TextInput(attrs={**_INPUT, "autocomplete": "off", "inputmode": "numeric"}),
     )
-    birth_date = forms.DateField(
+    birth_date = DateField(
         label=_("Fødselsdato"),
         required=False,
         help_text=_(
             "Skrives dd-mm-åååå, fx 24-12-1980. Behøves ikke, når CPR-nummeret er udfyldt."
         ),
-        input_formats=DATE_FORMATS,
         widget=forms.DateInput(attrs={**_INPUT, "autocomplete": "off"}, format="%d-%m-%Y"),
         error_messages={"invalid": _("Skriv fødselsdatoen som dd-mm-åååå, fx 24-12-1980.")},
     )
@@ -61,8 +60,8 @@ class UserCreateForm(forms.Form):
         help_text=_("Brugeren får aktiveringslinket på denne adresse."),
         widget=forms.EmailInput(attrs={**_INPUT, "autocomplete": "off"}),
         error_messages={
-            "required": _("Udfyld e-mail."),
-            "invalid": _("Indtast en gyldig e-mailadresse."),
+            "required": _("Indtast medarbejderens e-mailadresse."),
+            "invalid": _("Indtast en gyldig e-mailadresse, fx navn@firma.dk."),
         },
     )
     phone = forms.CharField(
@@ -123,7 +122,7 @@ class UserCreateForm(forms.Form):
     def _name(self, field: str) -> str:
         value = " ".join(self.cleaned_data[field].split())
         if not value:
-            raise ValidationError(_("Udfyld feltet."), code="required")
+            raise ValidationError(self.fields[field].error_messages["required"], code="required")
         return value
 
     def clean_first_name(self) -> str:
@@ -159,7 +158,7 @@ class UserCreateForm(forms.Form):
         return data
 
 
-class BulkUploadForm(forms.Form):
+class BulkUploadForm(PortalForm):
     """*Masseopret*: the CSV file; what is in it is checked by ``users_bulk_file_read``."""
 
     file = forms.FileField(

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from activation.models import BoundMeans
+from mitid_portal.forms import PortalForm
 from organisations.selectors import (
     PRIVATE,
     organisation_default_means,
@@ -32,7 +33,7 @@ class _IdsField(forms.Field):
         return ids
 
 
-class SelectionForm(forms.Form):
+class SelectionForm(PortalForm):
     """The POST from *Importerede brugere* (G4.1–G4.2): marked ids, or all matching a search."""
 
     user = _IdsField(required=False)
@@ -46,7 +47,7 @@ class SelectionForm(forms.Form):
         return data
 
 
-class BulkMeansForm(forms.Form):
+class BulkMeansForm(PortalForm):
     """*Vælg identifikationsmidler* (G4.3): only what the organisation allows, the preferred one
     pre-marked."""
 
@@ -64,7 +65,7 @@ class BulkMeansForm(forms.Form):
         ]
 
 
-class SingleMeansForm(forms.Form):
+class SingleMeansForm(PortalForm):
     """G5.5: ask the user to use their private MitID (when allowed), or give them a separate
     MitID for work with the chosen device kinds."""
 

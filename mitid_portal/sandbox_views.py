@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from mitid_portal.clientip import client_address
 from mitid_portal.errors import RuleError
+from mitid_portal.forms import PortalForm
 from mitid_portal.models import Sandbox
 from mitid_portal.ratelimit import address_key, rate_limit_hit
 from mitid_portal.sandbox_middleware import sandbox_cookie_clear, sandbox_cookie_set
@@ -47,7 +48,7 @@ SESSION_INVITE = "sandbox_invite"
 SESSION_JOIN = "sandbox_join"
 
 
-class SandboxStartForm(forms.Form):
+class SandboxStartForm(PortalForm):
     name = forms.CharField(
         label=gettext_lazy("Navn på øvelsen (valgfrit)"),
         help_text=gettext_lazy(

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 
 from mitid_portal.audit import AuditAction, audit_action_label, audit_details, audit_details_text
 from mitid_portal.csv import csv_render
+from mitid_portal.forms import PortalForm
 from mitid_portal.models import AuditEvent
 from organisations.access import organisation_view
 from organisations.models import Organisation, RoleGrant
@@ -68,7 +69,7 @@ def audit_actions_used(*, organisation: Organisation) -> list[str]:
 # --- The filter -------------------------------------------------------------------------------
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(PortalForm):
     person = forms.CharField(
         label=_lazy("Udført af"),
         required=False,

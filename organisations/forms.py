@@ -3,6 +3,7 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mitid_portal.forms import DateField, PortalForm
 from mitid_portal.validators import (
     cpr_birth_date,
     normalise_cpr,
@@ -15,18 +16,19 @@ from organisations.models import ConnectionRequest
 _INPUT = {"class": "form-input"}
 
 
-class ManualCvrForm(forms.Form):
+class ManualCvrForm(PortalForm):
     cvr = forms.CharField(
         label=_("CVR-nummer"),
         max_length=20,
         widget=forms.TextInput(attrs={**_INPUT, "inputmode": "numeric"}),
+        error_messages={"required": _("Indtast organisationens CVR-nummer.")},
     )
 
     def clean_cvr(self):
         return normalise_cvr(self.cleaned_data["cvr"])
 
 
-class TermsForm(forms.Form):
+class TermsForm(PortalForm):
     accept = forms.BooleanField(
         label=_("Jeg har læst og accepterer vilkårene for MitID Erhverv"),
         error_messages={"required": _("Du skal acceptere vilkårene for at fortsætte.")},
@@ -34,7 +36,7 @@ class TermsForm(forms.Form):
     )
 
 
-class AdminForm(forms.Form):
+class AdminForm(PortalForm):
     """*Vælg en organisationsadministrator* (G2.5)."""
 
     choice = forms.ChoiceField(
@@ -46,7 +48,10 @@ class AdminForm(forms.Form):
     requester_email = forms.EmailField(
         label=_("Din e-mail (til kvitteringen)"),
         widget=forms.EmailInput(attrs={**_INPUT, "autocomplete": "email"}),
-        error_messages={"invalid": _("Indtast en gyldig e-mailadresse, fx navn@firma.dk.")},
+        error_messages={
+            "required": _("Indtast din e-mailadresse."),
+            "invalid": _("Indtast en gyldig e-mailadresse, fx navn@firma.dk."),
+        },
     )
     first_name = forms.CharField(
         label=_("Fornavn(e)"), max_length=100, required=False, widget=forms.TextInput(attrs=_INPUT)
@@ -67,14 +72,19 @@ class AdminForm(forms.Form):
         help_text=_("Udfyld CPR-nummer eller fødselsdato."),
         widget=forms.TextInput(attrs={**_INPUT, "autocomplete": "off"}),
     )
-    birth_date = forms.DateField(
+    birth_date = DateField(
         label=_("Fødselsdato"),
         required=False,
         help_text=_("Skrives dd-mm-åååå, fx 24-12-1980."),
-        input_formats=["%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y", "%Y-%m-%d"],
         widget=forms.DateInput(attrs=_INPUT, format="%d-%m-%Y"),
         error_messages={"invalid": _("Skriv fødselsdatoen som dd-mm-åååå, fx 24-12-1980.")},
     )
+
+    OTHER_REQUIRED = {
+        "first_name": _("Indtast den anden administrators fornavn(e)."),
+        "last_name": _("Indtast den anden administrators efternavn."),
+        "email": _("Indtast den anden administrators e-mailadresse."),
+    }
 
     def clean_cpr(self):
         value = self.cleaned_data["cpr"].strip()
@@ -86,9 +96,9 @@ class AdminForm(forms.Form):
             ConnectionRequest.AdminChoice.OTHER,
             ConnectionRequest.AdminChoice.BOTH,
         ):
-            for field in ("first_name", "last_name", "email"):
+            for field, message in self.OTHER_REQUIRED.items():
                 if not data.get(field) and field not in self.errors:
-                    self.add_error(field, _("Udfyld feltet for den anden administrator."))
+                    self.add_error(field, message)
             cpr, birth_date = data.get("cpr"), data.get("birth_date")
             if (
                 not cpr
@@ -96,13 +106,15 @@ class AdminForm(forms.Form):
                 and "cpr" not in self.errors
                 and "birth_date" not in self.errors
             ):
-                self.add_error("cpr", _("Udfyld CPR-nummer eller fødselsdato."))
+                self.add_error(
+                    "cpr", _("Indtast den anden administrators CPR-nummer eller fødselsdato.")
+                )
             if cpr and birth_date and cpr_birth_date(cpr) != birth_date:
                 self.add_error("birth_date", _("Fødselsdatoen passer ikke med CPR-nummeret."))
         return data
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(PortalForm):
     document = forms.FileField(
         label=_("Dokumentation (PDF eller billede, højst 5 MB)"),
         help_text=_(
@@ -124,7 +136,7 @@ MEANS_CHOICES = [
 YES_NO = [("yes", _("Ja")), ("no", _("Nej"))]
 
 
-class MeansForm(forms.Form):
+class MeansForm(PortalForm):
     """*Vælg hvordan brugerne skal logge ind* (G3.8)."""
 
     allowed_means = forms.MultipleChoiceField(
@@ -135,7 +147,7 @@ class MeansForm(forms.Form):
     )
 
 
-class PolicyForm(forms.Form):
+class PolicyForm(PortalForm):
     """*Vælg om brugerne skal anvende deres private MitID eller have et særskilt MitID* (G3.9)."""
 
     allow_private_mitid = forms.ChoiceField(
@@ -145,7 +157,7 @@ class PolicyForm(forms.Form):
             ("no", _("Nej – brugerne skal have et særskilt MitID til erhvervsbrug")),
         ],
         widget=forms.RadioSelect,
-        error_messages={"required": _("Vælg et svar.")},
+        error_messages={"required": _("Vælg, om brugerne må anvende deres private MitID.")},
     )
     allow_shared_means = forms.BooleanField(
         label=_("Tillad delt identifikationsmiddel"),
@@ -164,7 +176,7 @@ class PolicyForm(forms.Form):
         return self.cleaned_data["allow_private_mitid"] == "yes"
 
 
-class BillingForm(forms.Form):
+class BillingForm(PortalForm):
     """*Øvrig opsætning … kontaktinformation til fakturering* (G3.10)."""
 
     billing_method = forms.ChoiceField(
@@ -191,12 +203,18 @@ class BillingForm(forms.Form):
         widget=forms.TextInput(attrs={**_INPUT, "inputmode": "numeric"}),
     )
     contact_name = forms.CharField(
-        label=_("Kontaktperson"), max_length=200, widget=forms.TextInput(attrs=_INPUT)
+        label=_("Kontaktperson"),
+        max_length=200,
+        widget=forms.TextInput(attrs=_INPUT),
+        error_messages={"required": _("Indtast kontaktpersonens navn.")},
     )
     contact_email = forms.EmailField(
         label=_("Kontaktpersonens e-mail"),
         widget=forms.EmailInput(attrs=_INPUT),
-        error_messages={"invalid": _("Indtast en gyldig e-mailadresse, fx navn@firma.dk.")},
+        error_messages={
+            "required": _("Indtast kontaktpersonens e-mailadresse."),
+            "invalid": _("Indtast en gyldig e-mailadresse, fx navn@firma.dk."),
+        },
     )
     contact_phone = forms.CharField(
         label=_("Kontaktpersonens telefonnummer (valgfrit)"),
@@ -231,13 +249,15 @@ class BillingForm(forms.Form):
             and not data.get("billing_email")
             and "billing_email" not in self.errors
         ):
-            self.add_error("billing_email", _("Udfyld e-mail til faktura."))
+            self.add_error(
+                "billing_email", _("Indtast den e-mailadresse, fakturaen skal sendes til.")
+            )
         if method == "ean" and not data.get("ean") and "ean" not in self.errors:
-            self.add_error("ean", _("Udfyld EAN-nummer."))
+            self.add_error("ean", _("Indtast organisationens EAN-nummer."))
         return data
 
 
-class SettingsForm(forms.Form):
+class SettingsForm(PortalForm):
     """*Indstillinger* (G3.12): the allowed means with the preferred one marked by a star."""
 
     allowed_means = MeansForm.base_fields["allowed_means"]
@@ -245,6 +265,7 @@ class SettingsForm(forms.Form):
         label=_("Foretrukket identifikationsmiddel (stjerne)"),
         choices=MEANS_CHOICES,
         widget=forms.RadioSelect,
+        error_messages={"required": _("Vælg jeres foretrukne identifikationsmiddel med stjernen.")},
     )
     allow_private_mitid = PolicyForm.base_fields["allow_private_mitid"]
     allow_shared_means = PolicyForm.base_fields["allow_shared_means"]

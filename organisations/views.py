@@ -105,7 +105,12 @@ def connect_choose(request):
     return render(
         request,
         "organisations/connect_choose.html",
-        {"companies": companies, "manual_form": manual_form, "offer_manual": offer_manual},
+        {
+            "companies": companies,
+            "manual_form": manual_form,
+            "offer_manual": offer_manual,
+            "page_has_errors": bool(manual_form.errors),
+        },
     )
 
 

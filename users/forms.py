@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from mitid_portal.forms import PortalForm
 from mitid_portal.outside import NemIDAdministrator
 from mitid_portal.validators import normalise_phone
 from organisations.models import RoleGrant
@@ -14,7 +15,7 @@ from organisations.models import RoleGrant
 NO_ROLE = ""
 
 
-class ImportForm(forms.Form):
+class ImportForm(PortalForm):
     """One choice per NemID administrator: which administrator role they come across with
     (G3.5: "importere administratorer … tildele roller til administratorer")."""
 
@@ -46,7 +47,7 @@ class ImportForm(forms.Form):
         return [self[f"role_{admin.id}"] for admin in self.admins]
 
 
-class UserEditForm(forms.Form):
+class UserEditForm(PortalForm):
     """*Redigér* (``users:edit``): the data the administrator checks before activation (G5.5)
     and corrects later, with the version of the user the administrator saw (optimistic
     concurrency: ``users.services.lifecycle.user_edit`` refuses a stale one)."""
@@ -54,10 +55,16 @@ class UserEditForm(forms.Form):
     version = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     first_name = forms.CharField(
-        label=_("Fornavn(e)"), max_length=100, widget=forms.TextInput(attrs={"class": "form-input"})
+        label=_("Fornavn(e)"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"class": "form-input"}),
+        error_messages={"required": _("Indtast brugerens fornavn(e).")},
     )
     last_name = forms.CharField(
-        label=_("Efternavn"), max_length=100, widget=forms.TextInput(attrs={"class": "form-input"})
+        label=_("Efternavn"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"class": "form-input"}),
+        error_messages={"required": _("Indtast brugerens efternavn.")},
     )
     email = forms.EmailField(
         label=_("E-mail"),
@@ -80,7 +87,7 @@ class UserEditForm(forms.Form):
     def _name(self, field: str) -> str:
         value = " ".join(self.cleaned_data[field].split())
         if not value:
-            raise ValidationError(_("Udfyld feltet."), code="required")
+            raise ValidationError(self.fields[field].error_messages["required"], code="required")
         return value
 
     def clean_email(self) -> str:
@@ -91,7 +98,7 @@ class UserEditForm(forms.Form):
         return normalise_phone(value) if value else ""
 
 
-class UserListFilterForm(forms.Form):
+class UserListFilterForm(PortalForm):
     """The search and the state filter of *Brugere* (``?q=…&state=…``); the migration overview
     links to the list with a state. An unknown state is an error the view turns into a notice."""
 

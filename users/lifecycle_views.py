@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mitid_portal.errors import RuleError
+from mitid_portal.forms import PortalForm
 from organisations.access import organisation_object_or_404, organisation_view
 from organisations.models import RoleGrant
 from users import selectors
@@ -25,7 +26,7 @@ USER_ADMIN = RoleGrant.Role.USER_ADMIN
 EMAIL_TOKEN_SESSION_KEY = "user_email_confirm_token"  # noqa: S105 - a session key name
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(PortalForm):
     reason = forms.CharField(
         label=_lazy("Begrundelse"),
         max_length=500,

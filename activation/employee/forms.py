@@ -4,12 +4,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from activation.employee.services import CODE_LENGTH
+from mitid_portal.forms import PortalForm
 
 YES = "yes"
 NO = "no"
 
 
-class PrivateChoiceForm(forms.Form):
+class PrivateChoiceForm(PortalForm):
     """*Vil du bruge dit private MitID* (G6.4–G6.5)."""
 
     use_private = forms.ChoiceField(
@@ -23,7 +24,7 @@ class PrivateChoiceForm(forms.Form):
     )
 
 
-class ActivationCodeForm(forms.Form):
+class ActivationCodeForm(PortalForm):
     """*Indtast aktiveringskoden på 8 cifre* (G6.6). Malformed input costs no try."""
 
     code = forms.CharField(

@@ -7,10 +7,11 @@ from django.utils.translation import gettext_lazy as _
 
 from activation.models import BoundMeans
 from activation.separate import selectors
+from mitid_portal.forms import PortalForm
 from mitid_portal.validators import normalise_bruger_id, normalise_phone
 
 _INPUT = {"class": "form-input"}
-_CODE_ERRORS = {"required": _("Indtast koden.")}
+_SMS_CODE_ERRORS = {"required": _("Indtast verifikationskoden fra SMS'en.")}
 
 
 def _digits(value: str, length: int, message) -> str:
@@ -20,7 +21,7 @@ def _digits(value: str, length: int, message) -> str:
     return value
 
 
-class MeansForm(forms.Form):
+class MeansForm(PortalForm):
     """*Aktivér identifikationsmidler* (G7.1): one of the means the administrator chose."""
 
     kind = forms.ChoiceField(
@@ -37,7 +38,7 @@ class MeansForm(forms.Form):
             self.fields["kind"].initial = kinds[0]
 
 
-class BrugerIdForm(forms.Form):
+class BrugerIdForm(PortalForm):
     """*Opret MitID Erhverv bruger-ID* (G7.3)."""
 
     bruger_id = forms.CharField(
@@ -48,9 +49,7 @@ class BrugerIdForm(forms.Form):
         ),
         max_length=100,
         strip=False,
-        widget=forms.TextInput(
-            attrs={**_INPUT, "autocomplete": "username", "aria-describedby": "id_bruger_id-hint"}
-        ),
+        widget=forms.TextInput(attrs={**_INPUT, "autocomplete": "username"}),
         error_messages={"required": _("Indtast et bruger-ID.")},
     )
 
@@ -66,7 +65,7 @@ class BrugerIdForm(forms.Form):
         return value
 
 
-class PhoneForm(forms.Form):
+class PhoneForm(PortalForm):
     """*Indtast mobilnummer* (G7.4)."""
 
     number = forms.CharField(
@@ -78,7 +77,6 @@ class PhoneForm(forms.Form):
                 **_INPUT,
                 "inputmode": "tel",
                 "autocomplete": "tel",
-                "aria-describedby": "id_number-hint",
             }
         ),
         error_messages={"required": _("Indtast dit mobilnummer.")},
@@ -88,7 +86,7 @@ class PhoneForm(forms.Form):
         return normalise_phone(self.cleaned_data["number"])
 
 
-class SmsCodeForm(forms.Form):
+class SmsCodeForm(PortalForm):
     """*Indtast verifikationskode* (G7.6)."""
 
     code = forms.CharField(
@@ -100,17 +98,16 @@ class SmsCodeForm(forms.Form):
                 **_INPUT,
                 "inputmode": "numeric",
                 "autocomplete": "one-time-code",
-                "aria-describedby": "id_code-hint",
             }
         ),
-        error_messages=_CODE_ERRORS,
+        error_messages=_SMS_CODE_ERRORS,
     )
 
     def clean_code(self) -> str:
         return _digits(self.cleaned_data["code"], 6, _("Verifikationskoden består af 6 cifre."))
 
 
-class AppChoiceForm(forms.Form):
+class AppChoiceForm(PortalForm):
     """G7.8: the app the person has as a private person, or a new one."""
 
     choice = forms.ChoiceField(
@@ -136,7 +133,7 @@ class AppChoiceForm(forms.Form):
         self.fields["choice"].initial = choices[0][0]
 
 
-class PhysicalChoiceForm(forms.Form):
+class PhysicalChoiceForm(PortalForm):
     """G7.9: the device the organisation handed out, or a shared one from another organisation."""
 
     choice = forms.ChoiceField(
@@ -165,7 +162,7 @@ class PhysicalChoiceForm(forms.Form):
         self.fields["choice"].initial = "new"
 
 
-class DeviceCodeForm(forms.Form):
+class DeviceCodeForm(PortalForm):
     """The 6-digit code the kodeviser or kodeoplæser shows now."""
 
     code = forms.CharField(
@@ -174,14 +171,14 @@ class DeviceCodeForm(forms.Form):
         widget=forms.TextInput(
             attrs={**_INPUT, "inputmode": "numeric", "autocomplete": "one-time-code"}
         ),
-        error_messages=_CODE_ERRORS,
+        error_messages={"required": _("Indtast koden, som enheden viser nu.")},
     )
 
     def clean_code(self) -> str:
         return _digits(self.cleaned_data["code"], 6, _("Koden består af 6 cifre."))
 
 
-class LoginForm(forms.Form):
+class LoginForm(PortalForm):
     """*Log på MitID Erhverv* with bruger-ID: the method is chosen here, so the next page is the
     same for a known and an unknown bruger-ID."""
 
@@ -206,7 +203,7 @@ class LoginForm(forms.Form):
     )
 
 
-class OrganisationChoiceForm(forms.Form):
+class OrganisationChoiceForm(PortalForm):
     user = forms.TypedChoiceField(
         label=_("Organisation"),
         coerce=int,

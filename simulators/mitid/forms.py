@@ -1,24 +1,27 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mitid_portal.forms import PortalForm
 from simulators.mitid.models import LoginRequest
 
 
-class LoginStartForm(forms.Form):
+class LoginStartForm(PortalForm):
     username = forms.CharField(
         label=_("Bruger-ID"),
         max_length=48,
         widget=forms.TextInput(attrs={"autocomplete": "username", "class": "form-input"}),
+        error_messages={"required": _("Indtast dit bruger-ID.")},
     )
     method = forms.ChoiceField(
         label=_("Hvordan vil du godkende?"),
         choices=LoginRequest.Method.choices,
         initial=LoginRequest.Method.APP,
         widget=forms.RadioSelect,
+        error_messages={"required": _("Vælg, hvordan du vil godkende.")},
     )
 
 
-class CodeForm(forms.Form):
+class CodeForm(PortalForm):
     code = forms.CharField(
         label=_("Kode fra din kodeviser eller kodeoplæser"),
         max_length=6,
@@ -27,6 +30,7 @@ class CodeForm(forms.Form):
             attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "class": "form-input"}
         ),
         error_messages={
+            "required": _("Indtast koden fra din kodeviser eller kodeoplæser."),
             "min_length": _("Koden består af 6 cifre."),
             "max_length": _("Koden består af 6 cifre."),
         },
@@ -39,7 +43,7 @@ class CodeForm(forms.Form):
         return code
 
 
-class AppActivationCodeForm(forms.Form):
+class AppActivationCodeForm(PortalForm):
     """The simulated business MitID app's screen: *Indtast aktiveringskoden*."""
 
     code = forms.CharField(

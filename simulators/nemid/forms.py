@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mitid_portal.forms import PortalForm
 from mitid_portal.validators import normalise_cpr
 
 
@@ -10,7 +11,7 @@ def _input(**attrs) -> forms.TextInput:
     return forms.TextInput(attrs={"class": "form-input", **attrs})
 
 
-class EmailForm(forms.Form):
+class EmailForm(PortalForm):
     email = forms.EmailField(
         label=_("E-mail"),
         max_length=254,
@@ -22,14 +23,12 @@ class EmailForm(forms.Form):
     )
 
 
-class CprForm(forms.Form):
+class CprForm(PortalForm):
     cpr = forms.CharField(
         label=_("CPR-nummer"),
         help_text=_("10 cifre, fx 010190-1234. Tjek nummeret på medarbejderens sundhedskort."),
         max_length=20,
-        widget=_input(
-            inputmode="numeric", autocomplete="off", **{"aria-describedby": "id_cpr-hint"}
-        ),
+        widget=_input(inputmode="numeric", autocomplete="off"),
         error_messages={"required": _("Indtast medarbejderens CPR-nummer.")},
     )
 
@@ -37,12 +36,12 @@ class CprForm(forms.Form):
         return normalise_cpr(self.cleaned_data["cpr"])
 
 
-class NameForm(forms.Form):
+class NameForm(PortalForm):
     first_name = forms.CharField(
         label=_("Fornavn(e)"),
         help_text=_("Alle fornavne og mellemnavne, som på sundhedskortet."),
         max_length=100,
-        widget=_input(autocomplete="off", **{"aria-describedby": "id_first_name-hint"}),
+        widget=_input(autocomplete="off"),
         error_messages={"required": _("Indtast medarbejderens fornavn(e).")},
     )
     last_name = forms.CharField(

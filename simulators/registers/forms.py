@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mitid_portal.forms import PortalForm
 from mitid_portal.validators import normalise_cpr, normalise_cvr
 from simulators.registers import selectors
 from simulators.registers.models import ManagementRepresentative
@@ -17,18 +18,18 @@ def _cpr_field(help_text) -> forms.CharField:
         label=_("CPR-nummer"),
         help_text=help_text,
         max_length=20,
-        widget=_input(inputmode="numeric", **{"aria-describedby": "id_cpr-hint"}),
+        widget=_input(inputmode="numeric"),
         error_messages={"required": _("Indtast et CPR-nummer.")},
     )
 
 
-class PersonForm(forms.Form):
+class PersonForm(PortalForm):
     cpr = _cpr_field(_("10 cifre, fx 010190-1234. Fødselsdatoen skal findes."))
     first_name = forms.CharField(
         label=_("Fornavn(e)"),
         help_text=_("Alle fornavne og mellemnavne, som på sundhedskortet."),
         max_length=100,
-        widget=_input(**{"aria-describedby": "id_first_name-hint"}),
+        widget=_input(),
         error_messages={"required": _("Indtast personens fornavn(e).")},
     )
     last_name = forms.CharField(
@@ -42,12 +43,12 @@ class PersonForm(forms.Form):
         return normalise_cpr(self.cleaned_data["cpr"])
 
 
-class CompanyForm(forms.Form):
+class CompanyForm(PortalForm):
     cvr = forms.CharField(
         label=_("CVR-nummer"),
         help_text=_("8 cifre. Det sidste ciffer er et kontrolciffer (modulus 11)."),
         max_length=12,
-        widget=_input(inputmode="numeric", **{"aria-describedby": "id_cvr-hint"}),
+        widget=_input(inputmode="numeric"),
         error_messages={"required": _("Indtast et CVR-nummer.")},
     )
     name = forms.CharField(
@@ -61,7 +62,7 @@ class CompanyForm(forms.Form):
         help_text=_("Fx ApS, A/S, I/S eller enkeltmandsvirksomhed."),
         max_length=100,
         required=False,
-        widget=_input(**{"aria-describedby": "id_legal_form-hint"}),
+        widget=_input(),
     )
     is_public = forms.BooleanField(
         label=_("Offentlig myndighed"),
@@ -73,7 +74,7 @@ class CompanyForm(forms.Form):
         return normalise_cvr(self.cleaned_data["cvr"])
 
 
-class RepresentativeForm(forms.Form):
+class RepresentativeForm(PortalForm):
     cpr = _cpr_field(_("Personen skal findes i CPR-registret."))
     role = forms.ChoiceField(
         label=_("Rolle"),

@@ -3,10 +3,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mitid_portal.forms import PortalForm
 from mitid_portal.validators import normalise_phone
 
 
-class PhoneForm(forms.Form):
+class PhoneForm(PortalForm):
     number = forms.CharField(
         label=_("Åbn telefonen med mobilnummer"),
         help_text=_("8 cifre, evt. med +45 foran."),
@@ -16,7 +17,6 @@ class PhoneForm(forms.Form):
                 "class": "form-input",
                 "inputmode": "tel",
                 "autocomplete": "off",
-                "aria-describedby": "id_number-hint",
             }
         ),
         error_messages={"required": _("Indtast et mobilnummer.")},

@@ -90,8 +90,11 @@ def test_the_setup_cannot_be_completed_with_steps_missing(client, admin):
     ("data", "message"),
     [
         ({"billing_method": "ean", "ean": "5798000000002"}, "kontrolcifferet"),
-        ({"billing_method": "ean", "ean": ""}, "Udfyld EAN-nummer."),
-        ({"billing_method": "email", "billing_email": ""}, "Udfyld e-mail til faktura."),
+        ({"billing_method": "ean", "ean": ""}, "Indtast organisationens EAN-nummer."),
+        (
+            {"billing_method": "email", "billing_email": ""},
+            "Indtast den e-mailadresse, fakturaen skal sendes til.",
+        ),
         ({"billing_method": "email", "billing_email": "x@"}, "gyldig e-mailadresse"),
         (
             {"billing_method": "email", "billing_email": "a@b.dk", "contact_phone": "123"},

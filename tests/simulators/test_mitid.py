@@ -142,8 +142,8 @@ def test_login_refuses_a_return_url_to_another_site(client):
 
 def test_an_empty_form_is_answered_with_messages_not_ignored(client):
     response = client.post(reverse("mitid:login"), {"return_url": "/retur/", "state": "s"})
-    assert "Dette felt er påkrævet." in response.content.decode()
+    assert "Indtast dit bruger-ID." in response.content.decode()
     device = DeviceFactory(kind=Device.Kind.KODEVISER)
     login_request = _start(client, device.account.username, method="code")
     response = client.post(reverse("mitid:login_wait", args=[login_request.pk]), {})
-    assert "Dette felt er påkrævet." in response.content.decode()
+    assert "Indtast koden fra din kodeviser eller kodeoplæser." in response.content.decode()
