@@ -14,7 +14,12 @@ from mitid_portal.errors import RuleError
 from mitid_portal.identity import identity_current, identity_get
 from organisations.models import ConnectionRequest
 from organisations.services import admin_invitation_check
-from organisations.views import connection_next_url, identity_required, own_connection
+from organisations.views import (
+    connection_next_url,
+    connection_wizard,
+    identity_required,
+    own_connection,
+)
 
 SETUP_TOKEN_KEY = "admin_setup_token"  # noqa: S105 - a session key name
 
@@ -38,7 +43,11 @@ def connect_confirm(request, pk: int):
     return render(
         request,
         "activation/connect_confirm.html",
-        {"connection": connection, "documents": connection.documents.all()},
+        {
+            "connection": connection,
+            "documents": connection.documents.all(),
+            **connection_wizard(connection, "confirm"),
+        },
     )
 
 

@@ -92,6 +92,12 @@ class AdminForm(PortalForm):
 
     def clean(self):
         data = super().clean()
+        if data.get("choice") == ConnectionRequest.AdminChoice.SELF:
+            # The other person's fields, hidden under "Mig selv" (shown without JavaScript), are
+            # ignored whatever they hold.
+            for field in ("first_name", "last_name", "email", "cpr", "birth_date"):
+                self.errors.pop(field, None)
+                data[field] = None if field == "birth_date" else ""
         if data.get("choice") in (
             ConnectionRequest.AdminChoice.OTHER,
             ConnectionRequest.AdminChoice.BOTH,
@@ -244,6 +250,11 @@ class BillingForm(PortalForm):
     def clean(self):
         data = super().clean()
         method = data.get("billing_method")
+        # The field of another way of invoicing is hidden (shown without JavaScript) and ignored.
+        for field, used_by in (("billing_email", "email"), ("ean", "ean")):
+            if method and method != used_by:
+                self.errors.pop(field, None)
+                data[field] = ""
         if (
             method == "email"
             and not data.get("billing_email")

@@ -78,6 +78,18 @@ def latest_import_run(*, organisation: Organisation):
     return organisation.import_runs.first()
 
 
+def setup_import_state(*, organisation: Organisation) -> str:
+    """The NemID import as the setup sees it (G3.5–G3.6): 'running' while one is queued or runs,
+    else 'done' once any import has gone through, 'failed' when the only ones failed, '' when
+    none was started."""
+    states = set(organisation.import_runs.values_list("state", flat=True))
+    if states & {"queued", "running"}:
+        return "running"
+    if "done" in states:
+        return "done"
+    return "failed" if states else ""
+
+
 def user_rights_rows(*, user) -> list[dict]:
     """Each service the user holds, by name: ``right`` is the direct right (with its NemID RID,
     if imported) or None, ``groups`` the user groups that carry it. Shown on *Brugerinformation*,

@@ -7,36 +7,24 @@ administrator got, so a setup left half way resumes where it stopped.
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from mitid_portal.errors import RuleError
-from organisations import selectors, services
+from organisations import selectors, services, wizard
 from organisations.access import organisation_view
 from organisations.forms import BillingForm, MeansForm, PolicyForm, SettingsForm
 from organisations.models import RoleGrant
 
 ORG_ADMIN = RoleGrant.Role.ORGANISATION_ADMIN
-STEP_TITLES = {
-    "import": gettext_lazy("Start import fra NemID"),
-    "overview": gettext_lazy("Oversigt over importerede medarbejdere/brugere"),
-    "means": gettext_lazy("Vælg hvordan brugerne skal logge ind"),
-    "policy": gettext_lazy(
-        "Vælg om brugerne skal anvende deres private MitID eller have et særskilt MitID"
-    ),
-    "billing": gettext_lazy("Kontaktinformation til fakturering"),
-    "summary": gettext_lazy("Opsummering"),
-}
+STEP_TITLES = wizard.SETUP_TITLES
+_step_url = wizard.setup_step_url
+# "Ret" on the summary opens a step with ?ret=1; saving it goes back to the summary.
+RETURN_TO_SUMMARY = "ret"
 
 
-def _step_url(step: str | None) -> str:
-    return (
-        reverse("organisations:setup_step", args=[step])
-        if step
-        else reverse("organisations:setup_done")
-    )
+def _returns_to_summary(request) -> bool:
+    return (request.POST if request.method == "POST" else request.GET).get(RETURN_TO_SUMMARY) == "1"
 
 
 def _save(request, step: str, values: dict | None = None):
@@ -47,6 +35,8 @@ def _save(request, step: str, values: dict | None = None):
         actor=request.user,
         request=request,
     )
+    if _returns_to_summary(request):
+        return redirect(_step_url("summary"))
     following = services.SETUP_STEPS[services.SETUP_STEPS.index(step) + 1 :]
     return redirect(_step_url(following[0] if following else None))
 
@@ -56,19 +46,14 @@ def _save(request, step: str, values: dict | None = None):
 def setup_tasks(request):
     """The tasks to complete (G3.4 → G3.5), each marked done or not; resume at the next one."""
     organisation = request.organisation
-    next_step = services.setup_next_step(organisation=organisation)
-    done_index = (
-        services.SETUP_STEPS.index(organisation.setup_step) if organisation.setup_step else -1
-    )
-    tasks = [
-        {"key": key, "title": STEP_TITLES[key], "done": i <= done_index, "url": _step_url(key)}
-        for i, key in enumerate(services.SETUP_STEPS)
-    ]
+    next_step = wizard.setup_resume_step(organisation)
+    tasks = wizard.setup_tasks(organisation)
     return render(
         request,
         "organisations/setup_tasks.html",
         {
             "tasks": tasks,
+            "started": any(task["status"] != "missing" for task in tasks),
             "next_url": _step_url(next_step) if next_step else None,
             "completed": organisation.setup_completed_at,
         },
@@ -81,11 +66,36 @@ def setup_step(request, step: str):
     organisation = request.organisation
     if step not in services.SETUP_STEPS:
         return redirect("organisations:setup")
-    context = {"step": step, "title": STEP_TITLES[step], "organisation": organisation}
+    index = services.SETUP_STEPS.index(step)
+    returns = _returns_to_summary(request) and step != "summary"
+    context = {
+        "step": step,
+        "title": STEP_TITLES[step],
+        "organisation": organisation,
+        "steps": wizard.setup_steps(organisation, step),
+        "returns_to_summary": returns,
+        "back_url": _step_url("summary")
+        if returns
+        else (_step_url(services.SETUP_STEPS[index - 1]) if index else ""),
+    }
     data = request.POST if request.method == "POST" else None
     counts = selectors.organisation_user_counts(organisation=organisation)
 
-    if step in ("import", "overview"):
+    if step == "import":
+        # The import is started on its own page (G3.5); this step goes on once one has started,
+        # or when the administrator chooses to go on without one – never silently.
+        import_state = selectors.setup_import_state(organisation=organisation)
+        if request.method == "POST":
+            if import_state in ("done", "running") or "skip" in request.POST:
+                return _save(request, step)
+            messages.error(request, _("Start importen fra NemID, eller vælg at fortsætte uden."))
+            return redirect(_step_url(step))
+        context.update(
+            run=selectors.latest_import_run(organisation=organisation),
+            import_state=import_state,
+            counts=counts,
+        )
+    elif step == "overview":
         if request.method == "POST":
             return _save(request, step)
         context.update(run=selectors.latest_import_run(organisation=organisation), counts=counts)

@@ -18,7 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from mitid_portal import outside
 from mitid_portal.errors import RuleError
 from mitid_portal.identity import identity_cpr, identity_get
-from organisations import selectors, services
+from mitid_portal.validators import cpr_birth_date
+from organisations import selectors, services, wizard
 from organisations.access import organisation_object_or_404, organisation_view
 from organisations.forms import AdminForm, DocumentForm, ManualCvrForm, TermsForm
 from organisations.models import ConnectionDocument, ConnectionRequest, RoleGrant
@@ -61,6 +62,12 @@ def connection_next_url(connection: ConnectionRequest) -> str:
     if not connection.is_representative and not connection.documents.exists():
         return reverse("organisations:documents", args=[connection.pk])
     return reverse("activation:connect_confirm", args=[connection.pk])
+
+
+def connection_wizard(connection: ConnectionRequest | None, current: str) -> dict:
+    """The step indicator and the *Tilbage* link of a step of the connection wizard."""
+    steps = wizard.connection_steps(connection, current)
+    return {"steps": steps, "back_url": wizard.connection_back_url(steps)}
 
 
 @require_GET
@@ -110,6 +117,7 @@ def connect_choose(request):
             "manual_form": manual_form,
             "offer_manual": offer_manual,
             "page_has_errors": bool(manual_form.errors),
+            **connection_wizard(None, "choose"),
         },
     )
 
@@ -121,14 +129,22 @@ def connect_terms(request, pk: int):
     connection = own_connection(request, pk)
     if connection.state != ConnectionRequest.State.DRAFT:
         return redirect(connection_next_url(connection))
-    form = TermsForm(request.POST if request.method == "POST" else None)
+    form = TermsForm(
+        request.POST if request.method == "POST" else None,
+        initial={"accept": bool(connection.terms_accepted_at)},
+    )
     if request.method == "POST" and form.is_valid():
         services.connection_accept_terms(connection=connection, request=request)
         return redirect(connection_next_url(connection))
     return render(
         request,
         "organisations/connect_terms.html",
-        {"connection": connection, "form": form, "version": services.TERMS_VERSION},
+        {
+            "connection": connection,
+            "form": form,
+            "version": services.TERMS_VERSION,
+            **connection_wizard(connection, "terms"),
+        },
     )
 
 
@@ -145,14 +161,18 @@ def connect_admin(request, pk: int):
         "first_name": connection.admin_first_name,
         "last_name": connection.admin_last_name,
         "email": connection.admin_email,
-        "birth_date": connection.admin_birth_date,
+        # A CPR number entered before is not shown again; its birth date stands in for it.
+        "birth_date": connection.admin_birth_date
+        or (cpr_birth_date(connection.admin_cpr) if connection.admin_cpr else None),
     }
     form = AdminForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.connection_choose_admin(connection=connection, **form.cleaned_data)
         return redirect(connection_next_url(connection))
     return render(
-        request, "organisations/connect_admin.html", {"connection": connection, "form": form}
+        request,
+        "organisations/connect_admin.html",
+        {"connection": connection, "form": form, **connection_wizard(connection, "admin")},
     )
 
 
@@ -177,7 +197,12 @@ def connect_documents(request, pk: int):
     return render(
         request,
         "organisations/connect_documents.html",
-        {"connection": connection, "form": form, "documents": connection.documents.all()},
+        {
+            "connection": connection,
+            "form": form,
+            "documents": connection.documents.all(),
+            **connection_wizard(connection, "documents"),
+        },
     )
 
 

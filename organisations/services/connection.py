@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from mitid_portal import crypto, outside
 from mitid_portal.audit import audit_record
 from mitid_portal.errors import RuleError
-from mitid_portal.validators import normalise_cvr
+from mitid_portal.validators import cpr_birth_date, normalise_cvr
 from organisations import emails
 from organisations.models import (
     AdminInvitation,
@@ -81,6 +81,14 @@ def connection_start(
                 "CVR-registret. Du kan i stedet søge om tilslutning ved at indsende dokumentation."
             ),
         )
+    draft = ConnectionRequest.objects.filter(
+        requester_cpr_hash=crypto.cpr_hash(cpr),
+        cvr=cvr,
+        is_representative=representative,
+        state=ConnectionRequest.State.DRAFT,
+    ).first()
+    if draft is not None:  # back to the first step: the request goes on with what it holds
+        return draft
     return ConnectionRequest.objects.create(
         cvr=cvr,
         company_name=company.name,
@@ -95,6 +103,8 @@ def connection_start(
 def connection_accept_terms(*, connection: ConnectionRequest, request=None) -> ConnectionRequest:
     """*Acceptér vilkår* (G2.4): the version and the moment are recorded."""
     _require_draft(connection)
+    if connection.terms_accepted_at and connection.terms_version == TERMS_VERSION:
+        return connection  # accepted already (the step opened again with Tilbage or Ret)
     connection.terms_version = TERMS_VERSION
     connection.terms_accepted_at = timezone.now()
     connection.save(update_fields=["terms_version", "terms_accepted_at"])
@@ -130,6 +140,13 @@ def connection_choose_admin(
     if choice == ConnectionRequest.AdminChoice.SELF:
         first_name = last_name = email = cpr = ""
         birth_date = None
+    elif (
+        not cpr
+        and connection.admin_cpr
+        and birth_date == cpr_birth_date(connection.admin_cpr)
+        and (first_name, last_name) == (connection.admin_first_name, connection.admin_last_name)
+    ):
+        cpr = connection.admin_cpr  # entered before and not shown again: the same person
     connection.admin_first_name = first_name
     connection.admin_last_name = last_name
     connection.admin_email = email

@@ -105,7 +105,7 @@ def _accountant_sets_up_and_activates(context, page) -> None:
     broker_approve(context, page, accountant.username)
     page.get_by_role("button", name="Fortsæt", exact=True).click()
     page.get_by_role("link", name="Start opsætningen").click()
-    page.get_by_role("link", name="Start import").click()
+    page.get_by_role("link", name="Start import fra NemID", exact=True).click()
     page.get_by_role("main").get_by_role("button", name="Start import").click()
     expect(page.get_by_text("Importen er gennemført")).to_be_visible(timeout=15_000)
     page.goto("/organisation/opsaetning/import/")

@@ -56,8 +56,13 @@ def test_accountant_sets_up_the_practice_and_activates_its_users(context, page):
 
     # G3.5–G3.6 Start import (fra NemID); Søren Bech comes across as user administrator.
     page.get_by_role("link", name="Start opsætningen").click()
+    expect(page.get_by_test_id("step-indicator").locator('[aria-current="step"]')).to_contain_text(
+        "Start import fra NemID"
+    )
     axe_check(page)
-    page.get_by_role("link", name="Start import").click()
+    # The import is the primary button; there is no Næste before an import.
+    expect(page.get_by_role("button", name="Næste")).to_have_count(0)
+    page.get_by_role("link", name="Start import fra NemID", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Start import")
     axe_check(page)
     page.get_by_role("main").get_by_role("button", name="Start import").click()
@@ -69,8 +74,15 @@ def test_accountant_sets_up_the_practice_and_activates_its_users(context, page):
     imported = User.objects.filter(organisation=organisation, state=User.State.IMPORTED)
     assert imported.exists()
 
+    # The task list tells the import done, and goes on after it.
+    page.goto("/organisation/opsaetning/")
+    expect(page.get_by_test_id("task-import")).to_contain_text("Udført")
+    expect(page.get_by_test_id("task-import")).not_to_contain_text("Mangler")
+    page.get_by_role("link", name="Fortsæt hvor du slap").click()
+    page.get_by_role("link", name="Tilbage", exact=True).click()
+    expect(page.get_by_test_id("import-state")).to_contain_text("Importen fra NemID er gennemført.")
+
     # G3.7–G3.11 the rest of the setup.
-    page.goto("/organisation/opsaetning/import/")
     _next(page)
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Oversigt over importerede medarbejdere/brugere"
@@ -91,11 +103,21 @@ def test_accountant_sets_up_the_practice_and_activates_its_users(context, page):
     axe_check(page)
     _next(page)
     expect(page.get_by_text("de første 3 brugere er gratis", exact=False)).to_be_visible()
+    # EAN is asked only under EAN invoicing (DKFDS conditional radios).
+    page.get_by_label("Elektronisk faktura (EAN)").check()
+    expect(page.get_by_label("EAN-nummer")).to_be_visible()
+    expect(page.get_by_label("E-mail til faktura")).to_be_hidden()
     page.get_by_label("Faktura på e-mail").check()
+    expect(page.get_by_label("EAN-nummer")).to_be_hidden()
     page.get_by_label("E-mail til faktura").fill("faktura@laegehuset-vestergade.dk")
     axe_check(page)
     _next(page)
     axe_check(page)
+    # Ret on the summary: to the step, and back to the summary.
+    page.get_by_role("link", name="Ret Kontaktperson").click()
+    page.get_by_label("Kontaktpersonens telefonnummer (valgfrit)").fill("22 33 44 55")
+    page.get_by_role("button", name="Gem og gå til opsummering").click()
+    expect(page.get_by_test_id("setup-summary")).to_contain_text("+4522334455")
     page.get_by_role("button", name="Gennemfør opsætningen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Opsætningen af organisationen i MitID Erhverv er nu gennemført."

@@ -84,15 +84,36 @@ def test_demo_owner_cleans_up_connects_and_appoints_the_accountant(context, page
     # G2.4 Acceptér vilkår: not without the box.
     expect(page.get_by_role("heading", level=1)).to_have_text("Acceptér vilkår")
     page.get_by_role("button", name="Acceptér vilkår").click()
-    expect(page.get_by_text("Du skal acceptere vilkårene for at fortsætte.")).to_be_visible()
+    expect(page.get_by_text("Du skal acceptere vilkårene for at fortsætte.").first).to_be_visible()
     axe_check(page)
     page.get_by_label("Jeg har læst og accepterer vilkårene for MitID Erhverv").check()
     page.get_by_role("button", name="Acceptér vilkår").click()
     # G2.5 Vælg en organisationsadministrator: the accountant.
     expect(page.get_by_role("heading", level=1)).to_have_text("Vælg en organisationsadministrator")
     expect(page.get_by_text("tildele roller til administratorer.")).to_be_visible()
+    steps = page.get_by_test_id("step-indicator")
+    expect(steps.locator('[aria-current="step"]')).to_contain_text(
+        "Vælg en organisationsadministrator"
+    )
+    expect(steps.get_by_role("link")).to_have_count(3)  # the steps done and this one
+    # The other person's fields show only under "En anden person" (DKFDS conditional radios).
+    expect(page.get_by_label("Mig selv", exact=True)).to_be_checked()
+    expect(page.get_by_label("Fornavn(e)")).to_be_hidden()
     axe_check(page)
+    page.get_by_role("link", name="Tilbage", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Acceptér vilkår")
+    expect(
+        page.get_by_label("Jeg har læst og accepterer vilkårene for MitID Erhverv")
+    ).to_be_checked()
+    page.get_by_role("button", name="Acceptér vilkår").click()
     page.get_by_label("En anden person", exact=True).check()
+    expect(page.get_by_label("Fornavn(e)")).to_be_visible()
+    page.get_by_label("Mig selv", exact=True).check()
+    expect(page.get_by_label("Fornavn(e)")).to_be_hidden()
+    page.get_by_label("Både mig selv og en anden person").check()
+    expect(page.get_by_label("Fornavn(e)")).to_be_visible()
+    page.get_by_label("En anden person", exact=True).check()
+    expect(page.get_by_label("Fornavn(e)")).to_be_visible()
     page.get_by_label("Din e-mail (til kvitteringen)").fill(
         "hanne.vestergaard@laegehuset-vestergade.dk"
     )
@@ -101,9 +122,27 @@ def test_demo_owner_cleans_up_connects_and_appoints_the_accountant(context, page
     page.get_by_label("E-mail", exact=True).fill("jesper.lund@lund-revision.dk")
     page.get_by_label("CPR-nummer").fill(people["accountant"].cpr)
     page.get_by_role("button", name="Næste").click()
-    # G2.7 Bekræft og godkend tilslutning.
+    # G2.7 Bekræft og godkend tilslutning; "Ret" goes to the step and back to this summary.
     expect(page.get_by_role("heading", level=1)).to_have_text("Bekræft og godkend tilslutning")
     axe_check(page)
+    page.get_by_role("link", name="Ret Organisationsadministrator").click()
+    expect(page.get_by_label("Fornavn(e)")).to_have_value("Jesper")
+    page.get_by_label("E-mail", exact=True).fill("jesper@lund-revision.dk")
+    page.get_by_role("button", name="Næste").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bekræft og godkend tilslutning")
+    expect(page.get_by_test_id("connection-summary")).to_contain_text("jesper@lund-revision.dk")
+    # On a phone the steps fold into "Trin 4 af 4", which opens them.
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(page.get_by_test_id("step-indicator")).to_be_hidden()
+    page.get_by_role("button", name="Trin 4 af 4").click()
+    dialog = page.get_by_role("dialog", name="Trin")
+    expect(dialog.locator('[aria-current="step"]')).to_contain_text(
+        "Bekræft og godkend tilslutning"
+    )
+    axe_check(page)
+    dialog.get_by_role("button", name="Luk").click()
+    expect(dialog).to_be_hidden()
+    page.set_viewport_size({"width": 1280, "height": 720})
     page.get_by_role("button", name="Bekræft og godkend tilslutning").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Kvittering")
     expect(page.get_by_text("er nu tilsluttet MitID Erhverv")).to_be_visible()
@@ -112,10 +151,10 @@ def test_demo_owner_cleans_up_connects_and_appoints_the_accountant(context, page
     # G3.1 the setup email is in the accountant's inbox in the simulated mailbox.
     page.goto("/simulator/postkasse/")
     axe_check(page)
-    page.get_by_role("link", name="jesper.lund@lund-revision.dk").first.click()
+    page.get_by_role("link", name="jesper@lund-revision.dk").first.click()
     axe_check(page)
     page.get_by_role(
         "link", name=re.compile("organisationsadministrator for Lægehuset")
-    ).first.click()
+    ).first.click()  # sent to the address as corrected with Ret
     expect(page.get_by_text(re.compile(r"/opsaetning/"))).to_have_count(1)
     axe_check(page)
