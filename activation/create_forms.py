@@ -15,6 +15,7 @@ from mitid_portal.forms import DateField, PortalForm
 from mitid_portal.validators import cpr_birth_date, normalise_cpr, normalise_phone
 from organisations.models import PublicService
 from organisations.selectors import organisation_default_means, organisation_offered_means
+from users.models import Language
 
 _INPUT = {"class": "form-input"}
 _MEANS_LABELS = dict(BoundMeans.Kind.choices)
@@ -70,6 +71,13 @@ class UserCreateForm(PortalForm):
         max_length=30,
         help_text=_("Dansk mobilnummer på 8 cifre, evt. med +45 foran."),
         widget=forms.TextInput(attrs={**_INPUT, "inputmode": "tel", "autocomplete": "off"}),
+    )
+    language = forms.ChoiceField(
+        label=_("Sprog i e-mail og SMS"),
+        choices=Language.choices,
+        initial=Language.DA,
+        required=False,  # Danish unless English is chosen
+        widget=forms.RadioSelect,
     )
     anonymous = forms.BooleanField(
         label=_("Anonym bruger"),

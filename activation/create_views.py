@@ -62,6 +62,7 @@ def user_create(request):
                 phone=data["phone"],
                 cpr=data["cpr"],
                 birth_date=data["birth_date"],
+                language=data["language"] or "da",
                 anonymous=data["anonymous"],
                 means=data["means"],
                 services=list(data["services"]),
@@ -126,6 +127,7 @@ def _stash(request, parsed) -> str:
                 u.birth_date.isoformat() if u.birth_date else "",
                 u.email,
                 u.phone,
+                u.language,
             ]
             for u in parsed.new_users()
         ],
@@ -153,8 +155,9 @@ def _rows_to_users(rows) -> list[NewUser]:
             birth_date=datetime.date.fromisoformat(birth) if birth else None,
             email=email,
             phone=phone,
+            language=language[0] if language else "da",  # a preview stashed before the column
         )
-        for first, last, cpr, birth, email, phone in rows
+        for first, last, cpr, birth, email, phone, *language in rows
     ]
 
 

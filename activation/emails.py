@@ -5,7 +5,8 @@ One function per email (STYLE.md "Emails"). Each owns its three templates,
 ``templates/emails/<name>-subject.txt``, ``-body.txt`` and ``-body.html``, builds their context
 from its arguments, and queues the email through the kernel's outbox
 (``mitid_portal.emails``) in the caller's transaction; an ``event_key`` makes it at most once per
-event. The templates are written in Danish and render in the language active when queued.
+event. The templates are written in Danish and render in the recipient's language
+(``User.language``).
 
 The bulk start renders the link email once per variant and fills in each user
 (``activation.services.emails.LinkEmailBuilder``) from the same template and ``link_context``.
@@ -68,6 +69,7 @@ def activation_link(*, invitation: Invitation, token: str, event_key: str) -> Ou
         to=invitation.user.email,
         template=LINK_TEMPLATE,
         context=_invitation_context(invitation=invitation, token=token),
+        language=invitation.user.language,
         event_key=event_key,
     )
 
@@ -81,6 +83,7 @@ def activation_reminder(
         to=invitation.user.email,
         template=REMINDER_TEMPLATE,
         context=_invitation_context(invitation=invitation, token=token),
+        language=invitation.user.language,
         event_key=event_key,
     )
 
@@ -99,10 +102,11 @@ def means_added(
     return email_queue(
         to=to,
         template="means_added",
+        language=user.language,
         context={
             "user_name": user.full_name,
             "organisation": organisation,
-            "means": str(BoundMeans.Kind(kind).label),
+            "means": BoundMeans.Kind(kind).label,  # lazy: in the recipient's language
             "bound_at": bound_at,
         },
         event_key=event_key,
@@ -117,10 +121,11 @@ def means_removed(
     return email_queue(
         to=to,
         template="means_removed",
+        language=user.language,
         context={
             "user_name": user.full_name,
             "organisation": user.organisation,
-            "means": str(binding.get_kind_display()),
+            "means": BoundMeans.Kind(binding.kind).label,
             "removed_at": binding.removed_at,
         },
         event_key=event_key,
@@ -135,10 +140,11 @@ def separate_means_added(
     return email_queue(
         to=to,
         template="separate_means_added",
+        language=user.language,
         context={
             "user_name": user.full_name,
             "organisation": organisation,
-            "means": str(BoundMeans.Kind(binding.kind).label),
+            "means": BoundMeans.Kind(binding.kind).label,
             "serial": binding.device_serial,
             "bound_at": binding.bound_at,
         },

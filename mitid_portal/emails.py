@@ -5,8 +5,9 @@ Each email is one function in the ``emails`` module of the app that owns its eve
 (``organisations.emails``, ``users.emails``, ``activation.emails``; STYLE.md "Emails"), with typed
 keyword-only arguments; it builds its context and calls ``email_queue`` here, the one shared
 builder, which no other app module calls. Each email has three templates:
-``emails/<name>-subject.txt``, ``-body.txt`` and ``-body.html``, rendered in the language active
-when it is queued.
+``emails/<name>-subject.txt``, ``-body.txt`` and ``-body.html``, written in Danish with every
+text wrapped for translation, and rendered in the recipient's language (``User.language``: Danish
+unless they chose English), or the language active when queued if the recipient is no user.
 """
 
 import datetime
@@ -18,7 +19,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks import task
 
 from mitid_portal.bulk import BulkInserter
@@ -34,22 +35,32 @@ CLAIM_SIZE = 50  # emails claimed, sent and marked sent in one transaction (also
 # waits for the disk)
 
 
-def _render(name: str, context: dict) -> tuple[str, str, str]:
+def email_render(name: str, context: dict, *, language: str | None = None) -> tuple[str, str, str]:
+    """Subject, plain text and HTML of the email ``name`` in ``language`` (the active language
+    when None): texts, dates and numbers as the recipient reads them."""
     context = {"portal_base_url": settings.PORTAL_BASE_URL, **context}
-    subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
-    body_text = render_to_string(f"emails/{name}-body.txt", context)
-    body_html = render_to_string(f"emails/{name}-body.html", context)
+    with translation.override(language or translation.get_language() or settings.LANGUAGE_CODE):
+        subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
+        body_text = render_to_string(f"emails/{name}-body.txt", context)
+        body_html = render_to_string(f"emails/{name}-body.html", context)
     return subject, body_text, body_html
 
 
 def email_queue(
-    *, to: str, template: str, context: dict, event_key: str | None = None
+    *,
+    to: str,
+    template: str,
+    context: dict,
+    language: str | None = None,
+    event_key: str | None = None,
 ) -> OutboundEmail | None:
     """Put one email in the outbox, inside the caller's transaction; delivery starts after commit.
+    ``language`` is the recipient's (``User.language``); None: the active language (a recipient
+    who is no user, e.g. the requester of a connection, is the person acting).
     Returns None when an email for ``event_key`` was queued before."""
     if event_key and OutboundEmail.objects.filter(event_key=event_key).exists():
         return None
-    subject, body_text, body_html = _render(template, context)
+    subject, body_text, body_html = email_render(template, context, language=language)
     email = OutboundEmail.objects.create(
         to=to, subject=subject, body_text=body_text, body_html=body_html, event_key=event_key
     )

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # intcomma: counts as "20.000" in Danish, "20,000" in English
     "django_tasks",
     "django_tasks_db",
     "mitid_portal",
@@ -273,6 +274,9 @@ BROKER_URL = env.str("BROKER_URL", default="")
 LANGUAGE_CODE = "da"
 LANGUAGES = [("da", _("Dansk")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our date formats per language (mitid_portal/formats/<lang>/formats.py): "31 December 2026" in
+# English; Danish keeps Django's "31. december 2026".
+FORMAT_MODULE_PATH = ["mitid_portal.formats"]
 TIME_ZONE = "Europe/Copenhagen"
 USE_I18N = True
 USE_TZ = True

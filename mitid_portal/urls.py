@@ -21,7 +21,8 @@ urlpatterns = [
     path("broker/", include("broker.urls")),
     path("scim/v2/", include("idm.api_urls")),
     path("", include("idm.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch: Django's set_language, which also saves a logged-in user's choice.
+    path("i18n/", include("users.language_urls")),
     path(settings.OPERATOR_PATH, admin.site.urls),
     path("simulator/", include("simulators.urls")),
     path("simulator/registre/", include("simulators.registers.urls")),

@@ -5,7 +5,8 @@ One function per email (STYLE.md "Emails"). Each owns its three templates,
 ``templates/emails/<name>-subject.txt``, ``-body.txt`` and ``-body.html``, builds their context
 from its arguments, and queues the email through the kernel's outbox
 (``mitid_portal.emails``) in the caller's transaction. An ``event_key`` makes it at most once
-per event. The templates are written in Danish and render in the language active when queued.
+per event. The templates are written in Danish and render in ``language``, the recipient's
+(``User.language``), or the language active when queued for a recipient who is no user.
 """
 
 import datetime
@@ -25,7 +26,7 @@ from organisations.models import (
 
 
 def connection_pending(
-    *, to: str, connection: ConnectionRequest, event_key: str
+    *, to: str, connection: ConnectionRequest, event_key: str, language: str | None = None
 ) -> OutboundEmail | None:
     """A manual connection request was submitted with its documentation (G2.7) and awaits a
     portal operator: the requester is told it may take up to 10 working days."""
@@ -34,11 +35,12 @@ def connection_pending(
         template="connection_pending",
         context={"connection": connection},
         event_key=event_key,
+        language=language,
     )
 
 
 def connection_rejected(
-    *, to: str, connection: ConnectionRequest, event_key: str
+    *, to: str, connection: ConnectionRequest, event_key: str, language: str | None = None
 ) -> OutboundEmail | None:
     """A portal operator rejected a manual connection request: the requester gets the reason
     (``connection.decision_note``)."""
@@ -47,6 +49,7 @@ def connection_rejected(
         template="connection_rejected",
         context={"connection": connection},
         event_key=event_key,
+        language=language,
     )
 
 
@@ -57,6 +60,7 @@ def connection_receipt(
     organisation: Organisation,
     admins: list[str],
     event_key: str,
+    language: str | None = None,
 ) -> OutboundEmail | None:
     """*Kvittering* (G2.7): the organisation is connected. The requester gets the terms accepted
     and the appointed organisation administrators, each as "name (email)" in ``admins``."""
@@ -65,6 +69,7 @@ def connection_receipt(
         template="connection_receipt",
         context={"connection": connection, "organisation": organisation, "admins": admins},
         event_key=event_key,
+        language=language,
     )
 
 
@@ -76,6 +81,7 @@ def admin_setup_link(
     link: str,
     expires_at: datetime.datetime,
     event_key: str,
+    language: str | None = None,
 ) -> OutboundEmail | None:
     """An organisation administrator was appointed (G3.1): they get the setup link, valid 60
     days (until ``expires_at``)."""
@@ -89,6 +95,7 @@ def admin_setup_link(
             "expires_at": expires_at,
         },
         event_key=event_key,
+        language=language,
     )
 
 
@@ -111,7 +118,13 @@ def _power_context(
 
 
 def powers_created(
-    *, to: str, admin_name: str, organisation: Organisation, power: PowerOfAttorney, event_key: str
+    *,
+    to: str,
+    admin_name: str,
+    organisation: Organisation,
+    power: PowerOfAttorney,
+    event_key: str,
+    language: str | None = None,
 ) -> OutboundEmail | None:
     """The giver created a power of attorney (G8.1): an organisation administrator of the
     receiving ``organisation`` is told which services it covers and until when."""
@@ -120,11 +133,18 @@ def powers_created(
         template="powers_created",
         context=_power_context(admin_name=admin_name, organisation=organisation, power=power),
         event_key=event_key,
+        language=language,
     )
 
 
 def powers_requested(
-    *, to: str, admin_name: str, organisation: Organisation, power: PowerOfAttorney, event_key: str
+    *,
+    to: str,
+    admin_name: str,
+    organisation: Organisation,
+    power: PowerOfAttorney,
+    event_key: str,
+    language: str | None = None,
 ) -> OutboundEmail | None:
     """The receiver asked for a power of attorney (G8.1): an organisation administrator of the
     giving ``organisation`` is asked to approve or reject it under *Fuldmagter*."""
@@ -133,11 +153,18 @@ def powers_requested(
         template="powers_requested",
         context=_power_context(admin_name=admin_name, organisation=organisation, power=power),
         event_key=event_key,
+        language=language,
     )
 
 
 def powers_approved(
-    *, to: str, admin_name: str, organisation: Organisation, power: PowerOfAttorney, event_key: str
+    *,
+    to: str,
+    admin_name: str,
+    organisation: Organisation,
+    power: PowerOfAttorney,
+    event_key: str,
+    language: str | None = None,
 ) -> OutboundEmail | None:
     """The giver approved a requested power of attorney (G8.1): an organisation administrator
     of the receiving ``organisation`` is told it is active."""
@@ -146,11 +173,18 @@ def powers_approved(
         template="powers_approved",
         context=_power_context(admin_name=admin_name, organisation=organisation, power=power),
         event_key=event_key,
+        language=language,
     )
 
 
 def powers_rejected(
-    *, to: str, admin_name: str, organisation: Organisation, power: PowerOfAttorney, event_key: str
+    *,
+    to: str,
+    admin_name: str,
+    organisation: Organisation,
+    power: PowerOfAttorney,
+    event_key: str,
+    language: str | None = None,
 ) -> OutboundEmail | None:
     """The giver rejected a requested power of attorney (G8.1): an organisation administrator
     of the receiving ``organisation`` is told."""
@@ -159,11 +193,18 @@ def powers_rejected(
         template="powers_rejected",
         context=_power_context(admin_name=admin_name, organisation=organisation, power=power),
         event_key=event_key,
+        language=language,
     )
 
 
 def powers_revoked(
-    *, to: str, admin_name: str, organisation: Organisation, power: PowerOfAttorney, event_key: str
+    *,
+    to: str,
+    admin_name: str,
+    organisation: Organisation,
+    power: PowerOfAttorney,
+    event_key: str,
+    language: str | None = None,
 ) -> OutboundEmail | None:
     """One side revoked a power of attorney (G8.1): an organisation administrator of the other
     side, ``organisation``, is told it can no longer be used."""
@@ -172,6 +213,7 @@ def powers_revoked(
         template="powers_revoked",
         context=_power_context(admin_name=admin_name, organisation=organisation, power=power),
         event_key=event_key,
+        language=language,
     )
 
 
@@ -188,6 +230,7 @@ def rights_request_new(
     reason: str,
     organisation: Organisation,
     event_key: str,
+    language: str | None = None,
 ) -> OutboundEmail | None:
     """A user asked for a right (G8.3): a rights administrator of ``organisation`` is asked to
     decide it under *Anmodninger om rettigheder*."""
@@ -202,6 +245,7 @@ def rights_request_new(
             "organisation": organisation,
         },
         event_key=event_key,
+        language=language,
     )
 
 
@@ -216,7 +260,12 @@ def _decision_context(*, user_name: str, right_request: RightRequest) -> dict[st
 
 
 def rights_request_approved(
-    *, to: str, user_name: str, right_request: RightRequest, event_key: str
+    *,
+    to: str,
+    user_name: str,
+    right_request: RightRequest,
+    event_key: str,
+    language: str | None = None,
 ) -> OutboundEmail | None:
     """A rights administrator approved a user's request for a right (G8.3): the user is told,
     with the administrator's answer if any."""
@@ -225,11 +274,17 @@ def rights_request_approved(
         template="rights_request_approved",
         context=_decision_context(user_name=user_name, right_request=right_request),
         event_key=event_key,
+        language=language,
     )
 
 
 def rights_request_rejected(
-    *, to: str, user_name: str, right_request: RightRequest, event_key: str
+    *,
+    to: str,
+    user_name: str,
+    right_request: RightRequest,
+    event_key: str,
+    language: str | None = None,
 ) -> OutboundEmail | None:
     """A rights administrator rejected a user's request for a right (G8.3): the user is told,
     with the reason if any."""
@@ -238,4 +293,5 @@ def rights_request_rejected(
         template="rights_request_rejected",
         context=_decision_context(user_name=user_name, right_request=right_request),
         event_key=event_key,
+        language=language,
     )

@@ -1,7 +1,7 @@
 """The emails of users: one function per email (STYLE.md "Emails"), each owning its three
 templates (``templates/emails/<name>-subject.txt``, ``-body.txt``, ``-body.html``) and building
 their context; queued through the kernel's outbox (``mitid_portal.emails``) in the caller's
-transaction. The templates are written in Danish and render in the language active when queued.
+transaction. The templates are written in Danish and render in the recipient's language.
 """
 
 from django.conf import settings
@@ -24,6 +24,7 @@ def user_email_confirm(*, to: str, user: User, token: str) -> OutboundEmail | No
     return email_queue(
         to=to,
         template="user_email_confirm",
+        language=user.language,
         context={
             "user_name": user.full_name,
             "organisation": user.organisation,

@@ -21,6 +21,14 @@ class PortalUserManager(SandboxedQuerySetMixin, UserManager):
         return user
 
 
+class Language(models.TextChoices):
+    """The language a person reads the portal, its emails and its SMS in: Danish unless they
+    chose English (the language switch while logged in, or the administrator who created them)."""
+
+    DA = "da", "Dansk"
+    EN = "en", "English"
+
+
 def new_username() -> str:
     return f"u-{uuid.uuid4().hex}"
 
@@ -68,6 +76,9 @@ class User(AbstractBaseUser, PermissionsMixin, SandboxedModel):
     pending_email = models.EmailField(_("ny e-mail (ikke bekræftet)"), blank=True)
     pending_email_token_hash = models.CharField(max_length=64, blank=True, editable=False)
     pending_email_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    language = models.CharField(
+        _("sprog"), max_length=2, choices=Language.choices, default=Language.DA
+    )
     is_staff = models.BooleanField(_("portaloperatør"), default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)

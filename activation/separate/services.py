@@ -10,7 +10,7 @@ import datetime
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -47,6 +47,7 @@ APP_LOGIN_LIFETIME = 5 * 60
 
 TAKEN = _("Bruger-ID'et er optaget. Vælg et andet.")
 LOGIN_FAILED = _("Forkert bruger-ID eller kode. Prøv igen.")
+SMS_CODE_TEXT = _("Din MitID Erhverv verifikationskode er %(code)s. Koden udløber om 10 minutter.")
 LOGIN_THROTTLED = _("For mange mislykkede forsøg. Vent 15 minutter, og prøv igen.")
 
 
@@ -100,14 +101,14 @@ def sms_code_send(*, user: User, number: str) -> SmsVerification:
     verification.full_clean()
     verification.save()
     # Last: a refusing gateway rolls the row back, so no code exists that was never sent.
-    outside.sms_gateway().send(
-        number=number,
-        text=str(
-            _("Din MitID Erhverv verifikationskode er %(code)s. Koden udløber om 10 minutter.")
-            % {"code": code}
-        ),
-    )
+    outside.sms_gateway().send(number=number, text=sms_code_text(code=code, language=user.language))
     return verification
+
+
+def sms_code_text(*, code: str, language: str) -> str:
+    """The SMS with the verification code, in the recipient's language (``User.language``)."""
+    with translation.override(language):
+        return str(SMS_CODE_TEXT % {"code": code})
 
 
 def sms_code_verify(*, user: User, number: str, code: str) -> SmsVerification:

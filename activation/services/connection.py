@@ -128,6 +128,7 @@ def organisation_admin_appoint(
         link=link,
         expires_at=invitation.expires_at,
         event_key=f"admin-setup-{invitation.pk}",
+        language=user.language,
     )
     return invitation
 

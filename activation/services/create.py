@@ -38,7 +38,7 @@ from organisations.services.rights import (
     rights_grant_basic_package,
     rights_grant_basic_package_bulk,
 )
-from users.models import User
+from users.models import Language, User
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -76,7 +76,12 @@ _ALIASES = {
     "mobilnummer": "mobil",
     "telefon": "mobil",
     "telefonnummer": "mobil",
+    # Optional: the language of the user's emails and SMS (da / en; empty: Danish).
+    "sprog": "sprog",
+    "language": "sprog",
 }
+_LANGUAGES = {"": Language.DA, "da": Language.DA, "dansk": Language.DA, "danish": Language.DA}
+_LANGUAGES |= {"en": Language.EN, "engelsk": Language.EN, "english": Language.EN}
 _REQUIRED = ("fornavn", "efternavn", "email")
 _DATE_FORMATS = ("%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y", "%Y-%m-%d")
 
@@ -97,6 +102,7 @@ class NewUser:
     phone: str = ""
     cpr: str = ""
     birth_date: datetime.date | None = None
+    language: str = Language.DA
 
 
 def _actor_name(actor) -> str:
@@ -150,6 +156,7 @@ def user_create(
     phone: str = "",
     cpr: str = "",
     birth_date: datetime.date | None = None,
+    language: str = Language.DA,
     anonymous: bool = False,
     means: list[str],
     services: Sequence[PublicService] = (),
@@ -189,6 +196,7 @@ def user_create(
         cpr=cpr,
         cpr_hash=cpr_hash,
         birth_date=birth_date,
+        language=language,
         is_anonymous_user=anonymous,
     )  # the model's default state: imported, until the activation starts below
     user.set_unusable_password()
@@ -241,6 +249,7 @@ class BulkRow:
     birth_date_text: str = ""
     email: str = ""
     phone: str = ""
+    language: str = Language.DA
     errors: list[str | StrPromise] = field(default_factory=list)
 
     @property
@@ -259,6 +268,7 @@ class BulkRow:
             phone=self.phone,
             cpr=self.cpr if self.cpr_valid else "",
             birth_date=self.birth_date,
+            language=self.language,
         )
 
 
@@ -481,6 +491,11 @@ def users_bulk_file_read(*, organisation: Organisation, upload) -> BulkFile:
                 % {"cells": len(record), "columns": len(header)}
             )
         _row_check(row, cpr_text=cpr_text, phone_text=get(record, "mobil"), today=today)
+        language = _LANGUAGES.get(get(record, "sprog").lower())
+        if language is None:
+            row.errors.append(_("Sproget skal være da (dansk) eller en (engelsk)."))
+        else:
+            row.language = language
         rows.append(row)
 
     _duplicates(
@@ -559,6 +574,7 @@ def users_bulk_create(
                 cpr=u.cpr,
                 cpr_hash=crypto.cpr_hash(u.cpr) if u.cpr else "",
                 birth_date=u.birth_date,
+                language=u.language,
                 password="!",  # noqa: S106 - unusable: organisation users log in with MitID
             )
             for u in users

@@ -5,10 +5,11 @@ normally through the outbox."""
 
 from dataclasses import dataclass
 
-from django.template.loader import render_to_string
+from django.conf import settings
 from django.utils.html import escape
 
 from activation.emails import LINK_TEMPLATE, activation_url, link_context
+from mitid_portal.emails import email_render
 from mitid_portal.models import OutboundEmail
 
 # Placeholders that survive HTML escaping and the subject's whitespace folding unchanged.
@@ -32,18 +33,20 @@ class _Rendered:
 
 
 class LinkEmailBuilder:
-    """Renders the link email once per variant (with or without activation code) with
-    placeholders, then fills in each user's name and link: plain text as is, HTML escaped."""
+    """Renders the link email once per variant (with or without activation code, in each
+    recipient language) with placeholders, then fills in each user's name and link: plain text as
+    is, HTML escaped."""
 
     def __init__(self, *, organisation, expires_at, template: str = LINK_TEMPLATE) -> None:
         self.organisation = organisation
         self.expires_at = expires_at
         self.template = template
-        self._variants: dict[bool, _Rendered] = {}
+        self._variants: dict[tuple[bool, str], _Rendered] = {}
         self._prefix, self._suffix = _link_prefix_and_suffix()
 
-    def _variant(self, code_required: bool) -> _Rendered:
-        if code_required not in self._variants:
+    def _variant(self, code_required: bool, language: str) -> _Rendered:
+        key = (code_required, language)
+        if key not in self._variants:
             context = link_context(
                 organisation=self.organisation,
                 name=_NAME,
@@ -51,18 +54,23 @@ class LinkEmailBuilder:
                 expires_at=self.expires_at,
                 code_required=code_required,
             )
-            name = f"emails/{self.template}"
-            self._variants[code_required] = _Rendered(
-                subject=" ".join(render_to_string(f"{name}-subject.txt", context).split()),
-                body_text=render_to_string(f"{name}-body.txt", context),
-                body_html=render_to_string(f"{name}-body.html", context),
+            self._variants[key] = _Rendered(
+                *email_render(self.template, context, language=language)
             )
-        return self._variants[code_required]
+        return self._variants[key]
 
     def row(
-        self, *, to: str, name: str, token: str, code_required: bool, event_key: str
+        self,
+        *,
+        to: str,
+        name: str,
+        token: str,
+        code_required: bool,
+        event_key: str,
+        language: str = settings.LANGUAGE_CODE,
     ) -> OutboundEmail:
-        variant = self._variant(code_required)
+        """The email of one user; ``language`` is theirs (``User.language``)."""
+        variant = self._variant(code_required, language)
         link = f"{self._prefix}{token}{self._suffix}"
         return OutboundEmail(
             to=to,

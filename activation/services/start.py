@@ -42,7 +42,16 @@ def _check_means(*, organisation: Organisation, means: Iterable[str]) -> list[st
     return [m for m in offered if m in chosen]
 
 
-_FIELDS = ("pk", "organisation_id", "state", "first_name", "last_name", "email", "cpr_hash")
+_FIELDS = (
+    "pk",
+    "organisation_id",
+    "state",
+    "first_name",
+    "last_name",
+    "email",
+    "cpr_hash",
+    "language",
+)
 
 
 def _locked_rows(users: QuerySet[User] | list[User]) -> list[tuple]:
@@ -114,7 +123,7 @@ def users_activation_start(
     )
     tokens: list[str] = []
     invitations: list[Invitation] = []
-    for pk, _org, _state, _first, _last, _email, cpr_hash in rows:
+    for pk, _org, _state, _first, _last, _email, cpr_hash, _language in rows:
         token = crypto.random_token()
         tokens.append(token)
         code_hash = (
@@ -147,7 +156,7 @@ def users_activation_start(
     emails = []
     without_email = 0
     for row, invitation, token in zip(rows, invitations, tokens, strict=True):
-        _pk, _org, _state, first, last, email, _cpr_hash = row
+        _pk, _org, _state, first, last, email, _cpr_hash, language = row
         if not email:
             without_email += 1
             continue  # the import flags users without email; the administrator adds one
@@ -158,6 +167,7 @@ def users_activation_start(
                 token=token,
                 code_required=bool(invitation.code_hash),
                 event_key=f"activation-link-{invitation.pk}",
+                language=language,
             )
         )
     emails_queue_bulk(emails)

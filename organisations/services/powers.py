@@ -104,6 +104,7 @@ def _notify(
             organisation=to,
             power=power,
             event_key=f"power-{power.pk}-{step}-{admin.pk}",
+            language=admin.language,
         )
 
 

@@ -486,6 +486,7 @@ def right_request_create(
                 reason=reason,
                 organisation=organisation,
                 event_key=f"right-request-{right_request.pk}-new-{admin.pk}",
+                language=admin.language,
             )
     return right_request
 
@@ -536,6 +537,7 @@ def _right_request_decide(
                 user_name=_user_label(user),
                 right_request=right_request,
                 event_key=f"right-request-{right_request.pk}-decided",
+                language=user.language,
             )
     return right_request
 

@@ -212,7 +212,7 @@ def _problems(
                     "Sidst brugt %(date)s. Arbejder medarbejderen her stadig? Hvis ikke, så slet "
                     "medarbejderen."
                 )
-                % {"date": date_format(timezone.localtime(employee.last_used_at), "j. F Y")},
+                % {"date": date_format(timezone.localtime(employee.last_used_at), "DATE_FORMAT")},
                 guide_id="G1.2",
                 fix_url=revoke_url,
                 fix_label=revoke_label,
