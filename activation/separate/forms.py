@@ -147,7 +147,8 @@ class PhysicalChoiceForm(PortalForm):
         choices = [
             (
                 "new",
-                _("Du har fået en %(means)s fra din organisation") % {"means": kind_label.lower()},
+                # The means by its name, "MitID kodeviser" (never "mitid kodeviser").
+                _("Du har fået en %(means)s fra din organisation") % {"means": kind_label},
             )
         ]
         if has_shared:
@@ -155,7 +156,7 @@ class PhysicalChoiceForm(PortalForm):
                 (
                     "shared",
                     _("Brug din %(means)s fra en anden organisation (delt identifikationsmiddel)")
-                    % {"means": kind_label.lower()},
+                    % {"means": kind_label},
                 )
             )
         cast(forms.ChoiceField, self.fields["choice"]).choices = choices
