@@ -15,7 +15,7 @@ from typing import Any
 from django.db import models
 from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext, ngettext_lazy
@@ -24,7 +24,14 @@ from mitid_portal.clientip import client_address
 from mitid_portal.identity import UserState
 from mitid_portal.models import AuditAction, AuditEvent
 
-__all__ = ["AuditAction", "audit_action_label", "audit_details", "audit_record", "client_ip"]
+__all__ = [
+    "AuditAction",
+    "audit_action_label",
+    "audit_details",
+    "audit_record",
+    "audit_target_label",
+    "client_ip",
+]
 
 # Ten digits (or 6-4 with a dash) not part of a longer number or a +45 phone number.
 _CPR_LIKE = re.compile(r"(?<![\d+])(\d{6})-?\d{4}(?!\d)")
@@ -79,6 +86,22 @@ def audit_action_label(action: str) -> str:
     if action in AuditAction.values:
         return str(AuditAction(action).label)
     return action
+
+
+# The target of an act on many users at once, as the services write it ("12 brugere").
+_USERS_TARGET = re.compile(r"(\d+) brugere")
+
+
+def audit_target_label(target: str) -> str:
+    """Whom the event concerns, as written; a count of users in the current language ("1 user",
+    "2,000 users" in English; "2.000 brugere" in Danish)."""
+    match = _USERS_TARGET.fullmatch(target or "")
+    if match is None:
+        return target
+    n = int(match.group(1))
+    return ngettext("%(n)s bruger", "%(n)s brugere", n) % {
+        "n": number_format(n, force_grouping=True)
+    }
 
 
 # --- Reading the changes back -----------------------------------------------------------------

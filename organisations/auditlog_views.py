@@ -15,7 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
-from mitid_portal.audit import AuditAction, audit_action_label, audit_details, audit_details_text
+from mitid_portal.audit import (
+    AuditAction,
+    audit_action_label,
+    audit_details,
+    audit_details_text,
+    audit_target_label,
+)
 from mitid_portal.csv import csv_render
 from mitid_portal.forms import PortalForm
 from mitid_portal.models import AuditEvent
@@ -143,6 +149,7 @@ def audit_log(request):
         {
             "event": event,
             "label": audit_action_label(event.action),
+            "target": audit_target_label(event.target),
             "details": audit_details(event),
         }
         for event in page.object_list
@@ -166,7 +173,7 @@ def audit_log_csv(request):
             event.actor_name,
             audit_action_label(event.action),
             event.action,
-            event.target,
+            audit_target_label(event.target),
             audit_details_text(event),
             event.ip_address or "",
         )
