@@ -63,6 +63,11 @@ def test_admin_appoints_a_rights_administrator_who_approves_a_users_request(
     axe_check(page)
     page.get_by_label("Rolle til Rikke Rettig").select_option(label="Rettighedsadministrator")
     page.get_by_role("button", name="Tildel rolle til Rikke Rettig").click()
+    dialog = page.get_by_role(
+        "dialog", name="Vil du tildele Rikke Rettig rollen Rettighedsadministrator?"
+    )
+    axe_check(page)
+    dialog.get_by_role("button", name="Ja, tildel").click()
     expect(page.get_by_text("Rikke Rettig er nu rettighedsadministrator.")).to_be_visible()
     axe_check(page)
     assert RoleGrant.objects.filter(user=rikke, role="rights_admin").exists()
@@ -94,6 +99,7 @@ def test_admin_appoints_a_rights_administrator_who_approves_a_users_request(
     axe_check(rikke_page)
     rikke_page.get_by_label("Svar til Ulla Brugersen (valgfrit)").fill("Velkommen til")
     rikke_page.get_by_role("button", name="Godkend Tinglysning til Ulla Brugersen").click()
+    rikke_page.get_by_role("dialog").get_by_role("button", name="Ja, godkend").click()
     expect(
         rikke_page.get_by_text("Anmodningen fra Ulla Brugersen om Tinglysning er godkendt.")
     ).to_be_visible()
@@ -166,6 +172,7 @@ def test_the_rights_groups_and_powers_pages_are_accessible(context, page):
     expect(page.get_by_role("heading", level=1)).to_have_text("Fuldmagt til Revisorhuset ApS")
     axe_check(page)
     page.get_by_role("button", name="Tilbagekald fuldmagten").click()
+    page.get_by_role("dialog").get_by_role("button", name="Ja, tilbagekald fuldmagten").click()
     expect(page.get_by_text("Fuldmagten er tilbagekaldt.")).to_be_visible()
     axe_check(page)
     page.goto("/organisation/fuldmagter/anmod/")
