@@ -145,3 +145,18 @@ def test_the_language_switch_works_without_login(client):
     response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert response.status_code == 302
     assert response.cookies["django_language"].value == "en"
+
+
+def test_a_user_who_chose_english_gets_english_pages_after_login(client, organisation):
+    user = UserFactory(organisation=organisation, language="en")
+    client.force_login(user)
+    page = client.get(reverse("portal:home")).content.decode()
+    assert '<html lang="en"' in page
+
+
+def test_the_browsers_own_choice_comes_first(client, organisation):
+    user = UserFactory(organisation=organisation, language="en")
+    client.cookies["django_language"] = "da"
+    client.force_login(user)
+    page = client.get(reverse("portal:home")).content.decode()
+    assert '<html lang="da"' in page
