@@ -17,12 +17,13 @@
   }
 
   function prepare(scope) {
-    var modals = scope.querySelectorAll(".fds-modal[id^='modal-']");
+    // Only the modals not moved yet (this file runs once for each modal on the page).
+    var modals = scope.querySelectorAll(":not(#confirm-modals) > .fds-modal[data-confirm-modal]");
     for (var i = 0; i < modals.length; i++) {
       var modal = modals[i];
       var triggers = document.querySelectorAll('[data-module="modal"][data-target="' + modal.id + '"]');
       for (var t = 0; t < triggers.length; t++) { triggers[t].setAttribute("type", "button"); }
-      if (modal.parentNode.id !== "confirm-modals") { container().appendChild(modal); }
+      container().appendChild(modal);
     }
   }
 

@@ -59,7 +59,7 @@ def _modal(page: str, form_id: str, value: str = "") -> str:
     assert '<form method="post"' in page and f'id="{form_id}"' in page
     assert f'data-module="modal" data-target="{modal_id}"' in page
     match = re.search(
-        rf'<div class="fds-modal" id="{modal_id}" aria-hidden="true" role="dialog" '
+        rf'<div class="fds-modal" data-confirm-modal id="{modal_id}" aria-hidden="true" role="dialog" '
         rf'aria-modal="true" aria-labelledby="{modal_id}-heading".*?</div>\s*</div>\s*<script',
         page,
         re.S,
