@@ -19,7 +19,7 @@ from mitid_portal.errors import RuleError
 from organisations.access import organisation_object_or_404, organisation_view
 from organisations.models import RoleGrant
 from users.models import User
-from users.selectors import users_for_selection
+from users.selectors import users_for_selection, users_imported_without_rid_count
 
 ADMINS = (RoleGrant.Role.ORGANISATION_ADMIN, RoleGrant.Role.USER_ADMIN)
 SELECTION_KEY = "activation_bulk"
@@ -129,11 +129,16 @@ def bulk_confirm(request):
             "with_code": sum(1 for i in invitations if i.code_hash),
         }
         return redirect("activation:bulk_receipt")
-    count = _selected_users(request, selection).count()
+    selected = _selected_users(request, selection)
     return render(
         request,
         "activation/bulk_confirm.html",
-        {"count": count, "means": _means_labels(selection["means"])},
+        {
+            "count": selected.count(),
+            "means": _means_labels(selection["means"]),
+            # Imported without a RID (G1.6): said before the act, not found out after it.
+            "without_rid": users_imported_without_rid_count(users=selected),
+        },
     )
 
 

@@ -49,6 +49,12 @@ def users_imported(*, organisation: Organisation, search: str = "") -> QuerySet[
     return _searched(users, search).order_by("last_name", "first_name", "id")
 
 
+def users_imported_without_rid_count(*, users: QuerySet[User]) -> int:
+    """How many of ``users`` came from a NemID signature without a RID number: their rights hang
+    on no RID, and the import report flagged them (*Bekræft og start aktivering*)."""
+    return users.filter(nemid_employee_id__isnull=False, rid="").count()
+
+
 # The states *Brugere* lists; imported users have their own list.
 LISTED_STATES = [state for state in User.State if state != User.State.IMPORTED]
 
