@@ -196,7 +196,10 @@ def test_an_employee_activates_with_private_mitid_and_the_code_from_the_keyboard
     axe_check(page)
     type_into(page, page.get_by_label("Aktiveringskode"), code[:7])
     page.keyboard.press("Enter")  # submits the form from the field
-    expect(page.get_by_text("Aktiveringskoden skal være 8 cifre.")).to_be_visible()
+    # The error summary links to the field, and the field says it too.
+    summary = page.locator(".error-summary, [data-module='error-summary']").first
+    expect(summary.get_by_role("link", name="Aktiveringskoden skal være 8 cifre.")).to_be_visible()
+    expect(page.locator(".form-error-message")).to_contain_text("Aktiveringskoden skal være 8 cifre.")
     axe_check(page)
     field = page.get_by_label("Aktiveringskode")
     expect(field).to_have_value(code[:7])
