@@ -53,7 +53,7 @@ def world(client):
     }
 
 
-def _modal(page: str, form_id: str, value: str = "") -> str:
+def _modal(page: str, form_id: str, value: str = "", cancel: str = "Annullér") -> str:
     """The modal of the form ``form_id``: its trigger is in the form, its button submits it."""
     modal_id = f"modal-{form_id}" + (f"-{value}" if value else "")
     assert '<form method="post"' in page and f'id="{form_id}"' in page
@@ -68,7 +68,7 @@ def _modal(page: str, form_id: str, value: str = "") -> str:
     modal = match.group(0)
     assert f'<h2 class="modal-title" id="{modal_id}-heading">' in modal
     assert f'form="{form_id}" name="confirmed" value="{value or 1}"' in modal
-    assert "data-modal-close" in modal and ">Annullér</button>" in modal
+    assert "data-modal-close" in modal and f">{cancel}</button>" in modal
     return modal
 
 
@@ -201,3 +201,18 @@ def test_blocking_an_idm_client_asks_first(client, world):
 def test_another_organisations_object_is_not_found_before_anything_is_asked(client, world):
     theirs = UserGroup.objects.create(organisation=OrganisationFactory(), name="Fremmed")
     assert client.post(reverse("organisations:group_delete", args=[theirs.pk])).status_code == 404
+
+
+def test_the_questions_are_asked_in_english_too(client, world, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    grant = RoleGrant.objects.get(user=world["admin"], role=USER_ADMIN)
+    page = client.get(reverse("organisations:roles")).content.decode()
+    assert "Do you want to remove the role User administrator from Anna Admin?" in _modal(
+        page, f"role-remove-{grant.pk}", cancel="Cancel"
+    ).replace("&#x27;", "'")
+    assert '<option value="" selected>Choose role</option>' in page
+    asked = client.post(
+        reverse("organisations:group_delete", args=[world["group"].pk])
+    ).content.decode()
+    assert "<h1>Do you want to delete the group Sekretærer?</h1>" in asked
+    assert ">Yes, delete the group</button>" in asked and ">Cancel</a>" in asked
