@@ -102,6 +102,7 @@ def world(mailbox_backend):
 
 
 @pytest.mark.django_db
+@pytest.mark.timeout(900)  # four personas' crawls of the whole demo world on a shared machine
 def test_no_page_of_the_demo_world_shows_a_guide_id(client, world):
     practice = world["practice"]
     employees = reverse("nemid:employees", args=[practice.cvr])
