@@ -38,6 +38,7 @@ from django.utils import translation
 from playwright.sync_api import Error as PlaywrightError
 
 from activation import services as activation_services
+from activation.services.create import COLUMNS as BULK_COLUMNS
 from mitid_portal import outside
 from organisations import services as organisation_services
 from organisations.models import Organisation, PublicService, RoleGrant
@@ -334,6 +335,8 @@ def _world(language: str):
     data |= set(Organisation.objects.values_list("name", flat=True))
     data |= set(PublicService.objects.values_list("name", flat=True))
     data |= set(demo.SERVICES.values()) | set(demo.DEMO_PUBLIC_SERVICES.values())
+    # The columns a Masseopret file must have, named so in either language.
+    data |= set(BULK_COLUMNS)
     user = practice.users.filter(state=User.State.IMPORTED).first()
     return {
         "practice": practice,
@@ -467,10 +470,15 @@ def _header_problems(page, persona: str, language: str, width: str) -> list[str]
     return page.evaluate(HEADER_JS, {"scope": scope, "name": name, "menuHrefs": list(MENU_HREFS)})
 
 
+# Addresses are not words: URLs, paths (Revisionslog's "Tried to open /brugere/…") and emails.
+ADDRESSES = re.compile(r"https?://\S*|(?<!\S)/\S*|\S+@\S+")
+
+
 def _danish_words(page, data: list[str]) -> list[str]:
     text = page.evaluate(VISIBLE_TEXT_JS)
     for value in data:
         text = text.replace(value, " ")
+    text = ADDRESSES.sub(" ", text)
     return sorted({match.group(0) for match in DANISH_RE.finditer(text)})
 
 
