@@ -99,9 +99,10 @@ def test_a_physical_means_is_checked_before_the_bruger_id(client, invitation):
     )
     html = page(client, "physical")
     assert "Kontrollér det fysiske identifikationsmiddel" in html
-    assert "Opret MitID Erhverv bruger-ID" in html
+    assert "Vælg knappen Næste" not in html  # says what to do, does not narrate the screen
     response = post(client, "physical")
     assert response.headers["Location"] == reverse("separate:bruger_id")
+    assert "Opret MitID Erhverv bruger-ID" in page(client, "bruger_id")
 
 
 def test_the_app_skips_the_physical_check(client):
