@@ -49,6 +49,12 @@ def portal(request):
         "signed_in_name": signed_in,
         "main_menu": menu,
         "side_menu": side_menu,
+        # Where the language switch returns to: this page, unless it answers a POST (a
+        # confirmation page), which a GET after the switch could not open; then the page the POST
+        # came from (Django's set_language accepts only this site's addresses, else the front page).
+        "language_next": request.get_full_path()
+        if request.method == "GET"
+        else request.META.get("HTTP_REFERER", "/"),
         **_sandbox(request),
     }
 

@@ -67,6 +67,15 @@ def setup_step(request, step: str):
     if step not in services.SETUP_STEPS:
         return redirect("organisations:setup")
     index = services.SETUP_STEPS.index(step)
+    # Steps open in order: done ones (for Ret) and the one it goes on at, never one further on
+    # (a POST to a later step would skip the import's choice or leave a step unanswered).
+    resume = wizard.setup_resume_step(organisation)
+    if (
+        organisation.setup_completed_at is None
+        and resume
+        and index > services.SETUP_STEPS.index(resume)
+    ):
+        return redirect(_step_url(resume))
     returns = _returns_to_summary(request) and step != "summary"
     context = {
         "step": step,

@@ -76,12 +76,13 @@ def user_bound_means(*, user: User) -> QuerySet[BoundMeans]:
 
 def means_helpers(*, user: User) -> list[User]:
     """Who gives the user another means (*Min profil*): the organisation's user administrators,
-    or its organisation administrators when it has none; never the user themself. One query."""
+    or its organisation administrators when it has none (active ones, who can log in); never the
+    user themself. One query."""
     wanted = (RoleGrant.Role.USER_ADMIN, RoleGrant.Role.ORGANISATION_ADMIN)
     grants = (
         RoleGrant.objects.filter(organisation_id=user.organisation_id, role__in=wanted)
         .exclude(user=user)
-        .exclude(user__state__in=[User.State.SUSPENDED, User.State.CLOSED])
+        .filter(user__state=User.State.ACTIVE)  # only those who can log in and help
         .select_related("user")
         .order_by("user__last_name", "user__first_name", "user_id")
     )

@@ -97,7 +97,13 @@ def test_admin_appoints_a_rights_administrator_who_approves_a_users_request(
     log_in(rikke_context, rikke_page, "rikke.ret", "/organisation/rettigheder/anmodninger/")
     expect(rikke_page.get_by_role("heading", level=1)).to_have_text("Anmodninger om rettigheder")
     axe_check(rikke_page)
-    rikke_page.get_by_label("Svar til Ulla Brugersen (valgfrit)").fill("Velkommen til")
+    reply = rikke_page.get_by_label("Svar til Ulla Brugersen (valgfrit)")
+    reply.fill("Velkommen til")
+    # Enter in the reply decides nothing (the modal's "Ja, godkend" is not the form's default).
+    reply.press("Enter")
+    rikke_page.wait_for_timeout(500)
+    expect(rikke_page.get_by_role("dialog")).to_be_hidden()
+    assert RightRequest.objects.get().state == "requested"
     rikke_page.get_by_role("button", name="Godkend Tinglysning til Ulla Brugersen").click()
     rikke_page.get_by_role("dialog").get_by_role("button", name="Ja, godkend").click()
     expect(

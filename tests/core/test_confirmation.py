@@ -60,7 +60,7 @@ def _modal(page: str, form_id: str, value: str = "", cancel: str = "Annullér") 
     assert f'data-module="modal" data-target="{modal_id}"' in page
     match = re.search(
         rf'<div class="fds-modal" data-confirm-modal id="{modal_id}" aria-hidden="true" role="dialog" '
-        rf'aria-modal="true" aria-labelledby="{modal_id}-heading".*?</div>\s*</div>\s*<script',
+        rf'aria-modal="true" aria-labelledby="{modal_id}-heading".*?</div>\s*</div>\s*</div>',
         page,
         re.S,
     )

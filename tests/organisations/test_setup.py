@@ -82,7 +82,21 @@ def test_a_setup_left_half_way_resumes_where_it_stopped(client, admin):
     assert f'href="{step("means")}"' in tasks.content.decode()
 
 
+def reached(admin, name):
+    """The setup done up to and including the step ``name`` (the steps open in order)."""
+    Organisation.objects.filter(pk=admin.organisation_id).update(setup_step=name)
+
+
 def test_the_setup_cannot_be_completed_with_steps_missing(client, admin):
+    # A step further on than the setup has come is not opened, also not by a POST: it goes back
+    # to the step the setup goes on at.
+    assert client.post(step("summary")).url == step("import")
+    assert client.get(step("billing")).url == step("import")
+    reached(admin, "means")
+    assert client.post(step("billing"), {"billing_method": "ean"}).url == step("policy")
+    assert Organisation.objects.get(pk=admin.organisation_id).setup_completed_at is None
+    # At the summary with a step's answer missing (e.g. saved by an older version).
+    reached(admin, "billing")
     response = client.post(step("summary"), follow=True)
     assert "Opsætningen mangler trin" in response.content.decode()
     assert Organisation.objects.get(pk=admin.organisation_id).setup_completed_at is None
@@ -106,6 +120,7 @@ def test_the_setup_cannot_be_completed_with_steps_missing(client, admin):
 )
 def test_bad_billing_input_is_refused_and_kept(client, admin, data, message):
     data = {"contact_name": "A", "contact_email": "a@b.dk", **data}
+    reached(admin, "policy")
     response = client.post(step("billing"), data)
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -114,6 +129,7 @@ def test_bad_billing_input_is_refused_and_kept(client, admin, data, message):
 
 def test_a_public_body_is_always_invoiced_by_ean(client, admin):
     Organisation.objects.filter(pk=admin.organisation_id).update(is_public=True)
+    reached(admin, "policy")
     page = client.get(step("billing")).content.decode()
     assert "Faktura på e-mail" not in page
     response = client.post(
