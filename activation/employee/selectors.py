@@ -78,6 +78,8 @@ def means_helpers(*, user: User) -> list[User]:
     """Who gives the user another means (*Min profil*): the organisation's user administrators,
     or its organisation administrators when it has none (active ones, who can log in); never the
     user themself. One query."""
+    if user.organisation_id is None:
+        return []
     wanted = (RoleGrant.Role.USER_ADMIN, RoleGrant.Role.ORGANISATION_ADMIN)
     grants = (
         RoleGrant.objects.filter(organisation_id=user.organisation_id, role__in=wanted)

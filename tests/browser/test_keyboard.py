@@ -199,7 +199,9 @@ def test_an_employee_activates_with_private_mitid_and_the_code_from_the_keyboard
     # The error summary links to the field, and the field says it too.
     summary = page.locator(".error-summary, [data-module='error-summary']").first
     expect(summary.get_by_role("link", name="Aktiveringskoden skal være 8 cifre.")).to_be_visible()
-    expect(page.locator(".form-error-message")).to_contain_text("Aktiveringskoden skal være 8 cifre.")
+    expect(page.locator(".form-error-message")).to_contain_text(
+        "Aktiveringskoden skal være 8 cifre."
+    )
     axe_check(page)
     field = page.get_by_label("Aktiveringskode")
     expect(field).to_have_value(code[:7])
