@@ -155,6 +155,14 @@ class User(AbstractBaseUser, PermissionsMixin, SandboxedModel):
     def masked_cpr(self) -> str:
         return mask_cpr(self.cpr)
 
+    # Came from a NemID signature without a RID number: the rights carried over hang on no RID,
+    # and the import report flags the user ("markeret til kontrol").
+    IMPORTED_WITHOUT_RID = models.Q(nemid_employee_id__isnull=False, rid="")
+
+    @property
+    def imported_without_rid(self) -> bool:
+        return self.nemid_employee_id is not None and not self.rid
+
 
 class ImportRun(SandboxedModel):
     """One NemID import of an organisation (G3.5–G3.7): progress while it runs, then its report."""

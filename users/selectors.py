@@ -52,7 +52,7 @@ def users_imported(*, organisation: Organisation, search: str = "") -> QuerySet[
 def users_imported_without_rid_count(*, users: QuerySet[User]) -> int:
     """How many of ``users`` came from a NemID signature without a RID number: their rights hang
     on no RID, and the import report flagged them (*Bekræft og start aktivering*)."""
-    return users.filter(nemid_employee_id__isnull=False, rid="").count()
+    return users.filter(User.IMPORTED_WITHOUT_RID).count()
 
 
 # The states *Brugere* lists; imported users have their own list.
