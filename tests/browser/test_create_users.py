@@ -54,7 +54,13 @@ def test_a_user_administrator_creates_one_user_and_three_from_a_file(context, pa
     page.get_by_label("Fødselsdato").fill("18-05-1984")  # does not agree
     page.get_by_label("E-mail").fill("ida.holm@example.dk")
     page.get_by_role("button", name="Opret bruger").click()
-    expect(page.get_by_text("Fødselsdatoen passer ikke med CPR-nummeret.")).to_be_visible()
+    # The error summary links to the field, and the field says it too.
+    expect(page.locator('[data-testid="error-summary"] a[href="#id_birth_date"]')).to_contain_text(
+        "Fødselsdatoen passer ikke med CPR-nummeret."
+    )
+    expect(page.locator("#id_birth_date_error")).to_contain_text(
+        "Fødselsdatoen passer ikke med CPR-nummeret."
+    )
     expect(page.get_by_label("Fornavn(e)")).to_have_value("Ida")  # what was typed is kept
     axe_check(page)
     page.get_by_label("Fødselsdato").fill("")
@@ -128,5 +134,5 @@ def test_a_user_administrator_creates_one_user_and_three_from_a_file(context, pa
     }
 
     page.get_by_role("link", name="Se brugere, der afventer aktivering").click()
-    expect(page.get_by_text("Bent Mikkelsen")).to_be_visible()
+    expect(page.get_by_role("link", name="Bent Mikkelsen")).to_be_visible()
     axe_check(page)

@@ -179,7 +179,11 @@ def test_birth_date_user_activates_with_the_8_digit_code(
     field = page.get_by_label("Aktiveringskode")
     field.fill(code[:7])
     page.get_by_role("button", name="Næste").click()
-    expect(page.get_by_text("Aktiveringskoden skal være 8 cifre.")).to_be_visible()
+    # The error summary links to the field, and the field says it too.
+    expect(page.locator('[data-testid="error-summary"] a[href="#id_code"]')).to_contain_text(
+        "Aktiveringskoden skal være 8 cifre."
+    )
+    expect(page.locator("#id_code_error")).to_contain_text("Aktiveringskoden skal være 8 cifre.")
     expect(page.get_by_label("Aktiveringskode")).to_have_value(code[:7])
     axe_check(page)
     page.get_by_label("Aktiveringskode").fill(code)

@@ -69,7 +69,13 @@ def test_kodeviser_user_activates_a_separate_mitid_and_logs_in(
     _heading(page, "Opret MitID Erhverv bruger-ID")
     page.get_by_label("Bruger-ID").fill("12345 67890")
     page.get_by_role("button", name="Næste").click()
-    expect(page.get_by_text("Bruger-ID må ikke være et CPR-nummer eller 10 cifre.")).to_be_visible()
+    # The error summary links to the field, and the field says it too.
+    expect(page.locator('[data-testid="error-summary"] a[href="#id_bruger_id"]')).to_contain_text(
+        "Bruger-ID må ikke være et CPR-nummer eller 10 cifre."
+    )
+    expect(page.locator("#id_bruger_id_error")).to_contain_text(
+        "Bruger-ID må ikke være et CPR-nummer eller 10 cifre."
+    )
     axe_check(page)
     page.get_by_label("Bruger-ID").fill("Karen.Kodeviser")
     page.get_by_role("button", name="Næste").click()

@@ -104,7 +104,11 @@ def test_owner_cleans_up_until_all_employees_are_ready(context, page, practice):
     axe_check(page)
     page.get_by_label("E-mail").fill("mette@")
     page.get_by_role("button", name="Gem e-mail").click()
-    expect(page.get_by_text("Indtast en gyldig e-mailadresse")).to_be_visible()
+    # The error summary links to the field, and the field says it too.
+    expect(page.locator('[data-testid="error-summary"] a[href="#id_email"]')).to_contain_text(
+        "Indtast en gyldig e-mailadresse"
+    )
+    expect(page.locator("#id_email_error")).to_contain_text("Indtast en gyldig e-mailadresse")
     expect(page.get_by_label("E-mail")).to_have_value("mette@")
     axe_check(page)
     page.get_by_label("E-mail").fill("mette.lund@tandlaegerne.dk")
@@ -117,7 +121,7 @@ def test_owner_cleans_up_until_all_employees_are_ready(context, page, practice):
     axe_check(page)
     page.get_by_label("CPR-nummer").fill("0305711")
     page.get_by_role("button", name="Gem CPR-nummer").click()
-    expect(page.get_by_text("Et CPR-nummer består af 10 cifre")).to_be_visible()
+    expect(page.locator("#id_cpr_error")).to_contain_text("Et CPR-nummer består af 10 cifre")
     axe_check(page)
     cpr = practice["bo"].cpr
     page.get_by_label("CPR-nummer").fill(f"{cpr[:6]}-{cpr[6:]}")
