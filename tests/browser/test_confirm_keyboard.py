@@ -2,7 +2,10 @@
 Enter open it, the focus moves into it, Escape closes it with nothing done and the focus back on
 the button; Space opens it again, Tab and Shift+Tab stay inside it, Enter on its own button
 acts. axe runs with the dialog open. Also Roller: no role is chosen at first, and the modal names
-the role chosen."""
+the role chosen.
+
+Guide steps: G5.1 (the users awaiting activation, where an activation is cancelled), G8.1 (the
+organisation administrator appoints administrators on Roller)."""
 
 import pytest
 from playwright.sync_api import expect

@@ -3,7 +3,9 @@ phone the header's *Menu* button opens DKFDS's mobile drawer with the main menu,
 administrators' side menu, the signed-in user, *Log af* (or *Log på*) and the language switch,
 and no page is wider than the screen; on a desktop the side menu is beside the content and a wide
 table's important last column (Masseopret's *Kontrol*, Revisionslog's *IP-adresse*) is on
-screen. Every page visited is checked with axe-core."""
+screen. Every page visited is checked with axe-core.
+
+Guide steps: G3.3 (Log på via the menu), G4.7 (the left menu, venstremenuen), G7.8 (Min profil)."""
 
 import datetime
 import re
