@@ -184,7 +184,6 @@ class ImportRun(SandboxedModel):
     imported = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
     flagged = models.PositiveIntegerField(default=0)
-    report = models.JSONField(default=list, blank=True)  # rows: rid, name, outcome, reason
     error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -206,3 +205,39 @@ class ImportRun(SandboxedModel):
     @property
     def percent(self) -> int:
         return int(100 * self.processed / self.total) if self.total else 0
+
+
+class ImportReportRow(models.Model):
+    """One row of a NemID import's report: a signature considered, its outcome and the reason.
+
+    Codes, not text (``users.report``), so the report is shown in the reader's language. Stored as
+    rows, one per signature, so the report page reads only the rows that need attention (a page at
+    a time, from a small partial index) and the CSV streams them: neither grows with the run.
+    The rows belong to the run's sandbox through the run (deleted with it)."""
+
+    run = models.ForeignKey(
+        ImportRun,
+        on_delete=models.CASCADE,
+        related_name="report_rows",
+        db_index=False,  # the indexes below lead with the run
+    )
+    rid = models.CharField(max_length=20, blank=True)
+    name = models.CharField(max_length=201, blank=True)
+    outcome = models.CharField(max_length=10)  # users.report.OUTCOMES
+    reason = models.CharField(max_length=20, blank=True)  # users.report.REASONS
+    needs_attention = models.BooleanField(default=False)  # skipped or flagged
+
+    class Meta:
+        ordering = ["run", "id"]
+        indexes = [
+            # The whole report in its order (the CSV), and the rows that need attention (the page).
+            models.Index(fields=["run", "id"], name="import_report_row_run"),
+            models.Index(
+                fields=["run", "id"],
+                name="import_report_row_attention",
+                condition=models.Q(needs_attention=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rid} {self.name}: {self.outcome}"
