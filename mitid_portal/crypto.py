@@ -41,9 +41,16 @@ def rotate(ciphertext: str) -> str:
     return fernet().rotate(ciphertext.encode()).decode()
 
 
+@functools.lru_cache(maxsize=64)
+def _purpose_key(purpose: str, secret: str) -> bytes:
+    """The HMAC key of one purpose, derived once (a bulk activation hashes 100,000 values); keyed
+    by the secret too, so a changed PII_HASH_KEY (tests' override_settings) takes effect."""
+    return hashlib.sha256(f"{purpose}:{secret}".encode()).digest()
+
+
 def keyed_hash(value: str, *, purpose: str) -> str:
     """HMAC-SHA256 of ``value`` under PII_HASH_KEY, separated by ``purpose``; hex, 64 characters."""
-    key = hashlib.sha256(f"{purpose}:{settings.PII_HASH_KEY}".encode()).digest()
+    key = _purpose_key(purpose, settings.PII_HASH_KEY)
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
 
