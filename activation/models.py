@@ -141,3 +141,85 @@ class LoginEvent(SandboxedModel):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class BulkJob(SandboxedModel):
+    """A bulk action on a selection of users (*Massehandling*, and a bulk activation above the
+    threshold): one item per user, processed in chunks, each chunk in one transaction that locks
+    this row, so that every user is processed exactly once however often the job is run, and a
+    killed worker loses only the chunk it was in (``activation.services.bulkjobs``)."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Ikke bekræftet")
+        QUEUED = "queued", _("Venter")
+        RUNNING = "running", _("I gang")
+        DONE = "done", _("Færdig")
+        FAILED = "failed", _("Fejlet")
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="bulk_jobs"
+    )
+    # The action's code in the registry (``bulkjobs.BULK_ACTIONS``), or ``activate``.
+    action = models.CharField(max_length=40)
+    # The list the selection came from: brugere, importerede, afventer (blank: the G4 wizard).
+    source = models.CharField(max_length=20, blank=True, default="")
+    # What the administrator chose on the confirm page (reason, role, group, service, means)
+    # and what the work adds up as it goes (with_code for a bulk activation).
+    parameters = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_by_name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Written by every chunk: a queued or running job whose heartbeat is old is taken up again.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["organisation", "-created_at"]),
+            models.Index(fields=["state", "heartbeat_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} ({self.total}): {self.get_state_display()}"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.processed / self.total) if self.total else 100
+
+    @property
+    def running(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+
+class BulkJobItem(SandboxedModel):
+    """One user of a bulk job: done once, with its outcome and, when not ok, why."""
+
+    class Outcome(models.TextChoices):
+        OK = "ok", _("Udført")
+        SKIPPED = "skipped", _("Sprunget over")
+        FAILED = "failed", _("Fejlet")
+
+    job = models.ForeignKey(BulkJob, on_delete=models.CASCADE, related_name="items")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    done = models.BooleanField(default=False)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True, default="")
+    reason = models.TextField(blank=True, default="")
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "user"], name="bulk_job_user_once"),
+        ]
+        indexes = [models.Index(fields=["job", "done", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}/{self.user_id}: {self.outcome or '-'}"
