@@ -2,14 +2,30 @@
 invitations (the selection itself is ``users.selectors.users_for_selection``)."""
 
 import datetime
+from collections.abc import Iterator
+from dataclasses import replace
 
-from django.db.models import Count, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat, TruncDate
 from django.utils import timezone
 
 from activation.models import Invitation
+from mitid_portal.audit import MEANS_LABELS
+from mitid_portal.models import OutboundEmail
 from organisations.models import Organisation
 from users.models import User
+from users.selectors import UserFilter, users_filter_conditions, users_searched
 
 
 def ids_outside_organisation(*, organisation: Organisation, ids: list[int]) -> bool:
@@ -19,30 +35,62 @@ def ids_outside_organisation(*, organisation: Organisation, ids: list[int]) -> b
     return own != len(unique)
 
 
-def invitations_pending(*, organisation: Organisation) -> QuerySet[Invitation]:
-    """*Afventer aktivering*: live invitations, the soonest to expire first."""
-    return (
-        Invitation.objects.filter(organisation=organisation, state=Invitation.State.LIVE)
-        .select_related("user")
-        .only(
-            "id",
-            "organisation_id",
-            "means",
-            "code_hash",
-            "code_revealed_at",
-            "expires_at",
-            "reminded_at",
-            "created_at",
-            "state",
-            "user__id",
-            "user__first_name",
-            "user__last_name",
-            "user__email",
-            "user__rid",
-            "user__cpr_hash",
-            "user__birth_date",
+# The sort orders of *Afventer aktivering* (``?sort=udloeber``, ``-udloeber``, …): the soonest
+# expiry first by default, then by name (a bulk activation gives thousands the same expiry).
+PENDING_SORTS: dict[str, tuple[str, ...]] = {
+    "udloeber": ("expires_at", "user__last_name", "user__first_name", "id"),
+    "navn": ("user__last_name", "user__first_name", "id"),
+    "email": ("user__email", "id"),
+}
+PENDING_COLUMNS = (
+    "id",
+    "organisation_id",
+    "means",
+    "code_hash",
+    "code_revealed_at",
+    "expires_at",
+    "reminded_at",
+    "created_at",
+    "state",
+    "user__id",
+    "user__first_name",
+    "user__last_name",
+    "user__email",
+    "user__rid",
+    "user__bruger_id",
+    "user__cpr_hash",
+    "user__birth_date",
+    "user__last_login",
+)
+
+
+def invitations_pending(
+    *,
+    organisation: Organisation,
+    user_filter: UserFilter | None = None,
+    expiring_days: int | None = None,
+    now: datetime.datetime | None = None,
+) -> QuerySet[Invitation]:
+    """*Afventer aktivering*: live invitations, the soonest to expire first; only those whose user
+    matches ``user_filter`` (search, means, role, group, right, origin), and with
+    ``expiring_days`` only the links that expire within that many days (and have not yet)."""
+    invitations = Invitation.objects.filter(organisation=organisation, state=Invitation.State.LIVE)
+    if user_filter is not None:
+        invitations = users_searched(invitations, user_filter.search, prefix="user__")
+        conditions = users_filter_conditions(
+            replace(user_filter, search="", means=""), prefix="user__", outer="user_id"
         )
-        .order_by("expires_at", "pk")
+        if user_filter.means:
+            conditions.append(Q(means__icontains=f'"{user_filter.means}"'))
+        invitations = invitations.filter(*conditions)
+    if expiring_days is not None:
+        invitations = invitations_expiring(
+            invitations, now=now, within=datetime.timedelta(days=expiring_days)
+        )
+    return (
+        invitations.select_related("user")
+        .only(*PENDING_COLUMNS)
+        .order_by(*PENDING_SORTS["udloeber"])
     )
 
 
@@ -50,14 +98,42 @@ EXPIRING_WITHIN = datetime.timedelta(days=7)
 
 
 def invitations_expiring(
-    invitations: QuerySet[Invitation], *, now: datetime.datetime | None = None
+    invitations: QuerySet[Invitation],
+    *,
+    now: datetime.datetime | None = None,
+    within: datetime.timedelta = EXPIRING_WITHIN,
 ) -> QuerySet[Invitation]:
-    """Of ``invitations``, the live links that expire within 7 days (and have not yet): the
-    migration overview's bar and the list behind it count the same rows."""
+    """Of ``invitations``, the live links that expire within 7 days (or ``within``) and have not
+    yet: the migration overview's bar and the list behind it count the same rows."""
     now = now or timezone.now()
     return invitations.filter(
-        state=Invitation.State.LIVE, expires_at__gt=now, expires_at__lte=now + EXPIRING_WITHIN
+        state=Invitation.State.LIVE, expires_at__gt=now, expires_at__lte=now + within
     )
+
+
+def pending_export_rows(*, invitations: QuerySet[Invitation]) -> Iterator[tuple]:
+    """The rows of *Afventer aktivering*'s CSV export (no CPR), streamed in chunks of 2,000 in
+    the list's order: first name, last name, email, bruger-ID, RID, means, expires."""
+    zone = timezone.get_current_timezone()
+    rows = invitations.values_list(
+        "user__first_name",
+        "user__last_name",
+        "user__email",
+        "user__bruger_id",
+        "user__rid",
+        "means",
+        "expires_at",
+    ).iterator(chunk_size=2000)
+    for first, last, email, bruger_id, rid, means, expires_at in rows:
+        yield (
+            first,
+            last,
+            email,
+            bruger_id or "",
+            rid,
+            ", ".join(str(MEANS_LABELS.get(m, m)) for m in means or ()),
+            timezone.localtime(expires_at, zone).strftime("%Y-%m-%d %H:%M"),
+        )
 
 
 def invitation_live_of_user(*, user: User) -> Invitation | None:
@@ -103,3 +179,144 @@ def activations_per_day(
         (day, counted.get(day, 0))
         for day in (first + datetime.timedelta(days=i) for i in range(days))
     ]
+
+
+# --- Codes for birth-date users in bulk (issue 14) ---------------------------------------------
+
+
+def invitations_codes_unrevealed(
+    *, organisation: Organisation, since: datetime.datetime | None = None
+) -> QuerySet[Invitation]:
+    """The organisation's live invitations whose user needs the temporary activation code (birth
+    date only) and whose code has not been shown yet; with ``since`` only those created at or
+    after it (one activation start gives all its invitations the same ``created_at``). By name."""
+    invitations = Invitation.objects.filter(
+        organisation=organisation,
+        state=Invitation.State.LIVE,
+        code_revealed_at__isnull=True,
+    ).exclude(code_hash="")
+    if since is not None:
+        invitations = invitations.filter(created_at__gte=since)
+    return invitations.select_related("user").order_by("user__last_name", "user__first_name", "pk")
+
+
+def invitations_codes_latest_start(
+    *, organisation: Organisation
+) -> tuple[datetime.datetime, int] | None:
+    """When the latest activation start that still has unrevealed codes began, and how many of
+    its codes are unrevealed (None: no code waits). One query."""
+    row = (
+        Invitation.objects.filter(
+            organisation=organisation,
+            state=Invitation.State.LIVE,
+            code_revealed_at__isnull=True,
+        )
+        .exclude(code_hash="")
+        .order_by()
+        .values("created_at")
+        .annotate(n=Count("id"))
+        .order_by("-created_at")
+        .values_list("created_at", "n")
+        .first()
+    )
+    return (row[0], row[1]) if row else None
+
+
+# --- Delivery state of the activation emails (issue 14) ----------------------------------------
+
+# The outbox row of an invitation's activation link email (``activation.services.start`` and
+# ``invitation_resend`` queue it with this event key).
+LINK_EVENT_PREFIX = "activation-link-"
+DELIVERY_QUEUED = OutboundEmail.State.QUEUED.value
+DELIVERY_SENT = OutboundEmail.State.SENT.value
+DELIVERY_FAILED = OutboundEmail.State.FAILED.value
+DELIVERY_NONE = "none"  # no email: the user has no email address
+DELIVERY_STATES = (DELIVERY_FAILED, DELIVERY_QUEUED, DELIVERY_NONE, DELIVERY_SENT)
+
+
+def _link_email(column: str) -> Subquery:
+    return Subquery(
+        OutboundEmail.objects.filter(
+            event_key=Concat(
+                Value(LINK_EVENT_PREFIX),
+                Cast(OuterRef("pk"), output_field=CharField()),
+                output_field=CharField(),
+            )
+        ).values(column)[:1]
+    )
+
+
+def invitations_delivery(
+    *, organisation: Organisation, state: str | None = None
+) -> QuerySet[Invitation]:
+    """The organisation's current activations (live, or used by the user) with the delivery of
+    their activation link email: ``email_state`` (queued, sent, failed, or ``none`` when no
+    email was queued because the user has no address), ``email_error`` (the last failure),
+    ``email_attempts`` and ``email_sent_at``. With ``state`` only those in that state. Failed
+    first, then queued, without email, sent; by name. One query, whatever the size."""
+    invitations = (
+        Invitation.objects.filter(
+            organisation=organisation,
+            state__in=(Invitation.State.LIVE, Invitation.State.USED),
+        )
+        .annotate(email_state=Coalesce(_link_email("state"), Value(DELIVERY_NONE)))
+        .annotate(
+            email_error=_link_email("last_error"),
+            email_attempts=_link_email("attempts"),
+            email_sent_at=_link_email("sent_at"),
+            email_rank=Case(
+                *(
+                    When(email_state=value, then=Value(rank))
+                    for rank, value in enumerate(DELIVERY_STATES)
+                ),
+                default=Value(len(DELIVERY_STATES)),
+                output_field=IntegerField(),
+            ),
+        )
+        .select_related("user")
+        .only(
+            "id",
+            "organisation_id",
+            "state",
+            "created_at",
+            "expires_at",
+            "user__id",
+            "user__first_name",
+            "user__last_name",
+            "user__email",
+            "user__bruger_id",
+        )
+    )
+    if state is not None:
+        invitations = invitations.filter(email_state=state)
+    return invitations.order_by("email_rank", "user__last_name", "user__first_name", "pk")
+
+
+def invitations_delivery_totals(*, organisation: Organisation) -> dict[str, int]:
+    """How many of the organisation's current activation emails are in each delivery state
+    (every state of DELIVERY_STATES, 0 when none). One query."""
+    rows = (
+        Invitation.objects.filter(
+            organisation=organisation,
+            state__in=(Invitation.State.LIVE, Invitation.State.USED),
+        )
+        .annotate(email_state=Coalesce(_link_email("state"), Value(DELIVERY_NONE)))
+        .order_by()
+        .values("email_state")
+        .annotate(n=Count("id"))
+        .values_list("email_state", "n")
+    )
+    totals = dict.fromkeys(DELIVERY_STATES, 0)
+    for value, n in rows:
+        totals[value] = totals.get(value, 0) + n
+    return totals
+
+
+def invitation_email_delivery(*, invitation: Invitation) -> dict | None:
+    """The delivery of one invitation's activation link email (state, last_error, attempts,
+    sent_at, created_at), or None when none was queued. One query."""
+    return (
+        OutboundEmail.objects.filter(event_key=f"{LINK_EVENT_PREFIX}{invitation.pk}")
+        .values("state", "last_error", "attempts", "sent_at", "created_at")
+        .first()
+    )

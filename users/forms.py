@@ -7,10 +7,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from mitid_portal.audit import MEANS_LABELS
 from mitid_portal.forms import PortalForm
 from mitid_portal.outside import NemIDAdministrator
 from mitid_portal.validators import normalise_phone
-from organisations.models import RoleGrant
+from organisations.models import Organisation, PublicService, RoleGrant, UserGroup
+from users.selectors import ORIGIN_CREATED, ORIGIN_IMPORTED, UserFilter
 
 NO_ROLE = ""
 
@@ -99,19 +101,123 @@ class UserEditForm(PortalForm):
 
 
 class UserListFilterForm(PortalForm):
-    """The search and the state filter of *Brugere* (``?q=…&state=…``); the migration overview
-    links to the list with a state. An unknown state is an error the view turns into a notice."""
+    """The search and filters of the user lists, a GET form (``?q=…&state=…&means=…``): kept
+    through the pages, the sort, the page size and the CSV export. The migration overview links to
+    *Brugere* with a state. An invalid value is an error the view turns into a notice and ignores
+    (a stale bookmark must not break the list)."""
 
-    q = forms.CharField(required=False)
+    q = forms.CharField(
+        label=_("Søg på navn, e-mail, bruger-ID, RID- eller CPR-nummer"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"class": "form-input", "type": "search"}),
+    )
     state = forms.ChoiceField(
         label=_("Status"),
         required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-
-    def __init__(self, *args, states=(), **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["state"]).choices = [
+    means = forms.ChoiceField(
+        label=_("Identifikationsmiddel"),
+        required=False,
+        choices=[("", _("Alle")), *MEANS_LABELS.items()],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    role = forms.ChoiceField(
+        label=_("Rolle"),
+        required=False,
+        choices=[("", _("Alle")), *RoleGrant.Role.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    group = forms.TypedChoiceField(
+        label=_("Brugergruppe"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    right = forms.TypedChoiceField(
+        label=_("Rettighed"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    origin = forms.ChoiceField(
+        label=_("Oprindelse"),
+        required=False,
+        choices=[
             ("", _("Alle")),
-            *((s.value, s.label) for s in states),
-        ]
+            (ORIGIN_IMPORTED, _("Importeret fra NemID")),
+            (ORIGIN_CREATED, _("Oprettet i portalen")),
+        ],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    login_before = forms.DateField(
+        label=_("Sidste login før"),
+        required=False,
+        help_text=_("Fx 01-06-2026. Brugere, der aldrig har logget ind, kommer også med."),
+        widget=forms.DateInput(attrs={"class": "form-input", "type": "date"}),
+    )
+
+    # The fields each list offers (the others are removed).
+    FIELDS_BRUGERE = ("q", "state", "means", "role", "group", "right", "origin", "login_before")
+    FIELDS_IMPORTEREDE = ("q", "role", "group", "right")
+
+    def __init__(
+        self,
+        *args,
+        states=(),
+        organisation: Organisation | None = None,
+        fields: Iterable[str] = FIELDS_BRUGERE,
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        kept = set(fields)
+        for name in list(self.fields):
+            if name not in kept:
+                del self.fields[name]
+        if "state" in self.fields:
+            cast(forms.ChoiceField, self.fields["state"]).choices = [
+                ("", _("Alle")),
+                *((s.value, s.label) for s in states),
+            ]
+        if "group" in self.fields:
+            groups = (
+                UserGroup.objects.filter(organisation=organisation).values_list("pk", "name")
+                if organisation is not None
+                else []
+            )
+            cast(forms.ChoiceField, self.fields["group"]).choices = [("", _("Alle")), *groups]
+        if "right" in self.fields:
+            services = PublicService.objects.order_by("name").values_list("pk", "name")
+            cast(forms.ChoiceField, self.fields["right"]).choices = [("", _("Alle")), *services]
+
+    def user_filter(self) -> UserFilter:
+        """The valid part of the filter (an invalid field filters nothing); call after
+        ``is_valid()``."""
+        data = getattr(self, "cleaned_data", {})
+        return UserFilter(
+            search=(data.get("q") or "").strip(),
+            state=data.get("state") or "",
+            means=data.get("means") or "",
+            role=data.get("role") or "",
+            group=data.get("group"),
+            right=data.get("right"),
+            origin=data.get("origin") or "",
+            login_before=data.get("login_before"),
+        )
+
+    def query(self) -> dict[str, str]:
+        """The valid, non-empty filter values as GET parameters (for the links that keep them)."""
+        data = getattr(self, "cleaned_data", {})
+        params: dict[str, str] = {}
+        for name in self.fields:
+            value = data.get(name)
+            if value in (None, ""):
+                continue
+            params[name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+        return params
+
+    def is_filtered(self) -> bool:
+        return bool(self.query())

@@ -1,10 +1,17 @@
 """Read queries for MitID Erhverv users."""
 
+import datetime
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Concat
+from django.utils import timezone
 
+from mitid_portal import crypto
 from mitid_portal.outside import NemIDAdministrator, nemid_source
-from organisations.models import Organisation, RoleGrant
+from organisations.models import Organisation, RoleGrant, UserGroup, UserRight
 from users.models import ImportRun, User
 from users.progress import READING, SAVING, Progress, progress_read
 
@@ -29,24 +36,137 @@ def organisation_has_imported_users(*, organisation_id: int) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
-# The lists *Importerede brugere* and *Brugere* (G3.7, G4.1, G4.6, G5.1) and the selection
-# contract with the bulk activation (activation/).
+# The lists *Importerede brugere* and *Brugere* (G3.7, G4.1, G4.6, G5.1), their filters, sort
+# orders and CSV exports, and the selection contract with the bulk actions (activation/).
+
+# A CPR number typed into a search: 10 digits, or ddmmyy-xxxx. Matched exactly through its keyed
+# hash (the number itself is stored encrypted and never searched in clear).
+CPR_SEARCH = re.compile(r"^\d{6}-?\d{4}$")
+
+ORIGIN_IMPORTED = "imported"  # came from a NemID signature
+ORIGIN_CREATED = "created"  # created in the portal (Opret bruger, Masseopret, setup)
 
 
-def _searched(users: QuerySet[User], search: str) -> QuerySet[User]:
-    """``search`` matches the full name, the email or the RID (case-insensitive, anywhere)."""
+@dataclass(frozen=True)
+class UserFilter:
+    """The filters of a user list (``users.forms.UserListFilterForm`` builds one from the GET
+    parameters); an empty value filters nothing."""
+
+    search: str = ""
+    state: str = ""
+    means: str = ""
+    role: str = ""
+    group: int | None = None
+    right: int | None = None
+    origin: str = ""
+    login_before: datetime.date | None = None
+
+
+def _user_conditions(f: UserFilter, *, prefix: str = "", outer: str = "pk") -> list[Q]:
+    """``f`` as conditions on users, or on rows related to a user through ``prefix`` (e.g.
+    ``user__`` for invitations, whose user id is ``outer``)."""
+    conditions: list[Q] = []
+    if f.state:
+        conditions.append(Q(**{f"{prefix}state": f.state}))
+    if f.means:
+        # ``means`` is a JSON list of codes: matched as the quoted code in its text, which works
+        # the same on SQLite and PostgreSQL.
+        conditions.append(Q(**{f"{prefix}means__icontains": f'"{f.means}"'}))
+    if f.role:
+        conditions.append(Q(Exists(RoleGrant.objects.filter(user=OuterRef(outer), role=f.role))))
+    if f.group is not None:
+        membership = UserGroup.members.through.objects.filter(
+            user_id=OuterRef(outer), usergroup_id=f.group
+        )
+        conditions.append(Q(Exists(membership)))
+    if f.right is not None:
+        direct = UserRight.objects.filter(user=OuterRef(outer), service_id=f.right)
+        through_group = UserGroup.members.through.objects.filter(
+            user_id=OuterRef(outer), usergroup__services=f.right
+        )
+        conditions.append(Q(Exists(direct)) | Q(Exists(through_group)))
+    if f.origin == ORIGIN_IMPORTED:
+        conditions.append(Q(**{f"{prefix}nemid_employee_id__isnull": False}))
+    elif f.origin == ORIGIN_CREATED:
+        conditions.append(Q(**{f"{prefix}nemid_employee_id__isnull": True}))
+    if f.login_before is not None:
+        # Before the start of that day in the portal's time zone; never logged in counts too.
+        zone = timezone.get_current_timezone()
+        start = datetime.datetime.combine(f.login_before, datetime.time.min, tzinfo=zone)
+        conditions.append(
+            Q(**{f"{prefix}last_login__lt": start}) | Q(**{f"{prefix}last_login__isnull": True})
+        )
+    return conditions
+
+
+def users_searched(rows: QuerySet, search: str, *, prefix: str = "") -> QuerySet:
+    """``search`` matches the full name, the email, the bruger-ID or the RID (case-insensitive,
+    anywhere); a CPR number (10 digits or ddmmyy-xxxx) matches exactly, through its keyed hash.
+    ``prefix`` reaches the user from a related row (``user__``)."""
     search = (search or "").strip()
     if not search:
-        return users
-    return users.annotate(search_name=Concat("first_name", Value(" "), "last_name")).filter(
-        Q(search_name__icontains=search) | Q(email__icontains=search) | Q(rid__icontains=search)
+        return rows
+    if CPR_SEARCH.match(search):
+        return rows.filter(**{f"{prefix}cpr_hash": crypto.cpr_hash(search.replace("-", ""))})
+    return rows.annotate(
+        search_name=Concat(f"{prefix}first_name", Value(" "), f"{prefix}last_name")
+    ).filter(
+        Q(search_name__icontains=search)
+        | Q(**{f"{prefix}email__icontains": search})
+        | Q(**{f"{prefix}bruger_id__icontains": search})
+        | Q(**{f"{prefix}rid__icontains": search})
     )
 
 
-def users_imported(*, organisation: Organisation, search: str = "") -> QuerySet[User]:
-    """The organisation's users imported from NemID and not yet activated."""
+def _filtered(users: QuerySet[User], f: UserFilter) -> QuerySet[User]:
+    return users_searched(users, f.search).filter(*_user_conditions(f))
+
+
+def users_filter_conditions(f: UserFilter, *, prefix: str = "", outer: str = "pk") -> list[Q]:
+    """The conditions of ``f`` other than the search, for a list of rows related to users (the
+    pending invitations)."""
+    return _user_conditions(f, prefix=prefix, outer=outer)
+
+
+# The columns a list is sorted by (``?sort=navn`` or ``?sort=-navn``), each ending in the id so
+# that the order is total; every order is served by an index of the users table (migration 0012).
+USER_SORTS: dict[str, tuple[str, ...]] = {
+    "navn": ("last_name", "first_name", "id"),
+    "email": ("email", "id"),
+    "rid": ("rid", "id"),
+    "login": ("last_login", "id"),
+    "status": ("state", "last_name", "first_name", "id"),
+}
+IMPORTED_SORTS: dict[str, tuple[str, ...]] = {
+    key: USER_SORTS[key] for key in ("navn", "email", "rid")
+}
+# Only what the list rows show (not the ~30 columns of a user): ``queryset.only(*LIST_COLUMNS)``.
+LIST_COLUMNS = (
+    "id",
+    "username",
+    "organisation_id",
+    "first_name",
+    "last_name",
+    "email",
+    "rid",
+    "bruger_id",
+    "state",
+    "cpr_hash",
+    "birth_date",
+    "duplicate_flag",
+    "nemid_employee_id",
+    "last_login",
+)
+
+
+def users_imported(
+    *, organisation: Organisation, search: str = "", user_filter: UserFilter | None = None
+) -> QuerySet[User]:
+    """The organisation's users imported from NemID and not yet activated, by name; only those
+    matching ``user_filter`` (or ``search``) when given (its state is ignored)."""
+    f = user_filter or UserFilter(search=search)
     users = User.objects.filter(organisation=organisation, state=User.State.IMPORTED)
-    return _searched(users, search).order_by("last_name", "first_name", "id")
+    return _filtered(users, replace(f, state="")).order_by(*USER_SORTS["navn"])
 
 
 def users_imported_without_rid_count(*, users: QuerySet[User]) -> int:
@@ -60,14 +180,18 @@ LISTED_STATES = [state for state in User.State if state != User.State.IMPORTED]
 
 
 def users_listed(
-    *, organisation: Organisation, search: str = "", state: str = ""
+    *,
+    organisation: Organisation,
+    search: str = "",
+    state: str = "",
+    user_filter: UserFilter | None = None,
 ) -> QuerySet[User]:
     """The organisation's users in every other state: awaiting activation, active, suspended,
-    closed; only those in ``state`` when it is one of them (the caller validates it)."""
+    closed, by name; only those matching ``user_filter`` (or ``search`` and ``state``: one of
+    ``LISTED_STATES``, which the caller validates)."""
+    f = user_filter or UserFilter(search=search, state=state)
     users = User.objects.filter(organisation=organisation).exclude(state=User.State.IMPORTED)
-    if state:
-        users = users.filter(state=state)
-    return _searched(users, search).order_by("last_name", "first_name", "id")
+    return _filtered(users, f).order_by(*USER_SORTS["navn"])
 
 
 def users_for_selection(
@@ -81,6 +205,36 @@ def users_for_selection(
     if all_matching:
         return users
     return users.filter(pk__in=list(ids or []))
+
+
+EXPORT_HEADER_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "bruger_id",
+    "rid",
+    "state",
+    "last_login",
+)
+
+
+def users_export_rows(*, users: QuerySet[User]) -> Iterator[tuple]:
+    """The rows of a user list's CSV export (no CPR), streamed in chunks of 2,000 in the list's
+    order: first name, last name, email, bruger-ID, RID, status, last login."""
+    labels = dict(User.State.choices)
+    zone = timezone.get_current_timezone()
+    for first, last, email, bruger_id, rid, state, last_login in users.values_list(
+        *EXPORT_HEADER_FIELDS
+    ).iterator(chunk_size=2000):
+        yield (
+            first,
+            last,
+            email,
+            bruger_id or "",
+            rid,
+            str(labels.get(state, state)),
+            timezone.localtime(last_login, zone).strftime("%Y-%m-%d %H:%M") if last_login else "",
+        )
 
 
 def user_detail(*, organisation: Organisation, pk: int) -> QuerySet[User]:

@@ -1,0 +1,84 @@
+"""The users a list shows under its filter: the selection contract between the lists (*Brugere*,
+*Importerede brugere*, *Afventer aktivering*) and the bulk actions.
+
+A list's bulk form posts ``source`` (which list) and either the marked ``user`` ids or
+``all_matching=1`` with ``filter``, the list's own GET query string. ``selection_users`` turns
+``source`` and the parsed ``filter`` into exactly the users that list shows under that filter, so
+"Vælg alle N, der matcher" means the same N on the list and in the action. The parameters are
+validated by the lists' own filter forms: an invalid value filters nothing, as on the list.
+"""
+
+from collections.abc import Mapping
+
+from django.db.models import QuerySet
+
+from activation import selectors
+from organisations.models import Organisation
+from users.forms import UserListFilterForm
+from users.models import User
+from users.selectors import LISTED_STATES, users_imported, users_listed
+
+SOURCE_BRUGERE = "brugere"
+SOURCE_IMPORTEREDE = "importerede"
+SOURCE_AFVENTER = "afventer"
+SOURCES = (SOURCE_BRUGERE, SOURCE_IMPORTEREDE, SOURCE_AFVENTER)
+
+# *Afventer aktivering*'s "link expiring within N days" (``?udloeber=7``): the days it accepts.
+EXPIRING_PARAMETER = "udloeber"
+EXPIRING_DAYS_MAX = 365
+FIELDS_AFVENTER = ("q", "means", "role", "group", "right", "origin")
+
+
+class UnknownSource(ValueError):
+    """``source`` names no list."""
+
+
+def list_filter_form(
+    *, organisation: Organisation, source: str, params: Mapping[str, str]
+) -> UserListFilterForm:
+    """The bound filter form of the list ``source`` (validated)."""
+    if source == SOURCE_BRUGERE:
+        form = UserListFilterForm(
+            params,
+            states=LISTED_STATES,
+            organisation=organisation,
+            fields=UserListFilterForm.FIELDS_BRUGERE,
+        )
+    elif source == SOURCE_IMPORTEREDE:
+        form = UserListFilterForm(
+            params, organisation=organisation, fields=UserListFilterForm.FIELDS_IMPORTEREDE
+        )
+    elif source == SOURCE_AFVENTER:
+        form = UserListFilterForm(params, organisation=organisation, fields=FIELDS_AFVENTER)
+    else:
+        raise UnknownSource(source)
+    form.is_valid()
+    return form
+
+
+def expiring_days(params: Mapping[str, str]) -> int | None:
+    """``?udloeber=N``: the links that expire within N days (1–365); anything else: all."""
+    value = (params.get(EXPIRING_PARAMETER) or "").strip()
+    if not value.isascii() or not value.isdigit():
+        return None
+    days = int(value)
+    return days if 1 <= days <= EXPIRING_DAYS_MAX else None
+
+
+def selection_users(
+    *, organisation: Organisation, source: str, params: Mapping[str, str]
+) -> QuerySet[User]:
+    """The users the list ``source`` ("brugere" | "importerede" | "afventer") shows under the GET
+    filter ``params`` (unordered); only the organisation's own users. Raises ``UnknownSource``."""
+    form = list_filter_form(organisation=organisation, source=source, params=params)
+    user_filter = form.user_filter()
+    if source == SOURCE_BRUGERE:
+        return users_listed(organisation=organisation, user_filter=user_filter).order_by()
+    if source == SOURCE_IMPORTEREDE:
+        return users_imported(organisation=organisation, user_filter=user_filter).order_by()
+    invitations = selectors.invitations_pending(
+        organisation=organisation, user_filter=user_filter, expiring_days=expiring_days(params)
+    )
+    return User.objects.filter(
+        organisation=organisation, pk__in=invitations.order_by().values("user_id")
+    )

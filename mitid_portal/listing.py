@@ -1,0 +1,179 @@
+"""The list toolkit of the administrators' lists (issue 14, "Lists fit for thousands"): the sort
+parameter checked against the columns a list allows, the page size (25/50/100/200), the page
+number with "jump to page", the sortable column headers (``aria-sort``) and a page that stays
+cheap on the last page of 200,000 rows.
+
+A list's view calls ``list_params`` on its GET parameters, orders its queryset with the chosen
+sort and hands it to ``list_page``. The page counts the rows once; a page in the back half is
+read in the reversed order from the end (``OFFSET`` counted from the nearer end, so the last page
+costs what the first one does when an index serves the order), then turned back in Python.
+``includes/list_controls.html`` renders the pagination, the jump and the page size.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.http import urlencode
+
+PAGE_SIZES = (25, 50, 100, 200)
+PAGE_PARAMETER = "side"
+SIZE_PARAMETER = "antal"
+SORT_PARAMETER = "sort"
+
+
+@dataclass(frozen=True)
+class ListParams:
+    """The validated sort (``"navn"`` or ``"-navn"``), page size and requested page number."""
+
+    sort: str
+    order: tuple[str, ...]
+    per_page: int
+    page: int | None  # None: the parameter was missing or not a number (the first page)
+    last: bool  # ?side=sidste: the last page
+
+
+def _reversed(order: Sequence[str]) -> tuple[str, ...]:
+    return tuple(f[1:] if f.startswith("-") else f"-{f}" for f in order)
+
+
+def list_params(
+    params: Mapping[str, str],
+    *,
+    sorts: Mapping[str, Sequence[str]],
+    default_sort: str,
+    default_size: int = PAGE_SIZES[0],
+) -> ListParams:
+    """The list's sort, page size and page from its GET ``params``. A sort not among ``sorts``
+    (``-`` before a key sorts descending) is the default; a page size not among ``PAGE_SIZES``
+    is ``default_size``."""
+    sort = (params.get(SORT_PARAMETER) or "").strip()
+    key = sort.removeprefix("-")
+    if key not in sorts:
+        sort, key = default_sort, default_sort.removeprefix("-")
+    order = tuple(sorts[key])
+    if sort.startswith("-"):
+        order = _reversed(order)
+    size_text = (params.get(SIZE_PARAMETER) or "").strip()
+    per_page = int(size_text) if size_text.isdigit() and int(size_text) in PAGE_SIZES else 0
+    page_text = (params.get(PAGE_PARAMETER) or "").strip()
+    return ListParams(
+        sort=sort,
+        order=order,
+        per_page=per_page or default_size,
+        page=int(page_text) if page_text.isascii() and page_text.isdigit() else None,
+        last=page_text == "sidste",
+    )
+
+
+@dataclass
+class ListPage:
+    """One page of a list; the attribute names of Django's ``Page`` and ``Paginator`` (templates
+    and tests read ``page.paginator.count``)."""
+
+    object_list: list
+    number: int
+    per_page: int
+    count: int
+    num_pages: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.num_pages = max(1, -(-self.count // self.per_page))
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    @property
+    def paginator(self) -> "ListPage":
+        return self
+
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.num_pages > 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def start_index(self) -> int:
+        return 0 if not self.count else (self.number - 1) * self.per_page + 1
+
+    def end_index(self) -> int:
+        return min(self.number * self.per_page, self.count)
+
+    def page_links(self) -> list[int | None]:
+        """The page numbers to link: the first, the last and two either side of this one; None
+        where numbers are left out (an ellipsis)."""
+        shown = {1, self.num_pages, *range(self.number - 2, self.number + 3)}
+        numbers = sorted(n for n in shown if 1 <= n <= self.num_pages)
+        links: list[int | None] = []
+        for n in numbers:
+            if links and n - (links[-1] or 0) > 1:
+                links.append(None)
+            links.append(n)
+        return links
+
+
+def list_page(queryset: QuerySet, *, params: ListParams, count: int | None = None) -> ListPage:
+    """The page ``params`` asks for of ``queryset`` (ordered here by ``params.order``): a page
+    past the end is the last one. Two queries: the count and the page's rows. A page in the back
+    half is read from the end in the reversed order."""
+    total = queryset.order_by().count() if count is None else count
+    per_page = params.per_page
+    num_pages = max(1, -(-total // per_page))
+    number = num_pages if params.last else min(max(params.page or 1, 1), num_pages)
+    start = (number - 1) * per_page
+    end = min(start + per_page, total)
+    if total and start > total // 2:
+        # From the end: rows total-end … total-start-1 of the reversed order.
+        rows = list(queryset.order_by(*_reversed(params.order))[total - end : total - start])
+        rows.reverse()
+    else:
+        rows = list(queryset.order_by(*params.order)[start:end]) if total else []
+    return ListPage(object_list=rows, number=number, per_page=per_page, count=total)
+
+
+@dataclass(frozen=True)
+class SortHeader:
+    """A sortable column header: its label, the link that sorts by it (ascending, or descending
+    when the list is already sorted ascending by it) and its ``aria-sort``."""
+
+    label: Any
+    key: str
+    href: str
+    aria_sort: str  # "ascending" | "descending" | "none"
+
+
+def sort_headers(
+    columns: Sequence[tuple[str, Any]], *, params: ListParams, query: Mapping[str, str]
+) -> list[SortHeader]:
+    """The headers of ``columns`` (key, label) for a list sorted by ``params.sort``; their links
+    keep ``query`` (the filter) and the page size, and go to the first page."""
+    headers = []
+    for key, label in columns:
+        if params.sort == key:
+            aria, target = "ascending", f"-{key}"
+        elif params.sort == f"-{key}":
+            aria, target = "descending", key
+        else:
+            aria, target = "none", key
+        link = {**query, SORT_PARAMETER: target, SIZE_PARAMETER: str(params.per_page)}
+        headers.append(SortHeader(label=label, key=key, href=f"?{urlencode(link)}", aria_sort=aria))
+    return headers
+
+
+def list_query(query: Mapping[str, str], *, params: ListParams) -> str:
+    """The list's URL parameters but the page (filter, sort, page size), encoded, for the links of
+    the pagination and the export."""
+    return urlencode({**query, SORT_PARAMETER: params.sort, SIZE_PARAMETER: str(params.per_page)})
