@@ -3,6 +3,7 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mitid_portal.audit import AuditAction, audit_action_label
 from mitid_portal.forms import DateField, PortalForm
 from mitid_portal.validators import (
     cpr_birth_date,
@@ -11,7 +12,8 @@ from mitid_portal.validators import (
     normalise_ean,
     normalise_phone,
 )
-from organisations.models import ConnectionRequest
+from organisations.models import ConnectionRequest, PowerOfAttorney, PublicService
+from organisations.selectors import PAGE_SIZES, RIGHT_DIRECT, RIGHT_GROUP, order_reversed
 
 _INPUT = {"class": "form-input"}
 
@@ -293,3 +295,222 @@ class SettingsForm(PortalForm):
                 _("Det foretrukne identifikationsmiddel skal være et af de tilladte."),
             )
         return data
+
+
+# --- The GET forms of the lists (Revisionslog, Tildelte rettigheder, Fuldmagter) ---------------
+
+
+class ListForm(PortalForm):
+    """A list's GET form: a search, the page size and the sort (a column's key, ``-`` first for
+    descending), kept through the pages, the sort links and the export. ``sorts`` names each
+    sortable column's full ascending order, ending in a unique field so that the order is total."""
+
+    sorts: dict[str, tuple[str, ...]] = {}
+    default_sort = ""
+    default_page_size = 50
+    search_label = _("Søg")
+
+    q = forms.CharField(
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={**_INPUT, "type": "search"}),
+    )
+    antal = forms.TypedChoiceField(
+        label=_("Rækker pr. side"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[(n, str(n)) for n in PAGE_SIZES],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    sort = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].label = self.search_label
+        self.fields["antal"].initial = self.default_page_size
+
+    def _value(self, name: str):
+        if not self.is_bound:
+            return None
+        self.is_valid()
+        return self.cleaned_data.get(name)
+
+    def search(self) -> str:
+        return (self._value("q") or "").strip()
+
+    def sort_key(self) -> str:
+        """The sort asked for if the list knows it, else the list's own."""
+        key = self._value("sort") or ""
+        return key if key.lstrip("-") in self.sorts else self.default_sort
+
+    def order(self) -> list[str]:
+        key = self.sort_key()
+        fields = list(self.sorts[key.lstrip("-")])
+        return order_reversed(fields) if key.startswith("-") else fields
+
+    def page_size(self) -> int:
+        return self._value("antal") or self.default_page_size
+
+
+class AuditFilterForm(ListForm):
+    """*Revisionslog*'s filter: a search, the person, the act and the period."""
+
+    sorts = {
+        "time": ("created_at", "id"),
+        "actor": ("actor_name", "created_at", "id"),
+        "action": ("action", "created_at", "id"),
+    }
+    default_sort = "-time"
+    search_label = _("Søg på udført af, vedrører eller handling")
+
+    person = forms.CharField(
+        label=_("Udført af"),
+        required=False,
+        max_length=200,
+        help_text=_("Hele eller en del af navnet"),
+        widget=forms.TextInput(attrs=_INPUT),
+    )
+    action = forms.ChoiceField(
+        label=_("Handling"), required=False, widget=forms.Select(attrs={"class": "form-select"})
+    )
+    date_from = forms.DateField(
+        label=_("Fra dato"),
+        required=False,
+        widget=forms.DateInput(attrs={**_INPUT, "type": "date"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label=_("Til dato"),
+        required=False,
+        widget=forms.DateInput(attrs={**_INPUT, "type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, actions: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        codes = sorted(set(AuditAction.values) | set(actions), key=audit_action_label)
+        cast(forms.ChoiceField, self.fields["action"]).choices = [("", _("Alle handlinger"))] + [
+            (code, audit_action_label(code)) for code in codes
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error(
+                "date_to", _("Til-datoen skal være samme dag som eller efter fra-datoen.")
+            )
+        return data
+
+    def filters(self) -> dict:
+        if not self.is_bound or not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            "search": self.search(),
+            "actor": data["person"].strip(),
+            "action": data["action"],
+            "date_from": data["date_from"],
+            "date_to": data["date_to"],
+        }
+
+
+class RightsFilterForm(ListForm):
+    """*Tildelte rettigheder*'s filter: a search, the service, direct or through a group."""
+
+    sorts = {
+        "user": (
+            "last_name",
+            "first_name",
+            "user_id",
+            "service_name",
+            "service_code",
+            "group_name",
+        ),
+        "service": (
+            "service_name",
+            "service_code",
+            "last_name",
+            "first_name",
+            "user_id",
+            "group_name",
+        ),
+        "source": (
+            "group_name",
+            "last_name",
+            "first_name",
+            "user_id",
+            "service_name",
+            "service_code",
+        ),
+    }
+    default_sort = "user"
+    search_label = _("Søg på tjeneste, navn, e-mail, bruger-ID eller RID-nummer")
+
+    service = forms.ModelChoiceField(
+        label=_("Tjeneste"),
+        required=False,
+        queryset=PublicService.objects.order_by("name"),
+        empty_label=_("Alle tjenester"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    source = forms.ChoiceField(
+        label=_("Tildelt"),
+        required=False,
+        choices=[
+            ("", _("Direkte eller gennem en gruppe")),
+            (RIGHT_DIRECT, _("Direkte")),
+            (RIGHT_GROUP, _("Gennem en brugergruppe")),
+        ],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def filters(self) -> dict:
+        if not self.is_bound or not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {"search": self.search(), "service": data["service"], "source": data["source"]}
+
+
+POWER_EXPIRED = "expired"
+
+
+class PowersFilterForm(ListForm):
+    """*Fuldmagter*'s filter: a search, given or received, and the state."""
+
+    sorts = {
+        "other": ("other_name", "id"),
+        "valid_until": ("valid_until", "id"),
+        "state": ("state", "id"),
+        "created": ("created_at", "id"),
+    }
+    default_sort = "-created"
+    search_label = _("Søg på organisationens navn eller CVR-nummer eller på en bruger")
+
+    direction = forms.ChoiceField(
+        label=_("Retning"),
+        required=False,
+        choices=[
+            ("", _("Givne og modtagne")),
+            ("given", _("Givne fuldmagter")),
+            ("received", _("Modtagne fuldmagter")),
+        ],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    state = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", _("Alle")),
+            (PowerOfAttorney.State.REQUESTED, PowerOfAttorney.State.REQUESTED.label),
+            (PowerOfAttorney.State.ACTIVE, PowerOfAttorney.State.ACTIVE.label),
+            (POWER_EXPIRED, _("Udløbet")),
+            (PowerOfAttorney.State.REJECTED, PowerOfAttorney.State.REJECTED.label),
+            (PowerOfAttorney.State.REVOKED, PowerOfAttorney.State.REVOKED.label),
+        ],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def filters(self) -> dict:
+        if not self.is_bound or not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {"search": self.search(), "direction": data["direction"], "state": data["state"]}
