@@ -219,9 +219,18 @@ class NemIDSource(Protocol):
     def rights(self, *, cvr: str, chunk_size: int) -> Iterator[list[NemIDSignatureRight]]:
         """The rights of the CVR's active signatures, in no particular order."""
 
+    def rights_between(self, *, cvr: str, first_id: int, last_id: int) -> list[NemIDSignatureRight]:
+        """The rights of the CVR's active signatures whose id is from ``first_id`` to ``last_id``
+        (one chunk of ``signatures``), in one query: an import holds one chunk's rights at a
+        time, never all of them."""
+
     def shared_cpr_hashes(self, *, cvr: str) -> set[str]:
         """The CPR hashes that more than one active signature of the CVR carries (one person
         with several signatures)."""
+
+    def replaced_cpr_hashes(self, *, cvr: str) -> set[str]:
+        """The CPR hashes that both a revoked and an active signature of the CVR carry (a person
+        whose duplicate signature was deleted, who is still here with another one)."""
 
     def administrators(self, *, cvr: str) -> list[NemIDAdministrator]:
         """The CVR's active NemID administrators, by last name, first name and id."""

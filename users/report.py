@@ -1,18 +1,17 @@
 """The rows of a NemID import report and their Danish labels.
 
-``ImportRun.report`` holds one compact row per NemID signature considered, as a list
-``[rid, name, outcome, reason]`` (codes, not text, so that the report is shown in the reader's
-language and 50,000 rows stay around 3 MB). Every row is kept – imported, skipped and flagged – so
-the CSV download is the whole report; the screen shows the counts and the rows that need
+A run's report is one ``ImportReportRow`` per NemID signature considered: RID, name, outcome and
+reason (codes, not text, so that the report is shown in the reader's language), and whether it
+needs attention. Every row is kept – imported, skipped and flagged – so the CSV download is the
+whole report (streamed); the screen shows the counts and, a page at a time, the rows that need
 attention (skipped and flagged).
 """
 
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-
-from mitid_portal.csv import csv_render
 
 IMPORTED = "imported"
 SKIPPED = "skipped"
@@ -73,15 +72,19 @@ class ReportRow:
         return self.outcome != IMPORTED
 
 
-def report_rows(report: list) -> list[ReportRow]:
-    return [ReportRow(*row) for row in report]
+def report_rows(rows: Iterable[Sequence[str]]) -> list[ReportRow]:
+    """Rows ``(rid, name, outcome, reason)`` as ``ReportRow`` (their labels for the page)."""
+    return [ReportRow(*row) for row in rows]
 
 
-def import_report_csv(*, report: list) -> str:
-    """Every row of an import report: RID, name, outcome, reason (in the reader's language)."""
-    return csv_render(
-        header=[gettext("RID-nummer"), gettext("Navn"), gettext("Resultat"), gettext("Årsag")],
-        rows=(
-            (row.rid, row.name, row.outcome_label, row.reason_label) for row in report_rows(report)
-        ),
-    )
+def report_csv_header() -> list[str]:
+    return [gettext("RID-nummer"), gettext("Navn"), gettext("Resultat"), gettext("Årsag")]
+
+
+def report_csv_rows(rows: Iterable[Sequence[str]]) -> Iterator[tuple[str, str, str, str]]:
+    """Rows ``(rid, name, outcome, reason)`` with the outcome and reason in the reader's language,
+    one at a time (the labels are translated once, not once per row)."""
+    outcomes = {code: str(label) for code, label in OUTCOMES.items()}
+    reasons = {code: str(label) for code, label in REASONS.items()}
+    for rid, name, outcome, reason in rows:
+        yield rid, name, outcomes.get(outcome, outcome), reasons.get(reason, reason)

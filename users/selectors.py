@@ -5,15 +5,18 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from mitid_portal import crypto
 from mitid_portal.outside import NemIDAdministrator, nemid_source
 from organisations.models import Organisation, RoleGrant, UserGroup, UserRight
-from users.models import ImportRun, User
+from users.models import ImportReportRow, ImportRun, User
 from users.progress import READING, SAVING, Progress, progress_read
+from users.report import report_rows
 
 
 def users_for_private_mitid_login(*, cpr_hash: str) -> QuerySet[User]:
@@ -257,8 +260,58 @@ def nemid_admins_for_import(*, organisation: Organisation) -> list[NemIDAdminist
 
 
 def import_runs(*, organisation: Organisation) -> QuerySet[ImportRun]:
-    """The organisation's import runs, newest first; the report (large) is left out."""
-    return ImportRun.objects.filter(organisation=organisation).defer("report")
+    """The organisation's import runs, newest first."""
+    return ImportRun.objects.filter(organisation=organisation)
+
+
+REPORT_FIELDS = ("rid", "name", "outcome", "reason")
+
+
+def import_report_rows(*, run: ImportRun) -> Iterator[tuple[str, str, str, str]]:
+    """Every row of a run's report in its order, streamed from the database (a server-side
+    cursor on PostgreSQL): the CSV of 200,000 rows takes the memory of one chunk."""
+    return (
+        ImportReportRow.objects.filter(run=run)
+        .order_by("pk")
+        .values_list(*REPORT_FIELDS)
+        .iterator(chunk_size=2000)
+    )
+
+
+def import_report_attention_rows(*, run: ImportRun) -> Iterator[tuple[str, str, str, str]]:
+    """Every row of a run's report that needs attention (skipped or flagged), in its order."""
+    return (
+        ImportReportRow.objects.filter(run=run, needs_attention=True)
+        .order_by("pk")
+        .values_list(*REPORT_FIELDS)
+        .iterator(chunk_size=2000)
+    )
+
+
+class _CountedPaginator(Paginator):
+    """A paginator told its count (no COUNT query over the rows)."""
+
+    def __init__(self, object_list: QuerySet, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known_count
+
+
+def import_report_attention_page(*, run: ImportRun, page_number: str | None, per_page: int) -> Page:
+    """One page of the report rows that need attention (skipped or flagged), as ``ReportRow``:
+    read from a partial index, counted by the run's own counts, so the page costs the same for a
+    run of 3 signatures and of 200,000."""
+    rows = (
+        ImportReportRow.objects.filter(run=run, needs_attention=True)
+        .order_by("pk")
+        .values_list(*REPORT_FIELDS)
+    )
+    page = _CountedPaginator(rows, per_page, count=run.skipped + run.flagged).get_page(page_number)
+    page.object_list = report_rows(page.object_list)
+    return page
 
 
 def import_run_active(*, organisation: Organisation) -> ImportRun | None:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
+from mitid_portal.csv import csv_response
 from mitid_portal.errors import RuleError
 from organisations.access import organisation_object_or_404, organisation_view
 from organisations.models import RoleGrant
@@ -16,14 +17,13 @@ from organisations.selectors import user_rights_rows
 from users import selectors, services, tasks
 from users.forms import ImportForm, UserListFilterForm
 from users.models import ImportRun, User
-from users.report import import_report_csv as report_csv
-from users.report import report_rows
+from users.report import report_csv_header, report_csv_rows
 
 ORG_ADMIN = RoleGrant.Role.ORGANISATION_ADMIN
 USER_ADMIN = RoleGrant.Role.USER_ADMIN
 RIGHTS_GRANTERS = (RoleGrant.Role.RIGHTS_ADMIN, USER_ADMIN)  # who may open a user's rights page
 PAGE_SIZE = 50
-SHOWN_REPORT_ROWS = 500
+REPORT_PAGE_SIZE = 100  # report rows that need attention, per page
 
 
 def _actor_name(request) -> str:
@@ -82,34 +82,30 @@ def import_run(request, pk: int):
     context = {"run": run, "running": running}
     if running:
         context["progress"] = selectors.import_run_progress(run=run)
-    else:
-        attention = [row for row in report_rows(_report_of(run)) if row.needs_attention]
-        context |= {
-            "attention": attention[:SHOWN_REPORT_ROWS],
-            "attention_total": len(attention),
-            "shown_limit": SHOWN_REPORT_ROWS,
-        }
+    elif run.state == ImportRun.State.DONE:
+        context["attention"] = _report_of(request, run)
     return render(request, "users/import_run.html", context)
 
 
-def _report_of(run: ImportRun) -> list:
-    return ImportRun.objects.filter(pk=run.pk).values_list("report", flat=True).get()
+def _report_of(request, run: ImportRun):
+    """The page of the report rows that need attention asked for (``?side=``)."""
+    return selectors.import_report_attention_page(
+        run=run, page_number=request.GET.get("side"), per_page=REPORT_PAGE_SIZE
+    )
 
 
 @require_GET
 @organisation_view(ORG_ADMIN, USER_ADMIN)
 def import_report_csv(request, pk: int):
-    """The whole report as CSV for Danish Excel."""
+    """The whole report as CSV for Danish Excel, streamed row by row."""
     run = organisation_object_or_404(
         request, selectors.import_runs(organisation=request.organisation), pk=pk
     )
-    response = HttpResponse(
-        report_csv(report=_report_of(run)), content_type="text/csv; charset=utf-8"
+    return csv_response(
+        filename=f"nemid-import-{request.organisation.cvr}-{run.pk}.csv",
+        header=report_csv_header(),
+        rows=report_csv_rows(selectors.import_report_rows(run=run)),
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="nemid-import-{request.organisation.cvr}-{run.pk}.csv"'
-    )
-    return response
 
 
 def _page(request, users):

@@ -82,6 +82,32 @@ class SimulatedNemIDSource:
         for chunk in _chunked(rows, chunk_size):
             yield list(map(make, chunk))
 
+    def rights_between(self, *, cvr: str, first_id: int, last_id: int) -> list[NemIDSignatureRight]:
+        make = NemIDSignatureRight._make
+        return list(
+            map(
+                make,
+                NemIDRight.objects.filter(
+                    employee_id__gte=first_id,
+                    employee_id__lte=last_id,
+                    employee__cvr=cvr,
+                    employee__status=ACTIVE,
+                )
+                .order_by()
+                .values_list("employee_id", "service_code", "service_name"),
+            )
+        )
+
+    def replaced_cpr_hashes(self, *, cvr: str) -> set[str]:
+        active = NemIDEmployee.objects.filter(cvr=cvr, status=ACTIVE).values("cpr_hash")
+        return set(
+            NemIDEmployee.objects.filter(cvr=cvr, cpr_hash__in=active)
+            .exclude(status=ACTIVE)
+            .exclude(cpr_hash="")
+            .values_list("cpr_hash", flat=True)
+            .distinct()
+        )
+
     def shared_cpr_hashes(self, *, cvr: str) -> set[str]:
         return set(
             NemIDEmployee.objects.filter(cvr=cvr, status=ACTIVE)

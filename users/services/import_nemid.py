@@ -6,12 +6,14 @@ person with several signatures is imported once per signature and flagged, and s
 without a RID number (the rights hang on it); the NemID
 administrators the organisation administrator chose get their administrator roles.
 
-How it stays fast (50,000 signatures in a few seconds): the signatures and their rights are read
-from the NemID source (``mitid_portal.outside.nemid_source``) in chunks, a query per chunk, the
-rows are built in memory, and users, rights and roles are written in bulk – no query per row.
-How it stays all-or-nothing: everything is written in one
-transaction; reading and checking happen before it, so that the progress of that part can be seen
-(see ``users.progress``). How it stays idempotent: a signature already imported into the
+How it stays fast and flat (50,000 signatures in a few seconds, the same memory for 200,000):
+the signatures are streamed from the NemID source (``mitid_portal.outside.nemid_source``) CHUNK
+at a time; each chunk's rights are read in one query, its outcomes decided in memory, and its
+users, rights and report rows (``ImportReportRow``) written in bulk (``BulkInserter``: COPY on
+PostgreSQL) before the next chunk is read – a few queries per chunk, none per signature, and
+nothing per signature kept from one chunk to the next. How it stays all-or-nothing: every chunk
+is written in one transaction; its progress travels through the cache (see ``users.progress``).
+How it stays idempotent: a signature already imported into the
 organisation (``User.nemid_employee_id``) is skipped, and the database constraint
 ``one_user_per_nemid_signature`` refuses a second copy even if two runs raced.
 """
@@ -22,19 +24,23 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, connections, router, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mitid_portal.audit import audit_record
 from mitid_portal.bulk import BulkInserter
 from mitid_portal.errors import RuleError
-from mitid_portal.outside import NemIDSignatureRight, nemid_source
+from mitid_portal.outside import (
+    NemIDSignature,
+    NemIDSignatureRight,
+    NemIDSource,
+    nemid_source,
+)
 from organisations.models import Organisation, PublicService, RoleGrant, UserRight
 from users import report
-from users.models import ImportRun, User, new_username
+from users.models import ImportReportRow, ImportRun, User, new_username
 from users.progress import (
-    READING,
     SAVING,
     Progress,
     progress_clear,
@@ -44,12 +50,9 @@ from users.progress import (
 
 logger = logging.getLogger(__name__)
 
-# Users are written CHUNK at a time (each chunk one bulk insert of users, then of their rights),
-# with progress reported between chunks; PROGRESS_EVERY rows between progress writes while reading.
+# Signatures are read from the NemID source and written CHUNK at a time (each chunk one bulk
+# insert of users, of their rights and of its report rows), with progress between chunks.
 CHUNK = 5000
-PROGRESS_EVERY = 5000
-# Signatures and rights are read from the NemID source READ_CHUNK at a time.
-READ_CHUNK = 2000
 
 ALREADY_RUNNING = _("Der kører allerede en import for organisationen.")
 # An import of 50,000 signatures takes seconds; a run queued or running this long lost its worker
@@ -59,16 +62,23 @@ ABANDONED = "Importen blev afbrudt (ingen fremdrift i 30 minutter). Intet er gem
 
 
 @dataclass
-class _Plan:
-    """What one run will write, worked out before the write transaction opens."""
+class _Run:
+    """What one run carries from chunk to chunk: counts and a few small lookups, never a row per
+    signature (so memory does not grow with the organisation)."""
 
-    users: list[tuple] = field(default_factory=list)  # the USER_COLUMNS of each new user
-    rights: dict[int, list[NemIDSignatureRight]] = field(default_factory=dict)  # by employee id
-    links: dict[int, int] = field(default_factory=dict)  # employee id → existing user id
-    link_rids: dict[int, str] = field(default_factory=dict)  # existing user id → RID
-    rids: dict[int, str] = field(default_factory=dict)  # employee id → RID of every one imported
-    rows: list[list[str]] = field(default_factory=list)
-    total: int = 0
+    organisation: Organisation
+    run: ImportRun
+    admin_ids: set[int]  # NemID employee ids of the administrators-to-be
+    # Users of the organisation who did not come from NemID (the appointed administrator), by CPR
+    # hash: a signature with the same CPR is linked to them rather than copied.
+    linkable: dict[str, int]
+    shared: set[str]  # CPR hashes of persons with several active signatures
+    replaced: set[str]  # CPR hashes of persons with a revoked and an active signature
+    users: BulkInserter
+    rights: BulkInserter
+    report_rows: BulkInserter
+    service_ids: dict[str, int] = field(default_factory=dict)  # the catalogue's, as met
+    admins: dict[int, tuple[int, str]] = field(default_factory=dict)  # employee → user id, RID
     imported: int = 0
     skipped: int = 0
     flagged: int = 0
@@ -167,11 +177,9 @@ def users_import_from_nemid(
     try:
         # Checked again for a queued run: an administrator may have left since it was queued.
         import_admin_roles_check(organisation=organisation, admin_roles=admin_roles)
-        plan = _plan(organisation=organisation, run=run)
-        _write(
+        _import(
             organisation=organisation,
             run=run,
-            plan=plan,
             admin_roles=admin_roles,
             started_by_name=started_by_name,
         )
@@ -215,106 +223,6 @@ def _run_begin(*, organisation: Organisation, started_by_name: str, run: ImportR
     return run
 
 
-def _plan(*, organisation: Organisation, run: ImportRun) -> _Plan:
-    """Read the signatures and their rights from the NemID source (chunk by chunk, a query per
-    chunk) and decide each one's outcome."""
-    source = nemid_source()
-    cvr = organisation.cvr
-    total = source.signature_count(cvr=cvr)
-    ImportRun.objects.filter(pk=run.pk).update(total=total, processed=0)
-    progress_write(run_id=run.pk, progress=Progress(READING, 0, total))
-
-    already = set(
-        User.objects.filter(organisation=organisation, nemid_employee_id__isnull=False).values_list(
-            "nemid_employee_id", flat=True
-        )
-    )
-    # Users of the organisation who did not come from NemID (the appointed administrator): a
-    # signature with the same CPR is linked to them rather than copied, one person one user.
-    linkable = dict(
-        User.objects.filter(organisation=organisation, nemid_employee_id__isnull=True)
-        .exclude(cpr_hash="")
-        .values_list("cpr_hash", "pk")
-    )
-    shared = source.shared_cpr_hashes(cvr=cvr)
-    rights: dict[int, list[NemIDSignatureRight]] = defaultdict(list)
-    for right_chunk in source.rights(cvr=cvr, chunk_size=READ_CHUNK):
-        for right in right_chunk:
-            rights[right.signature_id].append(right)
-
-    plan = _Plan(total=total, rights=rights)
-    adapt_date = connections[router.db_for_write(User)].ops.adapt_datefield_value
-    # The CPR travels as the ciphertext it is stored as (the NemID source hands it over encrypted
-    # with the portal's keys): it is never in plain text during the import, and 50,000
-    # decryptions and encryptions are saved.
-    done = 0
-    revoked: list[tuple[int, str]] = []  # (row index, CPR hash) of each revoked signature
-    active_persons: set[str] = set()  # CPR hashes of the active signatures
-    for chunk in source.signatures(cvr=cvr, chunk_size=READ_CHUNK):
-        for pk, rid, first, last, email, cpr, cpr_hash, birth_date, active, _admin in chunk:
-            name = f"{first} {last}".strip()
-            if active and cpr_hash:
-                active_persons.add(cpr_hash)
-            if not active:
-                if cpr_hash:
-                    revoked.append((len(plan.rows), cpr_hash))
-                plan.rows.append([rid, name, report.SKIPPED, report.REASON_REVOKED])
-                plan.skipped += 1
-            elif pk in already:
-                plan.rows.append([rid, name, report.SKIPPED, report.REASON_ALREADY])
-                plan.skipped += 1
-            elif not cpr and birth_date is None:
-                plan.rows.append([rid, name, report.SKIPPED, report.REASON_NO_IDENTITY])
-                plan.skipped += 1
-            else:
-                duplicate = bool(cpr_hash) and cpr_hash in shared
-                plan.rids[pk] = rid
-                linked_to = linkable.pop(cpr_hash, None) if cpr_hash else None
-                if linked_to is not None:
-                    plan.links[pk] = linked_to
-                    plan.link_rids[linked_to] = rid
-                    reason = report.REASON_LINKED
-                else:
-                    # Already in database form: the insert then only runs the statement.
-                    plan.users.append(
-                        (
-                            new_username(),
-                            first,
-                            last,
-                            email,
-                            cpr,
-                            cpr_hash,
-                            adapt_date(birth_date),
-                            rid,
-                            duplicate,
-                            pk,
-                        )
-                    )
-                    reason = report.REASON_NO_RID if not rid else ""
-                if duplicate:
-                    plan.rows.append([rid, name, report.FLAGGED, report.REASON_DUPLICATE])
-                    plan.flagged += 1
-                elif reason == report.REASON_NO_RID:
-                    # The rights hang on the RID (G1.6): the administrator must see this one
-                    # before activating the user, as the NemID check showed it.
-                    plan.rows.append([rid, name, report.FLAGGED, reason])
-                    plan.flagged += 1
-                else:
-                    plan.rows.append([rid, name, report.IMPORTED, reason])
-                plan.imported += 1
-            done += 1
-            if done % PROGRESS_EVERY == 0:
-                ImportRun.objects.filter(pk=run.pk).update(processed=done)
-                progress_write(run_id=run.pk, progress=Progress(READING, done, total))
-    # A revoked signature of a person who is still here with another signature was deleted as a
-    # duplicate (G1.2), not because the person left.
-    for index, cpr_hash in revoked:
-        if cpr_hash in active_persons:
-            plan.rows[index][3] = report.REASON_REVOKED_OTHER
-    ImportRun.objects.filter(pk=run.pk).update(processed=total)
-    return plan
-
-
 def _services_ensure(codes: dict[str, str]) -> dict[str, int]:
     """The catalogue's id of every service code, creating the missing services in bulk."""
     existing = dict(PublicService.objects.filter(code__in=list(codes)).values_list("code", "pk"))
@@ -341,103 +249,82 @@ USER_COLUMNS = (
 )
 _RID = USER_COLUMNS.index("rid")
 _EMPLOYEE = USER_COLUMNS.index("nemid_employee_id")
+REPORT_COLUMNS = ("rid", "name", "outcome", "reason", "needs_attention")
+GRANTED_BY = "NemID-import"
 
 
-def _users_insert_chunk(
-    *,
-    organisation: Organisation,
-    users: list[tuple],
-    rights: dict[int, list[NemIDSignatureRight]],
-    service_ids: dict[str, int],
-    granted_by: str,
-) -> dict[int, int]:
-    """Insert one chunk of users and their rights; returns NemID employee id → new user id."""
-    if not users:
-        return {}
-    BulkInserter(
-        User,
-        # The values every imported user shares: organisation, no password, the defaults (among
-        # them the first state of the lifecycle, imported).
-        template=User(organisation=organisation, password="!"),  # noqa: S106
-        varying=USER_COLUMNS,
-    ).insert(users)
-    # The chunk holds consecutive signatures (ordered by id), so one range query finds the ids.
-    user_of = dict(
-        User.objects.filter(
-            organisation=organisation,
-            nemid_employee_id__gte=users[0][_EMPLOYEE],
-            nemid_employee_id__lte=users[-1][_EMPLOYEE],
-        ).values_list("nemid_employee_id", "pk")
-    )
-    BulkInserter(
-        UserRight,
-        template=UserRight(granted_by_name=granted_by),
-        varying=("user_id", "service_id", "from_rid"),
-    ).insert(
-        (user_of[row[_EMPLOYEE]], service_ids[code], row[_RID])
-        for row in users
-        for _employee, code, _name in rights.get(row[_EMPLOYEE], ())
-    )
-    return {row[_EMPLOYEE]: user_of[row[_EMPLOYEE]] for row in users}
-
-
-def _write(
+def _import(
     *,
     organisation: Organisation,
     run: ImportRun,
-    plan: _Plan,
     admin_roles: dict[int, str],
     started_by_name: str,
 ) -> None:
-    """Write everything in one transaction: users, rights, roles, the report and the audit."""
+    """Read the signatures from the NemID source CHUNK at a time and write each chunk (users,
+    rights, report rows) before reading the next, all in one transaction: all-or-nothing."""
+    source = nemid_source()
+    cvr = organisation.cvr
+    total = source.signature_count(cvr=cvr)
+    ImportRun.objects.filter(pk=run.pk).update(total=total, processed=0)
+    # Reading, checking and saving happen together, inside the transaction: the progress can be
+    # seen by others only through a cache outside it (see users.progress).
     live = saving_progress_is_visible()
-    count = len(plan.users)
-    progress_write(run_id=run.pk, progress=Progress(SAVING, 0, count, live=live))
-    granted_by = "NemID-import"
+    progress_write(run_id=run.pk, progress=Progress(SAVING, 0, total, live=live))
+    state = _Run(
+        organisation=organisation,
+        run=run,
+        admin_ids=set(admin_roles),
+        linkable=dict(
+            User.objects.filter(organisation=organisation, nemid_employee_id__isnull=True)
+            .exclude(cpr_hash="")
+            .values_list("cpr_hash", "pk")
+        ),
+        shared=source.shared_cpr_hashes(cvr=cvr),
+        replaced=source.replaced_cpr_hashes(cvr=cvr),
+        users=BulkInserter(
+            User,
+            # The values every imported user shares: organisation, no password, the defaults
+            # (among them the first state of the lifecycle, imported).
+            template=User(organisation=organisation, password="!"),  # noqa: S106
+            varying=USER_COLUMNS,
+        ),
+        rights=BulkInserter(
+            UserRight,
+            template=UserRight(granted_by_name=GRANTED_BY),
+            varying=("user_id", "service_id", "from_rid"),
+        ),
+        report_rows=BulkInserter(
+            ImportReportRow, template=ImportReportRow(run=run), varying=REPORT_COLUMNS
+        ),
+    )
+    done = 0
     with transaction.atomic():
-        codes = {
-            code: name
-            for employee_id in plan.rids
-            for _employee, code, name in plan.rights.get(employee_id, ())
-        }
-        service_ids = _services_ensure(codes) if codes else {}
-        user_of: dict[int, int] = dict(plan.links)
-        for start in range(0, count, CHUNK):
-            user_of |= _users_insert_chunk(
-                organisation=organisation,
-                users=plan.users[start : start + CHUNK],
-                rights=plan.rights,
-                service_ids=service_ids,
-                granted_by=granted_by,
-            )
+        for chunk in source.signatures(cvr=cvr, chunk_size=CHUNK):
+            _chunk_import(state=state, source=source, chunk=chunk)
+            done += len(chunk)
             if live:
-                progress_write(
-                    run_id=run.pk,
-                    progress=Progress(SAVING, min(start + CHUNK, count), count),
+                progress_write(run_id=run.pk, progress=Progress(SAVING, done, total))
+        RoleGrant.objects.bulk_create(
+            [
+                RoleGrant(
+                    organisation=organisation,
+                    user_id=state.admins[employee_id][0],
+                    role=role,
+                    granted_by_name=started_by_name[:200],
                 )
-        if plan.links:
-            _link_existing(plan=plan, service_ids=service_ids, granted_by=granted_by)
-        roles = [
-            RoleGrant(
-                organisation=organisation,
-                user_id=user_of[employee_id],
-                role=role,
-                granted_by_name=started_by_name[:200],
-            )
-            for employee_id, role in admin_roles.items()
-            if employee_id in user_of
-        ]
-        RoleGrant.objects.bulk_create(roles, ignore_conflicts=True)
-        finished = timezone.now()
+                for employee_id, role in admin_roles.items()
+                if employee_id in state.admins
+            ],
+            ignore_conflicts=True,
+        )
         ImportRun.objects.filter(pk=run.pk).update(
             state=ImportRun.State.DONE,
-            total=plan.total,
-            processed=plan.total,
-            imported=plan.imported,
-            skipped=plan.skipped,
-            flagged=plan.flagged,
-            report=plan.rows,
-            finished_at=finished,
+            total=total,
+            processed=total,
+            imported=state.imported,
+            skipped=state.skipped,
+            flagged=state.flagged,
+            finished_at=timezone.now(),
         )
         audit_record(
             action="nemid_import",
@@ -446,36 +333,163 @@ def _write(
             target=f"{organisation.name} (CVR {organisation.cvr})",
             changes={
                 "run": run.pk,
-                "signatures": plan.total,
-                "imported": plan.imported,
-                "skipped": plan.skipped,
-                "flagged": plan.flagged,
+                "signatures": total,
+                "imported": state.imported,
+                "skipped": state.skipped,
+                "flagged": state.flagged,
                 "roles": [
-                    {"rid": plan.rids.get(employee_id, ""), "role": role}
+                    {"rid": state.admins.get(employee_id, (0, ""))[1], "role": role}
                     for employee_id, role in admin_roles.items()
                 ],
             },
         )
 
 
-def _link_existing(*, plan: _Plan, service_ids: dict[str, int], granted_by: str) -> None:
+def _chunk_import(*, state: _Run, source: NemIDSource, chunk: list[NemIDSignature]) -> None:
+    """Decide each signature's outcome in one chunk (ordered by id) and write the chunk: its new
+    users, their rights, the links to existing users and its report rows – a few queries per
+    chunk, none per signature."""
+    organisation = state.organisation
+    first_id, last_id = chunk[0].id, chunk[-1].id
+    already = set(
+        User.objects.filter(
+            organisation=organisation,
+            nemid_employee_id__gte=first_id,
+            nemid_employee_id__lte=last_id,
+        ).values_list("nemid_employee_id", flat=True)
+    )
+    rights: dict[int, list[NemIDSignatureRight]] = defaultdict(list)
+    for right in source.rights_between(cvr=organisation.cvr, first_id=first_id, last_id=last_id):
+        rights[right.signature_id].append(right)
+    adapt_date = state.users.connection.ops.adapt_datefield_value
+    users: list[tuple] = []  # the USER_COLUMNS of each new user
+    links: dict[int, tuple[int, str]] = {}  # employee id → existing user id, signature's RID
+    report_rows: list[tuple] = []  # the REPORT_COLUMNS of each signature
+    shared, replaced, linkable = state.shared, state.replaced, state.linkable
+    # The CPR travels as the ciphertext it is stored as (the NemID source hands it over encrypted
+    # with the portal's keys): it is never in plain text during the import.
+    for pk, rid, first, last, email, cpr, cpr_hash, birth_date, active, _admin in chunk:
+        name = f"{first} {last}".strip()
+        if not active:
+            # A revoked signature of a person who is still here with another signature was
+            # deleted as a duplicate (G1.2), not because the person left.
+            reason = (
+                report.REASON_REVOKED_OTHER
+                if cpr_hash and cpr_hash in replaced
+                else report.REASON_REVOKED
+            )
+            report_rows.append((rid, name, report.SKIPPED, reason, True))
+            state.skipped += 1
+            continue
+        if pk in already:
+            report_rows.append((rid, name, report.SKIPPED, report.REASON_ALREADY, True))
+            state.skipped += 1
+            continue
+        if not cpr and birth_date is None:
+            report_rows.append((rid, name, report.SKIPPED, report.REASON_NO_IDENTITY, True))
+            state.skipped += 1
+            continue
+        duplicate = bool(cpr_hash) and cpr_hash in shared
+        linked_to = linkable.pop(cpr_hash, None) if cpr_hash else None
+        if linked_to is not None:
+            links[pk] = (linked_to, rid)
+            reason = report.REASON_LINKED
+        else:
+            # Already in database form: the insert then only runs the statement.
+            users.append(
+                (
+                    new_username(),
+                    first,
+                    last,
+                    email,
+                    cpr,
+                    cpr_hash,
+                    adapt_date(birth_date),
+                    rid,
+                    duplicate,
+                    pk,
+                )
+            )
+            reason = report.REASON_NO_RID if not rid else ""
+        if duplicate:
+            report_rows.append((rid, name, report.FLAGGED, report.REASON_DUPLICATE, True))
+            state.flagged += 1
+        elif reason == report.REASON_NO_RID:
+            # The rights hang on the RID (G1.6): the administrator must see this one before
+            # activating the user, as the NemID check showed it.
+            report_rows.append((rid, name, report.FLAGGED, reason, True))
+            state.flagged += 1
+        else:
+            report_rows.append((rid, name, report.IMPORTED, reason, False))
+        state.imported += 1
+
+    codes = {
+        code: service_name
+        for employee_id in [*(row[_EMPLOYEE] for row in users), *links]
+        for _employee, code, service_name in rights.get(employee_id, ())
+    }
+    if codes.keys() - state.service_ids.keys():
+        state.service_ids |= _services_ensure(codes)
+    user_of = _users_insert_chunk(state=state, users=users, rights=rights)
+    if links:
+        _link_existing(state=state, links=links, rights=rights)
+    state.report_rows.insert(report_rows)
+    if state.admin_ids:
+        state.admins |= {
+            row[_EMPLOYEE]: (user_of[row[_EMPLOYEE]], row[_RID])
+            for row in users
+            if row[_EMPLOYEE] in state.admin_ids
+        }
+        state.admins |= {pk: links[pk] for pk in state.admin_ids.intersection(links)}
+
+
+def _users_insert_chunk(
+    *, state: _Run, users: list[tuple], rights: dict[int, list[NemIDSignatureRight]]
+) -> dict[int, int]:
+    """Insert one chunk of users and their rights; returns NemID employee id → new user id."""
+    if not users:
+        return {}
+    state.users.insert(users)
+    # The chunk holds consecutive signatures (ordered by id), so one range query finds the ids.
+    user_of = dict(
+        User.objects.filter(
+            organisation=state.organisation,
+            nemid_employee_id__gte=users[0][_EMPLOYEE],
+            nemid_employee_id__lte=users[-1][_EMPLOYEE],
+        ).values_list("nemid_employee_id", "pk")
+    )
+    service_ids = state.service_ids
+    state.rights.insert(
+        (user_of[row[_EMPLOYEE]], service_ids[code], row[_RID])
+        for row in users
+        for _employee, code, _name in rights.get(row[_EMPLOYEE], ())
+    )
+    return {row[_EMPLOYEE]: user_of[row[_EMPLOYEE]] for row in users}
+
+
+def _link_existing(
+    *,
+    state: _Run,
+    links: dict[int, tuple[int, str]],
+    rights: dict[int, list[NemIDSignatureRight]],
+) -> None:
     """Give the existing users their signature's RID and rights (at most one signature each)."""
-    users = list(User.objects.filter(pk__in=list(plan.links.values())))
-    employee_of = {user_id: employee_id for employee_id, user_id in plan.links.items()}
+    employee_of = {user_id: employee_id for employee_id, (user_id, _rid) in links.items()}
+    users = list(User.objects.filter(pk__in=list(employee_of)))
     for user in users:
         user.nemid_employee_id = employee_of[user.pk]
-        user.rid = user.rid or plan.link_rids[user.pk]
+        user.rid = user.rid or links[user.nemid_employee_id][1]
     User.objects.bulk_update(users, ["nemid_employee_id", "rid"])
     UserRight.objects.bulk_create(
         [
             UserRight(
                 user_id=user.pk,
-                service_id=service_ids[code],
-                from_rid=plan.link_rids[user.pk],
-                granted_by_name=granted_by,
+                service_id=state.service_ids[code],
+                from_rid=links[employee_of[user.pk]][1],
+                granted_by_name=GRANTED_BY,
             )
             for user in users
-            for _employee, code, _name in plan.rights.get(employee_of[user.pk], ())
+            for _employee, code, _name in rights.get(employee_of[user.pk], ())
         ],
         ignore_conflicts=True,
     )

@@ -11,7 +11,7 @@ from mitid_portal.outside import nemid_source
 from mitid_portal.sandbox import SandboxedCommand
 from mitid_portal.validators import normalise_cvr
 from organisations.models import Organisation, RoleGrant
-from users import report
+from users import report, selectors
 from users.services import users_import_from_nemid
 
 
@@ -68,7 +68,7 @@ class Command(SandboxedCommand):
         out.write(f"  Importeret:            {run.imported}")
         out.write(f"  Sprunget over:         {run.skipped}")
         out.write(f"  Markeret (flere signaturer): {run.flagged}")
-        rows = [row for row in report.report_rows(run.report) if row.needs_attention]
+        rows = report.report_rows(selectors.import_report_attention_rows(run=run))
         for reason, count in Counter(row.reason_label for row in rows).most_common():
             out.write(f"    {count} × {reason}")
         for row in rows:
