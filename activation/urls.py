@@ -68,3 +68,31 @@ urlpatterns += [
     path("brugere/masseopret/opret/", create_views.bulk_create_confirm, name="bulk_create_confirm"),
     path("brugere/masseopret/kvittering/", create_views.bulk_create_done, name="bulk_create_done"),
 ]
+
+# Issue 14: the birth-date users' codes in bulk (a sheet or a CSV, shown once) and the delivery
+# state of the activation emails.
+from activation import codes_views, delivery_views  # noqa: E402
+
+urlpatterns += [
+    path("aktivering/koder/", codes_views.codes, name="codes"),
+    path("aktivering/levering/", delivery_views.delivery, name="delivery"),
+    path("aktivering/levering/csv/", delivery_views.delivery_csv, name="delivery_csv"),
+]
+
+# Bulk actions on a selection of users, run as jobs with progress and a receipt (issue 14).
+from activation import bulkjob_views  # noqa: E402
+
+urlpatterns += [
+    path("aktivering/handling/", bulkjob_views.bulk_action, name="bulk_action"),
+    path("aktivering/handling/<int:pk>/", bulkjob_views.bulk_job, name="bulk_job"),
+    path(
+        "aktivering/handling/<int:pk>/bekraeft/",
+        bulkjob_views.bulk_job_confirm,
+        name="bulk_job_confirm",
+    ),
+    path(
+        "aktivering/handling/<int:pk>/kvittering.csv",
+        bulkjob_views.bulk_job_csv,
+        name="bulk_job_csv",
+    ),
+]

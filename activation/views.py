@@ -4,6 +4,7 @@ the emailed link (G6.1)."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from activation import overview, selectors, services
 from activation.forms import BulkMeansForm, SelectionForm, SingleMeansForm
 from activation.models import BoundMeans, Invitation
+from activation.services import bulkjobs
+from activation.tasks import bulk_job_task
 from mitid_portal.confirm import unconfirmed
 from mitid_portal.errors import RuleError
 from organisations.access import organisation_object_or_404, organisation_view
@@ -107,6 +110,9 @@ def bulk_confirm(request):
     if not selection.get("means"):
         return redirect("activation:bulk_means")
     if request.method == "POST":
+        selected = _selected_users(request, selection)
+        if selected.count() > bulkjobs.RUN_NOW_MAX:
+            return _bulk_activation_job(request, selection, selected)
         try:
             invitations = services.users_activation_start(
                 organisation=request.organisation,
@@ -140,6 +146,22 @@ def bulk_confirm(request):
             "without_rid": users_imported_without_rid_count(users=selected),
         },
     )
+
+
+def _bulk_activation_job(request, selection: dict, selected):
+    """Above ``bulkjobs.RUN_NOW_MAX`` users the activation runs as a bulk job in the background
+    (a chunk of users per transaction), with a progress bar that turns into the G4.5 receipt."""
+    job = bulkjobs.bulk_job_create(
+        organisation=request.organisation,
+        action=bulkjobs.ACTIVATE,
+        users=selected,
+        actor=request.user,
+        parameters={"means": selection["means"]},
+    )
+    bulkjobs.bulk_job_confirm(job=job, parameters={}, actor=request.user)
+    transaction.on_commit(lambda: bulk_job_task.enqueue(job_id=job.pk))
+    request.session.pop(SELECTION_KEY, None)
+    return redirect("activation:bulk_job", pk=job.pk)
 
 
 @require_GET
@@ -210,7 +232,11 @@ def invitation_detail(request, pk: int):
     return render(
         request,
         "activation/invitation.html",
-        {"invitation": invitation, "means": _means_labels(invitation.means)},
+        {
+            "invitation": invitation,
+            "means": _means_labels(invitation.means),
+            "delivery": selectors.invitation_email_delivery(invitation=invitation),
+        },
     )
 
 

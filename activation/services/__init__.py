@@ -3,6 +3,14 @@
 ``create`` (*Opret bruger* and *Masseopret*: create users and invite them) and ``lifecycle``
 (*Luk bruger*, *Send nyt aktiveringslink* and *Ny kode* from *Brugerinformation*)."""
 
+from activation.services.bulkjobs import (
+    BULK_ACTIONS,
+    RUN_NOW_MAX,
+    bulk_job_confirm,
+    bulk_job_create,
+    bulk_job_run,
+    bulk_jobs_stale,
+)
 from activation.services.create import (
     BulkFile,
     BulkRow,
@@ -16,6 +24,7 @@ from activation.services.invitations import (
     REMINDER_BEFORE,
     activation_code_renew,
     activation_code_reveal,
+    activation_codes_reveal_bulk,
     activation_reminders_send,
     invitation_cancel,
     invitation_resend,
@@ -29,6 +38,12 @@ from activation.services.start import (
 )
 
 __all__ = [
+    "BULK_ACTIONS",
+    "RUN_NOW_MAX",
+    "bulk_job_confirm",
+    "bulk_job_create",
+    "bulk_job_run",
+    "bulk_jobs_stale",
     "CODE_LENGTH",
     "CODE_PURPOSE",
     "LINK_LIFETIME",
@@ -39,6 +54,7 @@ __all__ = [
     "NewUser",
     "activation_code_renew",
     "activation_code_reveal",
+    "activation_codes_reveal_bulk",
     "activation_reminders_send",
     "invitation_cancel",
     "invitation_resend",

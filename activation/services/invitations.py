@@ -3,9 +3,10 @@ temporary activation code (*Vis*, G5.7), issue a new code, send a new link, canc
 reminder before a link expires."""
 
 import datetime
+from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +17,7 @@ from mitid_portal import crypto
 from mitid_portal.audit import audit_record
 from mitid_portal.errors import RuleError
 from mitid_portal.sandbox import sandbox_scope
+from organisations.models import Organisation
 from users.models import User
 from users.services.lifecycle import users_state_change_bulk
 
@@ -200,3 +202,67 @@ def _reminder_send(invitation: Invitation, *, token: str) -> None:
         target=invitation.user.full_name,
         changes={"expires_at": invitation.expires_at.date().isoformat()},
     )
+
+
+_REVEAL_CHUNK = 2000  # ids per locking SELECT: below SQLite's limit of bound variables
+
+
+@transaction.atomic
+def activation_codes_reveal_bulk(
+    *,
+    organisation: Organisation,
+    invitations: QuerySet[Invitation] | Iterable[Invitation],
+    actor,
+    request=None,
+) -> list[tuple[Invitation, str]]:
+    """*Vis* for many at once (the codes sheet or CSV after a bulk activation): a fresh 8-digit
+    temporary activation code for each of ``invitations`` that needs one and has not had it
+    shown, returned once with its invitation, by the user's name. The same rule as *Vis*: only
+    the keyed hash is stored, the code is marked shown in the same transaction, and a code
+    already shown is never shown again (*Ny kode* for the single user); one audit event names
+    the count. Another organisation's invitations are never included. Nothing to show is a
+    ``RuleError`` (``already_revealed``)."""
+    due = Invitation.objects.filter(
+        organisation=organisation,
+        state=Invitation.State.LIVE,
+        code_revealed_at__isnull=True,
+    ).exclude(code_hash="")
+    if isinstance(invitations, QuerySet):
+        chunks = [due.filter(pk__in=invitations.order_by().values("pk"))]
+    else:
+        pks = sorted({invitation.pk for invitation in invitations})
+        chunks = [
+            due.filter(pk__in=pks[i : i + _REVEAL_CHUNK]) for i in range(0, len(pks), _REVEAL_CHUNK)
+        ]
+    locked: list[Invitation] = []
+    for chunk in chunks:
+        # Locked in primary-key order (no deadlock with a concurrent *Vis*); a row revealed
+        # meanwhile no longer matches once its lock is granted.
+        locked += chunk.select_for_update(of=("self",)).select_related("user").order_by("pk")
+    if not locked:
+        raise RuleError(
+            "already_revealed",
+            _("Koderne er allerede vist. Brug Ny kode for den enkelte bruger."),
+        )
+    now = timezone.now()
+    revealed: list[tuple[Invitation, str]] = []
+    for invitation in locked:
+        code = crypto.random_digits(CODE_LENGTH)
+        invitation.code_hash = crypto.keyed_hash(code, purpose=CODE_PURPOSE)
+        invitation.code_revealed_at = now
+        invitation.code_failures_base = invitation.code_failures
+        revealed.append((invitation, code))
+    Invitation.objects.bulk_update(
+        locked, ["code_hash", "code_revealed_at", "code_failures_base"], batch_size=500
+    )
+    audit_record(
+        action="activation_code_revealed",
+        actor_name=actor.full_name,
+        actor_user=actor,
+        organisation=organisation,
+        target=f"{len(locked)} brugere" if len(locked) > 1 else locked[0].user.full_name,
+        changes={"count": len(locked)},
+        request=request,
+    )
+    revealed.sort(key=lambda pair: (pair[0].user.last_name, pair[0].user.first_name, pair[0].pk))
+    return revealed
