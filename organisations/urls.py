@@ -116,3 +116,18 @@ urlpatterns += [
         name="power_user_remove",
     ),
 ]
+
+# Lists fit for thousands: every right held, directly or through a group, and its export.
+urlpatterns += [
+    path(
+        "organisation/rettigheder/tildelte/",
+        rights_views.rights_held_list,
+        name="rights_held",
+    ),
+    path(
+        "organisation/rettigheder/tildelte.csv",
+        rights_views.rights_held_csv,
+        name="rights_held_csv",
+    ),
+    path("organisation/fuldmagter.csv", powers_views.powers_csv, name="powers_csv"),
+]

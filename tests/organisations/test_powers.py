@@ -374,27 +374,23 @@ def _bulk_powers(giver, receiver_cvr, n):
     )
 
 
-def test_the_powers_lists_are_paginated_each_on_its_own(
+def test_given_and_received_are_one_list_paged_and_filtered_by_direction(
     client, practice, accountant, giver_admin, django_assert_max_num_queries
 ):
+    # One list since issue 14 (was two lists with a page each): the direction is a filter.
     _bulk_powers(practice, accountant.cvr, 60)  # given
     _bulk_powers(accountant, practice.cvr, 55)  # received
     client.force_login(giver_admin)
     with django_assert_max_num_queries(20):
         first = client.get(reverse("organisations:powers"))
-    given, received = first.context["given"], first.context["received"]
-    assert (given.paginator.count, len(given.object_list)) == (60, 50)
-    assert (received.paginator.count, len(received.object_list)) == (55, 50)
+    page = first.context["page"]
+    assert (page.count, len(page.object_list)) == (115, 50)
     html = first.content.decode()
-    assert html.count("Side 1 af 2") == 2
-    assert 'href="?side=2"' in html and 'href="?modtagne_side=2"' in html
-    # Turning one list's page keeps the other's.
-    second = client.get(reverse("organisations:powers"), {"side": "2", "modtagne_side": "2"})
-    assert len(second.context["given"].object_list) == 10
-    assert len(second.context["received"].object_list) == 5
-    page = second.content.decode()
-    assert 'href="?modtagne_side=2&amp;side=1"' in page
-    assert 'href="?side=2&amp;modtagne_side=1"' in page
-    assert 'aria-label="Sider med givne fuldmagter"' in page
-    assert 'aria-label="Sider med modtagne fuldmagter"' in page
-    assert "page_param" not in page  # the include's comment is not shown
+    assert "Side 1 af 3" in html and 'href="?side=2"' in html
+    given = client.get(reverse("organisations:powers"), {"direction": "given", "side": "2"})
+    assert (given.context["page"].count, len(given.context["page"].object_list)) == (60, 10)
+    assert all(row["given"] for row in given.context["rows"])
+    assert 'href="?direction=given&amp;side=1"' in given.content.decode()
+    received = client.get(reverse("organisations:powers"), {"direction": "received"})
+    assert received.context["page"].count == 55
+    assert not any(row["given"] for row in received.context["rows"])
