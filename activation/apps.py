@@ -21,10 +21,22 @@ class ActivationConfig(AppConfig):
             task="activation.tasks.send_activation_reminders",
             interval=datetime.timedelta(days=1),
         )
+        # Bulk jobs whose worker died are taken up again (activation.services.bulkjobs).
+        periodic_job_register(
+            name="resume_bulk_jobs",
+            task="activation.tasks.bulk_jobs_resume",
+            interval=datetime.timedelta(minutes=1),
+        )
         menu_item_register(
             url_name="activation:pending",
             label=_("Afventer aktivering"),
             order=40,
+            roles=ADMINISTRATORS,
+        )
+        menu_item_register(
+            url_name="activation:bulk_action",
+            label=_("Massehandlinger"),
+            order=45,
             roles=ADMINISTRATORS,
         )
         menu_item_register(url_name="employee:profile", label=_("Min profil"), order=70)
