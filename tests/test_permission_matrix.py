@@ -25,7 +25,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from activation.models import BoundMeans, Invitation
+from activation.models import BoundMeans, BulkJob, Invitation
 from broker.models import Client as OAuthClient
 from organisations.models import (
     PowerOfAttorney,
@@ -183,6 +183,12 @@ def world():
         "right_request": right_request,
         "power": power,
         "api_client": api_client,
+        "bulk_job": BulkJob.objects.create(
+            organisation=organisation,
+            action="reactivate",
+            state=BulkJob.State.DONE,
+            created_by_name="Matrix",
+        ),
     }
 
 
@@ -219,6 +225,8 @@ for _name in (
     "group_delete",
 ):
     ARGUMENTS[(f"organisations:{_name}", "pk")] = lambda w, p: w["group"].pk
+for _name in ("bulk_job", "bulk_job_confirm", "bulk_job_csv"):
+    ARGUMENTS[(f"activation:{_name}", "pk")] = lambda w, p: w["bulk_job"].pk
 for _name in ("client_renew", "client_revoke"):
     ARGUMENTS[(f"idm:{_name}", "pk")] = lambda w, p: w["api_client"].pk
 ARGUMENTS[("organisations:right_request_decide", "pk")] = lambda w, p: w["right_request"].pk
