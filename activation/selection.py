@@ -23,10 +23,8 @@ SOURCE_IMPORTEREDE = "importerede"
 SOURCE_AFVENTER = "afventer"
 SOURCES = (SOURCE_BRUGERE, SOURCE_IMPORTEREDE, SOURCE_AFVENTER)
 
-# *Afventer aktivering*'s "link expiring within N days" (``?udloeber=7``): the days it accepts.
-EXPIRING_PARAMETER = "udloeber"
-EXPIRING_DAYS_MAX = 365
-FIELDS_AFVENTER = ("q", "means", "role", "group", "right", "origin")
+# *Afventer aktivering*'s filters; ``udloeber`` (days) keeps the links that expire within them.
+FIELDS_AFVENTER = ("q", "means", "role", "group", "right", "origin", "udloeber")
 
 
 class UnknownSource(ValueError):
@@ -56,13 +54,9 @@ def list_filter_form(
     return form
 
 
-def expiring_days(params: Mapping[str, str]) -> int | None:
-    """``?udloeber=N``: the links that expire within N days (1–365); anything else: all."""
-    value = (params.get(EXPIRING_PARAMETER) or "").strip()
-    if not value.isascii() or not value.isdigit():
-        return None
-    days = int(value)
-    return days if 1 <= days <= EXPIRING_DAYS_MAX else None
+def expiring_days(form: UserListFilterForm) -> int | None:
+    """*Afventer aktivering*'s ``?udloeber=N`` (1–365 days) when valid; else None (all)."""
+    return getattr(form, "cleaned_data", {}).get("udloeber")
 
 
 def selection_users(
@@ -77,7 +71,7 @@ def selection_users(
     if source == SOURCE_IMPORTEREDE:
         return users_imported(organisation=organisation, user_filter=user_filter).order_by()
     invitations = selectors.invitations_pending(
-        organisation=organisation, user_filter=user_filter, expiring_days=expiring_days(params)
+        organisation=organisation, user_filter=user_filter, expiring_days=expiring_days(form)
     )
     return User.objects.filter(
         organisation=organisation, pk__in=invitations.order_by().values("user_id")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from activation import views
+from activation import pending_views, views
 
 app_name = "activation"
 # Included at the site's root: the activation pages live under aktivering/, the pages this layer
@@ -15,7 +15,8 @@ urlpatterns = [
     # Single activation (G5.2–G5.7).
     path("aktivering/bruger/<int:user_pk>/", views.single_start, name="single_start"),
     # Afventer aktivering.
-    path("aktivering/afventer/", views.pending, name="pending"),
+    path("aktivering/afventer/", pending_views.pending, name="pending"),
+    path("aktivering/afventer/eksport.csv", pending_views.pending_export, name="pending_export"),
     path("aktivering/afventer/<int:pk>/", views.invitation_detail, name="invitation"),
     path("aktivering/afventer/<int:pk>/vis/", views.code_reveal, name="code_reveal"),
     path("aktivering/afventer/<int:pk>/ny-kode/", views.code_new, name="code_new"),

@@ -173,7 +173,36 @@ def sort_headers(
     return headers
 
 
-def list_query(query: Mapping[str, str], *, params: ListParams) -> str:
-    """The list's URL parameters but the page (filter, sort, page size), encoded, for the links of
-    the pagination and the export."""
-    return urlencode({**query, SORT_PARAMETER: params.sort, SIZE_PARAMETER: str(params.per_page)})
+def list_context(
+    queryset: QuerySet,
+    *,
+    params: Mapping[str, str],
+    query: Mapping[str, str],
+    sorts: Mapping[str, Sequence[str]],
+    default_sort: str,
+    columns: Sequence[tuple[str, Any]],
+    default_size: int = PAGE_SIZES[0],
+) -> dict[str, Any]:
+    """What a list's template needs beside its rows: ``page`` (a ``ListPage`` of ``queryset``
+    sorted and cut as the GET ``params`` ask), ``headers`` (the sortable ``columns``),
+    ``query`` (the filter ``query``, the sort and the page size, without defaults, encoded: the
+    pagination's and the export's links add to it), ``kept`` (the same as (name, value) pairs,
+    hidden fields of the jump and page-size forms), ``per_page`` and ``page_sizes``."""
+    chosen = list_params(params, sorts=sorts, default_sort=default_sort, default_size=default_size)
+    kept = dict(query)
+    if chosen.sort != default_sort:
+        kept[SORT_PARAMETER] = chosen.sort
+    if chosen.per_page != default_size:
+        kept[SIZE_PARAMETER] = str(chosen.per_page)
+    return {
+        "page": list_page(queryset, params=chosen),
+        "headers": sort_headers(columns, params=chosen, query=query),
+        "query": urlencode(kept),
+        "kept": [(k, v) for k, v in kept.items() if k != SIZE_PARAMETER],
+        "kept_all": list(kept.items()),
+        "per_page": chosen.per_page,
+        "page_sizes": PAGE_SIZES,
+        "sort": chosen.sort,
+        "page_parameter": PAGE_PARAMETER,
+        "size_parameter": SIZE_PARAMETER,
+    }

@@ -159,10 +159,24 @@ class UserListFilterForm(PortalForm):
         help_text=_("Fx 01-06-2026. Brugere, der aldrig har logget ind, kommer også med."),
         widget=forms.DateInput(attrs={"class": "form-input", "type": "date"}),
     )
+    # *Afventer aktivering*: the links that expire within this many days (the overview links
+    # to ?udloeber=7).
+    udloeber = forms.IntegerField(
+        label=_("Linket udløber inden for (dage)"),
+        required=False,
+        min_value=1,
+        max_value=365,
+        widget=forms.NumberInput(
+            attrs={"class": "form-input input-width-xs", "inputmode": "numeric"}
+        ),
+    )
 
     # The fields each list offers (the others are removed).
     FIELDS_BRUGERE = ("q", "state", "means", "role", "group", "right", "origin", "login_before")
-    FIELDS_IMPORTEREDE = ("q", "role", "group", "right")
+    # Importerede brugere: the search only, because its "Aktivér brugere" (activation:bulk_start)
+    # selects all matching by the search alone; more filters there would activate more users
+    # than the list showed.
+    FIELDS_IMPORTEREDE = ("q",)
 
     def __init__(
         self,

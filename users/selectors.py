@@ -154,6 +154,7 @@ LIST_COLUMNS = (
     "rid",
     "bruger_id",
     "state",
+    "cpr",
     "cpr_hash",
     "birth_date",
     "duplicate_flag",

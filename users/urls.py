@@ -8,7 +8,9 @@ urlpatterns = [
     path("import/<int:pk>/", views.import_run, name="import_run"),
     path("import/<int:pk>/rapport.csv", views.import_report_csv, name="import_report_csv"),
     path("importerede/", views.imported_list, name="imported"),
+    path("importerede/eksport.csv", views.imported_export, name="imported_export"),
     path("", views.user_list, name="list"),
+    path("eksport.csv", views.user_list_export, name="list_export"),
     path("<int:pk>/", views.user_detail, name="detail"),
 ]
 

@@ -2,15 +2,17 @@
 G5.1) and *Brugerinformation* (G5.2). Every view is scoped through ``organisations.access``."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from mitid_portal.csv import csv_response
 from mitid_portal.errors import RuleError
+from mitid_portal.listing import list_context, list_params
 from organisations.access import organisation_object_or_404, organisation_view
 from organisations.models import RoleGrant
 from organisations.selectors import user_rights_rows
@@ -108,56 +110,158 @@ def import_report_csv(request, pk: int):
     )
 
 
-def _page(request, users):
-    return Paginator(users, PAGE_SIZE).get_page(request.GET.get("side"))
+# --- The lists *Importerede brugere* and *Brugere*, and their CSV exports ---------------------
+
+# The bulk actions (activation/, a layer above) named by dotted path, as the kernel's registry
+# names the apps above it: the lists' toolbar offers those the administrator's roles allow.
+BULK_ACTIONS_PATH = "activation.services.bulkjobs.bulk_actions_for"
+USER_COLUMNS = [
+    ("navn", _("Navn")),
+    ("email", _("E-mail")),
+    ("rid", _("RID-nummer")),
+    ("login", _("Sidste login")),
+    ("status", _("Status")),
+]
+IMPORTED_COLUMNS = USER_COLUMNS[:3]
+EXPORT_HEADER = [
+    _("Fornavn(e)"),
+    _("Efternavn"),
+    _("E-mail"),
+    _("Bruger-ID"),
+    _("RID-nummer"),
+    _("Status"),
+    _("Sidste login"),
+]
+
+
+def _bulk_actions(request) -> list[tuple[str, str]]:
+    try:
+        actions_for = import_string(BULK_ACTIONS_PATH)
+    except ImportError:
+        return []
+    return [(action.code, action.label) for action in actions_for(request.roles)]
+
+
+def _list_form(request, *, source: str) -> UserListFilterForm:
+    if source == "importerede":
+        fields = UserListFilterForm.FIELDS_IMPORTEREDE
+        states: list = []
+    else:
+        fields, states = UserListFilterForm.FIELDS_BRUGERE, selectors.LISTED_STATES
+    form = UserListFilterForm(
+        request.GET, states=states, organisation=request.organisation, fields=fields
+    )
+    form.is_valid()
+    return form
+
+
+def _list(request, *, form, source: str, users, sorts, columns, export: str) -> dict:
+    query = form.query()
+    context = list_context(
+        users.only(*selectors.LIST_COLUMNS),
+        params=request.GET,
+        query=query,
+        sorts=sorts,
+        default_sort="navn",
+        columns=columns,
+        default_size=PAGE_SIZE,
+    )
+    return context | {
+        "filter_form": form,
+        "filtered": bool(query),
+        "search": form.user_filter().search,
+        "invalid_filter": bool(form.errors),
+        "export_url": f"{reverse(export)}?{context['query']}",
+        "reset_url": "?",
+        "bulk_source": source,
+        "bulk_filter": urlencode(query),
+        "bulk_actions": _bulk_actions(request),
+        "mark_page": request.GET.get("marker") == "side",
+    }
 
 
 @require_GET
 @organisation_view(ORG_ADMIN, USER_ADMIN)
 def imported_list(request):
-    """*Importerede brugere* (G3.7, G4.1): the users not yet activated, to mark and activate."""
-    search = request.GET.get("q", "").strip()
-    users = selectors.users_imported(organisation=request.organisation, search=search)
-    page = _page(request, users)
-    return render(
-        request,
-        "users/imported_list.html",
-        {
-            "page": page,
-            "search": search,
-            "mark_page": request.GET.get("marker") == "side",
-        },
+    """*Importerede brugere* (G3.7, G4.1): the users not yet activated, to mark and activate;
+    searched, filtered, sorted and paged as the GET parameters say."""
+    form = _list_form(request, source="importerede")
+    users = selectors.users_imported(
+        organisation=request.organisation, user_filter=form.user_filter()
     )
+    context = _list(
+        request,
+        form=form,
+        source="importerede",
+        users=users,
+        sorts=selectors.IMPORTED_SORTS,
+        columns=IMPORTED_COLUMNS,
+        export="users:imported_export",
+    )
+    return render(request, "users/imported_list.html", context)
 
 
 @require_GET
 @organisation_view(ORG_ADMIN, USER_ADMIN)
 def user_list(request):
-    """*Brugere* (G4.6, G5.1): the users who are activated or on their way, all or those in one
-    state (``?state=``, as the migration overview links to them); the filter and the search are
-    kept through the pages. Imported users have their own list; an unknown state is ignored with
-    a notice."""
+    """*Brugere* (G4.6, G5.1): the users who are activated or on their way, all or those the
+    filter form chooses (``?state=``, as the migration overview links to them, ``?means=``,
+    ``?role=``, …); the filter, the sort and the page size are kept through the pages and the
+    export. Imported users have their own list; an invalid filter value is ignored with a
+    notice."""
     search = request.GET.get("q", "").strip()
     if request.GET.get("state") == User.State.IMPORTED:
         url = reverse("users:imported")
         return redirect(f"{url}?{urlencode({'q': search})}" if search else url)
-    form = UserListFilterForm(request.GET, states=selectors.LISTED_STATES)
-    unknown_state = not form.is_valid() and "state" in form.errors
-    state = "" if unknown_state else form.cleaned_data.get("state", "")
-    users = selectors.users_listed(organisation=request.organisation, search=search, state=state)
-    query = urlencode({k: v for k, v in (("q", search), ("state", state)) if v})
-    return render(
+    form = _list_form(request, source="brugere")
+    user_filter = form.user_filter()
+    users = selectors.users_listed(organisation=request.organisation, user_filter=user_filter)
+    context = _list(
         request,
-        "users/user_list.html",
-        {
-            "page": _page(request, users),
-            "search": search,
-            "filter_form": form,
-            "state_label": User.State(state).label if state else "",
-            "unknown_state": unknown_state,
-            "query": query,
-        },
+        form=form,
+        source="brugere",
+        users=users,
+        sorts=selectors.USER_SORTS,
+        columns=USER_COLUMNS,
+        export="users:list_export",
     )
+    context |= {
+        "state_label": User.State(user_filter.state).label if user_filter.state else "",
+        "unknown_state": "state" in form.errors,
+    }
+    return render(request, "users/user_list.html", context)
+
+
+def _export(request, *, users, sorts, name: str):
+    chosen = list_params(request.GET, sorts=sorts, default_sort="navn")
+    return csv_response(
+        filename=f"{name}-{request.organisation.cvr}.csv",
+        header=EXPORT_HEADER,
+        rows=selectors.users_export_rows(users=users.order_by(*chosen.order)),
+    )
+
+
+@require_GET
+@organisation_view(ORG_ADMIN, USER_ADMIN)
+def user_list_export(request):
+    """*Brugere* as CSV: every user the current filter shows, in its sort order, streamed (no
+    CPR number)."""
+    form = _list_form(request, source="brugere")
+    users = selectors.users_listed(
+        organisation=request.organisation, user_filter=form.user_filter()
+    )
+    return _export(request, users=users, sorts=selectors.USER_SORTS, name="brugere")
+
+
+@require_GET
+@organisation_view(ORG_ADMIN, USER_ADMIN)
+def imported_export(request):
+    """*Importerede brugere* as CSV, as the current filter shows them (no CPR number)."""
+    form = _list_form(request, source="importerede")
+    users = selectors.users_imported(
+        organisation=request.organisation, user_filter=form.user_filter()
+    )
+    return _export(request, users=users, sorts=selectors.IMPORTED_SORTS, name="importerede")
 
 
 @require_GET
