@@ -25,7 +25,7 @@ class ActivationConfig(AppConfig):
         periodic_job_register(
             name="resume_bulk_jobs",
             task="activation.tasks.bulk_jobs_resume",
-            interval=datetime.timedelta(minutes=1),
+            interval=datetime.timedelta(minutes=5),
         )
         menu_item_register(
             url_name="activation:pending",

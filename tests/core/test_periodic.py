@@ -26,13 +26,20 @@ def _enqueued() -> list[str]:
 
 def test_the_apps_register_the_reminders_daily_and_the_outbox_sweep_every_five_minutes():
     jobs = {job.name: job for job in periodic_jobs()}
-    assert set(jobs) == {"send_activation_reminders", "outbox_sweep", "sandboxes_expire"}
+    assert set(jobs) == {
+        "send_activation_reminders",
+        "outbox_sweep",
+        "sandboxes_expire",
+        "resume_bulk_jobs",
+    }
     assert jobs["send_activation_reminders"].interval == DAY
     assert jobs["send_activation_reminders"].task.name == "send_activation_reminders"
     assert jobs["outbox_sweep"].interval == SWEEP
     assert jobs["outbox_sweep"].task.name == "deliver_emails"
     assert jobs["sandboxes_expire"].interval == HOUR
     assert jobs["sandboxes_expire"].task.name == "sandboxes_expire_task"
+    assert jobs["resume_bulk_jobs"].interval == SWEEP
+    assert jobs["resume_bulk_jobs"].task.name == "bulk_jobs_resume"
 
 
 def test_a_name_registered_again_differently_is_refused():
@@ -46,9 +53,19 @@ def test_two_workers_ticking_at_the_same_moment_enqueue_each_job_once(database_t
     now = timezone.now()
     first = periodic.periodic_tick(now=now)
     second = periodic.periodic_tick(now=now)
-    assert sorted(first) == ["outbox_sweep", "sandboxes_expire", "send_activation_reminders"]
+    assert sorted(first) == [
+        "outbox_sweep",
+        "resume_bulk_jobs",
+        "sandboxes_expire",
+        "send_activation_reminders",
+    ]
     assert second == []
-    assert _enqueued() == ["deliver_emails", "sandboxes_expire_task", "send_activation_reminders"]
+    assert _enqueued() == [
+        "bulk_jobs_resume",
+        "deliver_emails",
+        "sandboxes_expire_task",
+        "send_activation_reminders",
+    ]
     assert ScheduledJob.objects.get(name="outbox_sweep").next_run_at == now + SWEEP
     assert ScheduledJob.objects.get(name="send_activation_reminders").next_run_at == now + DAY
 
@@ -57,10 +74,11 @@ def test_each_job_comes_again_after_its_interval_and_not_before(database_task_ba
     now = timezone.now()
     periodic.periodic_tick(now=now)
     assert periodic.periodic_tick(now=now + SWEEP - datetime.timedelta(seconds=1)) == []
-    assert periodic.periodic_tick(now=now + SWEEP) == ["outbox_sweep"]
+    assert sorted(periodic.periodic_tick(now=now + SWEEP)) == ["outbox_sweep", "resume_bulk_jobs"]
     assert periodic.periodic_tick(now=now + SWEEP + datetime.timedelta(seconds=30)) == []
     assert sorted(periodic.periodic_tick(now=now + DAY)) == [
         "outbox_sweep",
+        "resume_bulk_jobs",
         "sandboxes_expire",
         "send_activation_reminders",
     ]
@@ -73,7 +91,7 @@ def test_a_restarted_worker_does_not_run_the_jobs_again(database_task_backend):
     now = timezone.now()
     periodic.periodic_tick(now=now)
     assert periodic.periodic_tick(now=now + datetime.timedelta(minutes=1)) == []
-    assert DBTaskResult.objects.count() == 3
+    assert DBTaskResult.objects.count() == 4
 
 
 def test_a_failed_enqueue_leaves_the_job_due(database_task_backend, monkeypatch):
