@@ -120,6 +120,13 @@ class User(AbstractBaseUser, PermissionsMixin, SandboxedModel):
         # the email-confirmation token only where there is one.
         indexes = [
             models.Index(fields=["organisation", "state", "last_name", "first_name"]),
+            # The sort orders of *Brugere* (users.selectors.USER_SORTS): each index serves its
+            # order with the id as the tie-break, so a page reads only its own rows.
+            models.Index(
+                fields=["organisation", "last_name", "first_name", "id"], name="user_org_name"
+            ),
+            models.Index(fields=["organisation", "email", "id"], name="user_org_email"),
+            models.Index(fields=["organisation", "last_login", "id"], name="user_org_last_login"),
             models.Index(fields=["organisation", "rid"]),
             models.Index(fields=["sandbox", "cpr_hash"], name="user_cpr_hash"),
             models.Index(
