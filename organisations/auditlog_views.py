@@ -7,13 +7,14 @@ half is read backwards from the end, so the last page is as cheap as the first.
 
 Also the view helpers the other lists of thousands share (Tildelte rettigheder, Fuldmagter)."""
 
+from collections.abc import Mapping, Sequence
 from types import SimpleNamespace
 from typing import cast
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -24,67 +25,67 @@ from mitid_portal.audit import (
     audit_target_label,
 )
 from mitid_portal.csv import csv_response
+from mitid_portal.listing import SIZE_PARAMETER, SORT_PARAMETER, list_context, list_params
 from mitid_portal.models import AuditEvent
 from organisations.access import organisation_view
 from organisations.forms import AuditFilterForm, ListForm
 from organisations.models import RoleGrant
-from organisations.selectors import audit_actions_used, audit_events, list_page
+from organisations.selectors import (
+    AUDIT_DEFAULT_SORT,
+    AUDIT_SORTS,
+    audit_actions_used,
+    audit_events,
+)
 
 ORG_ADMIN = RoleGrant.Role.ORGANISATION_ADMIN
 USER_ADMIN = RoleGrant.Role.USER_ADMIN
 CSV_CHUNK = 2000
-PAGE_PARAM = "side"
+PAGE_SIZE = 50
 
 # --- Shared by the lists ------------------------------------------------------------------------
 
 
-def page_number(request: HttpRequest) -> int:
-    """The page asked for (``?side=``); anything else than a number is the first page."""
-    try:
-        return int(request.GET.get(PAGE_PARAM) or 1)
-    except ValueError:
-        return 1
+def list_page_context(
+    request: HttpRequest,
+    queryset: QuerySet,
+    *,
+    form: ListForm,
+    sorts: Mapping[str, Sequence[str]],
+    default_sort: str,
+    columns: Sequence[tuple[str, str]],
+) -> dict:
+    """``mitid_portal.listing.list_context`` for one of these lists, 50 rows a page unless
+    chosen: ``columns`` are (sort key, label) in the table's order, "" for a column that does
+    not sort, whose header is then plain. Adds ``list_params`` (the sort and page size as hidden
+    fields of the filter form, so that filtering keeps them) and ``export_query``."""
+    context = list_context(
+        queryset,
+        params=request.GET,
+        query=form.query(),
+        sorts=sorts,
+        default_sort=default_sort,
+        columns=[(key, label) for key, label in columns if key],
+        default_size=PAGE_SIZE,
+    )
+    sortable = iter(context["headers"])
+    context["headers"] = [
+        next(sortable) if key else {"label": label, "href": "", "aria_sort": ""}
+        for key, label in columns
+    ]
+    context["list_params"] = [
+        (name, value)
+        for name, value in context["kept_all"]
+        if name in (SORT_PARAMETER, SIZE_PARAMETER)
+    ]
+    context["export_query"] = context["query"]
+    return context
 
 
-def list_links(request: HttpRequest, form: ListForm, columns: list[tuple[str, str]]) -> dict:
-    """What a list's template needs to keep the filter through pages, sorts and the export:
-    ``query`` (the GET parameters without the page), ``keep`` (the same as pairs, for the jump
-    form's hidden fields), ``export_query`` (without page and page size) and ``headers``: each
-    column's label, its ``aria_sort`` and the URL that sorts by it (the other way round when it
-    is the current sort). ``columns`` are (sort key or "", label)."""
-    params = request.GET.copy()
-    params.pop(PAGE_PARAM, None)
-    sort_params = params.copy()
-    sort_params.pop("sort", None)
-    sort_query = sort_params.urlencode()
-    export_params = params.copy()
-    export_params.pop("antal", None)
-    current = form.sort_key()
-    headers = []
-    for key, label in columns:
-        if not key:
-            headers.append({"label": label, "aria_sort": "", "url": ""})
-            continue
-        if current == key:
-            aria_sort, next_sort = "ascending", f"-{key}"
-        elif current == f"-{key}":
-            aria_sort, next_sort = "descending", key
-        else:
-            aria_sort, next_sort = "", key
-        prefix = f"{sort_query}&" if sort_query else ""
-        headers.append(
-            {
-                "label": label,
-                "aria_sort": aria_sort,
-                "url": "?" + prefix + urlencode({"sort": next_sort}),
-            }
-        )
-    return {
-        "query": params.urlencode(),
-        "keep": [(name, value) for name, values in params.lists() for value in values],
-        "export_query": export_params.urlencode(),
-        "headers": headers,
-    }
+def list_order(
+    request: HttpRequest, *, sorts: Mapping[str, Sequence[str]], default_sort: str
+) -> tuple[str, ...]:
+    """The order the list is shown in (for its export)."""
+    return list_params(request.GET, sorts=sorts, default_sort=default_sort).order
 
 
 # --- Revisionslog -------------------------------------------------------------------------------
@@ -104,16 +105,6 @@ def _filtered(request):
 def audit_log(request):
     """*Revisionslog*: newest first unless sorted otherwise, 50 events a page unless chosen."""
     form, events = _filtered(request)
-    page = list_page(events, order=form.order(), number=page_number(request), size=form.page_size())
-    rows = [
-        {
-            "event": event,
-            "label": audit_action_label(event.action),
-            "target": audit_target_label(event.target),
-            "details": audit_details(event),
-        }
-        for event in page.object_list
-    ]
     columns = [
         ("time", _("Tidspunkt")),
         ("actor", _("Udført af")),
@@ -122,11 +113,24 @@ def audit_log(request):
         ("", _("Ændringer")),
         ("", _("IP-adresse")),
     ]
-    return render(
+    context = list_page_context(
         request,
-        "organisations/auditlog/list.html",
-        {"form": form, "page": page, "rows": rows, **list_links(request, form, columns)},
+        events,
+        form=form,
+        sorts=AUDIT_SORTS,
+        default_sort=AUDIT_DEFAULT_SORT,
+        columns=columns,
     )
+    context["rows"] = [
+        {
+            "event": event,
+            "label": audit_action_label(event.action),
+            "target": audit_target_label(event.target),
+            "details": audit_details(event),
+        }
+        for event in context["page"].object_list
+    ]
+    return render(request, "organisations/auditlog/list.html", {"form": form, **context})
 
 
 def _csv_row(values: tuple, tz) -> tuple:
@@ -148,10 +152,10 @@ def _csv_row(values: tuple, tz) -> tuple:
 def audit_log_csv(request):
     """Every event the filter selects, in the list's order, as a streamed CSV (UTF-8 with BOM,
     semicolons, formula-safe): rows are read 2,000 at a time as they are written."""
-    form, events = _filtered(request)
+    _form, events = _filtered(request)
     tz = timezone.get_current_timezone()
     values = (
-        events.order_by(*form.order())
+        events.order_by(*list_order(request, sorts=AUDIT_SORTS, default_sort=AUDIT_DEFAULT_SORT))
         .values_list("created_at", "actor_name", "action", "target", "changes", "ip_address")
         .iterator(chunk_size=CSV_CHUNK)
     )

@@ -13,7 +13,7 @@ from mitid_portal.validators import (
     normalise_phone,
 )
 from organisations.models import ConnectionRequest, PowerOfAttorney, PublicService
-from organisations.selectors import PAGE_SIZES, RIGHT_DIRECT, RIGHT_GROUP, order_reversed
+from organisations.selectors import RIGHT_DIRECT, RIGHT_GROUP
 
 _INPUT = {"class": "form-input"}
 
@@ -301,13 +301,9 @@ class SettingsForm(PortalForm):
 
 
 class ListForm(PortalForm):
-    """A list's GET form: a search, the page size and the sort (a column's key, ``-`` first for
-    descending), kept through the pages, the sort links and the export. ``sorts`` names each
-    sortable column's full ascending order, ending in a unique field so that the order is total."""
+    """A list's GET filter form, with its search ``q``. ``query()`` is the filter as the list's
+    links keep it (mitid_portal.listing adds the sort, the page size and the page)."""
 
-    sorts: dict[str, tuple[str, ...]] = {}
-    default_sort = ""
-    default_page_size = 50
     search_label = _("Søg")
 
     q = forms.CharField(
@@ -315,53 +311,30 @@ class ListForm(PortalForm):
         max_length=200,
         widget=forms.TextInput(attrs={**_INPUT, "type": "search"}),
     )
-    antal = forms.TypedChoiceField(
-        label=_("Rækker pr. side"),
-        required=False,
-        coerce=int,
-        empty_value=None,
-        choices=[(n, str(n)) for n in PAGE_SIZES],
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
-    sort = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["q"].label = self.search_label
-        self.fields["antal"].initial = self.default_page_size
-
-    def _value(self, name: str):
-        if not self.is_bound:
-            return None
-        self.is_valid()
-        return self.cleaned_data.get(name)
 
     def search(self) -> str:
-        return (self._value("q") or "").strip()
+        if not self.is_bound or not self.is_valid():
+            return ""
+        return self.cleaned_data["q"].strip()
 
-    def sort_key(self) -> str:
-        """The sort asked for if the list knows it, else the list's own."""
-        key = self._value("sort") or ""
-        return key if key.lstrip("-") in self.sorts else self.default_sort
-
-    def order(self) -> list[str]:
-        key = self.sort_key()
-        fields = list(self.sorts[key.lstrip("-")])
-        return order_reversed(fields) if key.startswith("-") else fields
-
-    def page_size(self) -> int:
-        return self._value("antal") or self.default_page_size
+    def query(self) -> dict[str, str]:
+        """The filter's fields that are filled in, as given."""
+        if not self.is_bound:
+            return {}
+        return {
+            name: self.data[name].strip()
+            for name in self.fields
+            if isinstance(self.data.get(name), str) and self.data[name].strip()
+        }
 
 
 class AuditFilterForm(ListForm):
     """*Revisionslog*'s filter: a search, the person, the act and the period."""
 
-    sorts = {
-        "time": ("created_at", "id"),
-        "actor": ("actor_name", "created_at", "id"),
-        "action": ("action", "created_at", "id"),
-    }
-    default_sort = "-time"
     search_label = _("Søg på udført af, vedrører eller handling")
 
     person = forms.CharField(
@@ -416,33 +389,6 @@ class AuditFilterForm(ListForm):
 class RightsFilterForm(ListForm):
     """*Tildelte rettigheder*'s filter: a search, the service, direct or through a group."""
 
-    sorts = {
-        "user": (
-            "last_name",
-            "first_name",
-            "user_id",
-            "service_name",
-            "service_code",
-            "group_name",
-        ),
-        "service": (
-            "service_name",
-            "service_code",
-            "last_name",
-            "first_name",
-            "user_id",
-            "group_name",
-        ),
-        "source": (
-            "group_name",
-            "last_name",
-            "first_name",
-            "user_id",
-            "service_name",
-            "service_code",
-        ),
-    }
-    default_sort = "user"
     search_label = _("Søg på tjeneste, navn, e-mail, bruger-ID eller RID-nummer")
 
     service = forms.ModelChoiceField(
@@ -476,13 +422,6 @@ POWER_EXPIRED = "expired"
 class PowersFilterForm(ListForm):
     """*Fuldmagter*'s filter: a search, given or received, and the state."""
 
-    sorts = {
-        "other": ("other_name", "id"),
-        "valid_until": ("valid_until", "id"),
-        "state": ("state", "id"),
-        "created": ("created_at", "id"),
-    }
-    default_sort = "-created"
     search_label = _("Søg på organisationens navn eller CVR-nummer eller på en bruger")
 
     direction = forms.ChoiceField(

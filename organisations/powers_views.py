@@ -23,11 +23,11 @@ from mitid_portal.errors import RuleError
 from mitid_portal.forms import DateField, PortalForm
 from organisations import services
 from organisations.access import organisation_object_or_404, organisation_view
-from organisations.auditlog_views import CSV_CHUNK, list_links, page_number
+from organisations.auditlog_views import CSV_CHUNK, list_order, list_page_context
 from organisations.forms import PowersFilterForm
 from organisations.models import Organisation, PowerOfAttorney, PublicService, RoleGrant
 from organisations.rights_views import SEARCH_LIMIT, users_searched
-from organisations.selectors import list_page, powers_listed
+from organisations.selectors import POWERS_DEFAULT_SORT, POWERS_SORTS, powers_listed
 
 User = get_user_model()
 
@@ -125,15 +125,6 @@ def powers(request):
     party, a user who may use it), filtered by direction and state, sortable, exportable."""
     organisation = request.organisation
     form, listed = _powers_filtered(request)
-    page = list_page(listed, order=form.order(), number=page_number(request), size=form.page_size())
-    rows = [
-        {
-            "power": power,
-            "given": power.giver_id == organisation.pk,
-            "state": _state_label(power),
-        }
-        for power in page.object_list
-    ]
     columns = [
         ("other", _("Anden organisation")),
         ("", _("Retning")),
@@ -143,16 +134,26 @@ def powers(request):
         ("", _("Brugere")),
         ("created", _("Oprettet")),
     ]
+    context = list_page_context(
+        request,
+        listed,
+        form=form,
+        sorts=POWERS_SORTS,
+        default_sort=POWERS_DEFAULT_SORT,
+        columns=columns,
+    )
+    context["rows"] = [
+        {
+            "power": power,
+            "given": power.giver_id == organisation.pk,
+            "state": _state_label(power),
+        }
+        for power in context["page"].object_list
+    ]
     return render(
         request,
         "organisations/powers/list.html",
-        {
-            "form": form,
-            "page": page,
-            "rows": rows,
-            "is_org_admin": ORG_ADMIN in request.roles,
-            **list_links(request, form, columns),
-        },
+        {"form": form, "is_org_admin": ORG_ADMIN in request.roles, **context},
     )
 
 
@@ -161,13 +162,14 @@ def powers(request):
 def powers_csv(request):
     """The powers the filter selects, in the list's order, as a streamed CSV."""
     organisation = request.organisation
-    form, listed = _powers_filtered(request)
+    _form, listed = _powers_filtered(request)
+    order = list_order(request, sorts=POWERS_SORTS, default_sort=POWERS_DEFAULT_SORT)
     # Model rows (their services prefetched 2,000 powers at a time): an organisation has few.
-    listed = listed.order_by(*form.order()).iterator(chunk_size=CSV_CHUNK)
+    powers = listed.order_by(*order).iterator(chunk_size=CSV_CHUNK)
     today = timezone.localdate()
 
     def rows():
-        for power in listed:
+        for power in powers:
             given = power.giver_id == organisation.pk
             yield (
                 power.other_name,

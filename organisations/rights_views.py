@@ -24,10 +24,15 @@ from mitid_portal.forms import PortalForm
 from mitid_portal.identity import PortalUser, UserState
 from organisations import services
 from organisations.access import organisation_object_or_404, organisation_view
-from organisations.auditlog_views import CSV_CHUNK, list_links, page_number
+from organisations.auditlog_views import CSV_CHUNK, list_order, list_page_context
 from organisations.forms import RightsFilterForm
 from organisations.models import Organisation, PublicService, RightRequest, RoleGrant, UserGroup
-from organisations.selectors import list_page, rights_held, user_rights_rows
+from organisations.selectors import (
+    RIGHTS_DEFAULT_SORT,
+    RIGHTS_SORTS,
+    rights_held,
+    user_rights_rows,
+)
 
 User = get_user_model()
 
@@ -182,9 +187,6 @@ def rights_held_list(request):
     """*Tildelte rettigheder*: one row per user, service and source (direct or a group),
     searchable, filtered by service and source, sortable, and exportable."""
     form, rows = _rights_filtered(request)
-    page = list_page(rows, order=form.order(), number=page_number(request), size=form.page_size())
-    for row in page.object_list:
-        row["source"] = _source_label(row["group_name"])
     columns = [
         ("user", _("Navn")),
         ("", _("E-mail")),
@@ -193,19 +195,26 @@ def rights_held_list(request):
         ("source", _("Tildelt")),
         ("", _("RID-nummer")),
     ]
-    return render(
+    context = list_page_context(
         request,
-        "organisations/rights/held.html",
-        {"form": form, "page": page, **list_links(request, form, columns)},
+        rows,
+        form=form,
+        sorts=RIGHTS_SORTS,
+        default_sort=RIGHTS_DEFAULT_SORT,
+        columns=columns,
     )
+    for row in context["page"].object_list:
+        row["source"] = _source_label(row["group_name"])
+    return render(request, "organisations/rights/held.html", {"form": form, **context})
 
 
 @require_GET
 @organisation_view(*GRANTERS)
 def rights_held_csv(request):
     """The rights the filter selects, in the list's order, as a streamed CSV (no CPR)."""
-    form, rows = _rights_filtered(request)
-    values = rows.order_by(*form.order()).iterator(chunk_size=CSV_CHUNK)
+    _form, rows = _rights_filtered(request)
+    order = list_order(request, sorts=RIGHTS_SORTS, default_sort=RIGHTS_DEFAULT_SORT)
+    values = rows.order_by(*order).iterator(chunk_size=CSV_CHUNK)
     return csv_response(
         filename=f"rettigheder-{request.organisation.cvr}-{timezone.localdate().isoformat()}.csv",
         header=[

@@ -1,8 +1,6 @@
 """Read queries of organisations and roles."""
 
 import datetime
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
@@ -131,78 +129,37 @@ def user_rights_rows(*, user) -> list[dict]:
 
 
 # --- Lists fit for thousands (Revisionslog, Tildelte rettigheder, Fuldmagter) ------------------
-# A page is read with one COUNT and one slice whatever the list's length; a page in the list's
-# back half is read in the reverse order from the end, so the last page of a long list does not
-# make the database step over every row before it (OFFSET). The orders are (sort key, …, id), so
-# that the reversed order is exactly the same rows backwards.
+# Paged, sorted and sized by mitid_portal.listing. Each sort is the column's full ascending order,
+# ending in fields that make it total, so that a back-half page read backwards from the end is
+# exactly the same rows. Revisionslog's default, newest first, is read from the index
+# (organisation_id, created_at DESC, id DESC) (migration organisations 0010).
 
-PAGE_SIZES = (25, 50, 100, 200)
-
-
-@dataclass
-class ListPage:
-    """One page of a list, shaped like Django's ``Page`` for the templates (``page.paginator``
-    is the page itself: ``count`` and ``num_pages``)."""
-
-    object_list: list
-    number: int
-    num_pages: int
-    count: int
-    size: int
-
-    def __iter__(self) -> Iterator:
-        return iter(self.object_list)
-
-    def __len__(self) -> int:
-        return len(self.object_list)
-
-    @property
-    def paginator(self) -> "ListPage":
-        return self
-
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    def has_next(self) -> bool:
-        return self.number < self.num_pages
-
-    def has_other_pages(self) -> bool:
-        return self.num_pages > 1
-
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-    def start_index(self) -> int:
-        return (self.number - 1) * self.size + 1 if self.count else 0
-
-    def end_index(self) -> int:
-        return min(self.number * self.size, self.count)
-
-
-def order_reversed(order: Sequence[str]) -> list[str]:
-    """``order`` backwards: every field's direction turned."""
-    return [field[1:] if field.startswith("-") else f"-{field}" for field in order]
-
-
-def list_page(queryset: QuerySet, *, order: Sequence[str], number: int, size: int) -> ListPage:
-    """Page ``number`` (clipped to the list) of ``size`` rows of ``queryset`` in ``order``: two
-    queries (the count and the rows) plus the queryset's own prefetches. A page past the middle
-    is read from the end in the reversed order (a short OFFSET from the end) and turned round."""
-    count = queryset.order_by().count()
-    num_pages = max(1, -(-count // size))
-    number = min(max(1, number), num_pages)
-    offset = (number - 1) * size
-    if offset * 2 > count:
-        take = min(size, count - offset)
-        from_end = count - offset - take
-        rows = list(queryset.order_by(*order_reversed(order))[from_end : from_end + take])
-        rows.reverse()
-    else:
-        rows = list(queryset.order_by(*order)[offset : offset + size])
-    return ListPage(object_list=rows, number=number, num_pages=num_pages, count=count, size=size)
+AUDIT_SORTS: dict[str, tuple[str, ...]] = {
+    "time": ("created_at", "id"),
+    "actor": ("actor_name", "created_at", "id"),
+    "action": ("action", "created_at", "id"),
+}
+AUDIT_DEFAULT_SORT = "-time"
+RIGHTS_SORTS: dict[str, tuple[str, ...]] = {
+    "user": ("last_name", "first_name", "user_id", "service_name", "service_code", "group_name"),
+    "service": (
+        "service_name",
+        "service_code",
+        "last_name",
+        "first_name",
+        "user_id",
+        "group_name",
+    ),
+    "source": ("group_name", "last_name", "first_name", "user_id", "service_name", "service_code"),
+}
+RIGHTS_DEFAULT_SORT = "user"
+POWERS_SORTS: dict[str, tuple[str, ...]] = {
+    "other": ("other_name", "id"),
+    "valid_until": ("valid_until", "id"),
+    "state": ("state", "id"),
+    "created": ("created_at", "id"),
+}
+POWERS_DEFAULT_SORT = "-created"
 
 
 def audit_events(
