@@ -11,6 +11,7 @@ import functools
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -52,6 +53,17 @@ def keyed_hash(value: str, *, purpose: str) -> str:
     """HMAC-SHA256 of ``value`` under PII_HASH_KEY, separated by ``purpose``; hex, 64 characters."""
     key = _purpose_key(purpose, settings.PII_HASH_KEY)
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def keyed_hasher(purpose: str) -> Callable[[str], str]:
+    """:func:`keyed_hash` of one purpose for many values (a bulk activation's 100,000 tokens and
+    codes): the key is looked up once."""
+    key, new, sha256 = _purpose_key(purpose, settings.PII_HASH_KEY), hmac.new, hashlib.sha256
+
+    def hash_one(value: str) -> str:
+        return new(key, value.encode(), sha256).hexdigest()
+
+    return hash_one
 
 
 def hashes_match(value: str, expected_hash: str, *, purpose: str) -> bool:

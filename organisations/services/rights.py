@@ -171,19 +171,16 @@ def rights_grant_basic_package_bulk(
     actor=None,
     target: str = "",
     request=None,
+    audit: bool = True,
 ) -> int:
     """Give each of the organisation's users in ``user_ids`` the *Basispakke* services they do
     not hold yet – for the many users of *Masseopret* and of a bulk activation, in one statement
     per 5,000 users and one audit event. Rights they hold (imported ones with their RID) are
     left as they are; ids of another organisation's users are ignored. Returns how many rights
-    were added."""
-    names = list(
-        PublicService.objects.filter(in_basic_package=True)
-        .order_by("name")
-        .values_list("name", flat=True)
-    )
+    were added. ``audit=False``: a caller that grants chunk by chunk records the one event
+    itself afterwards with :func:`rights_basic_package_bulk_audit`."""
     ids = sorted(set(user_ids))
-    if not names or not ids:
+    if not ids:
         return 0
     granted_by = (granted_by_name or "MitID Erhverv")[:200]
     now = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -196,17 +193,47 @@ def rights_grant_basic_package_bulk(
                 [granted_by, now, True, organisation.pk, *chunk],
             )
             added += max(cursor.rowcount, 0)
-    if added:
-        audit_record(
-            action="right_granted",
-            actor_name=granted_by,
-            actor_user=actor,
+    if audit:
+        rights_basic_package_bulk_audit(
             organisation=organisation,
-            target=target or f"{len(ids)} brugere",
-            changes={"tjenester": names, "kilde": "Basispakke", "rettigheder": added},
+            added=added,
+            user_count=len(ids),
+            granted_by_name=granted_by_name,
+            actor=actor,
+            target=target,
             request=request,
         )
     return added
+
+
+def rights_basic_package_bulk_audit(
+    *,
+    organisation: Organisation,
+    added: int,
+    user_count: int,
+    granted_by_name: str,
+    actor=None,
+    target: str = "",
+    request=None,
+) -> None:
+    """The one audit event of *Basispakke* rights granted in bulk (nothing when none were)."""
+    if not added:
+        return
+    names = list(
+        PublicService.objects.filter(in_basic_package=True)
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+    granted_by = (granted_by_name or "MitID Erhverv")[:200]
+    audit_record(
+        action="right_granted",
+        actor_name=granted_by,
+        actor_user=actor,
+        organisation=organisation,
+        target=target or f"{user_count} brugere",
+        changes={"tjenester": names, "kilde": "Basispakke", "rettigheder": added},
+        request=request,
+    )
 
 
 # --- Rights of one user --------------------------------------------------------------------------

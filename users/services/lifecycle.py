@@ -12,11 +12,12 @@ import datetime
 import hashlib
 import hmac
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.sessions.models import Session
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import connections, router, transaction
+from django.db.models import Field, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -186,19 +187,63 @@ def user_state_change(
     return locked
 
 
+def _concrete(name: str) -> Field:
+    field = User._meta.get_field(name)
+    assert isinstance(field, Field)
+    return field
+
+
+def _column(field: Field | None) -> str:
+    assert field is not None and field.column is not None
+    return field.column
+
+
 def users_state_change_bulk(
-    *, queryset: QuerySet[User], source: UserState, to: UserState, fields: dict | None = None
+    *,
+    queryset: QuerySet[User] | None = None,
+    ids: Sequence[int] | None = None,
+    source: UserState,
+    to: UserState,
+    fields: dict | None = None,
 ) -> int:
-    """Move every user of ``queryset`` that is in ``source`` to ``to`` in one UPDATE … WHERE
-    state = source (the bulk activation start moves 50,000 users this way, a chunk of ids per
-    statement); users in any other state are left as they are. The move must be in
-    ``TRANSITIONS``. No audit: the caller records one event for the whole act. Returns the number
-    of users moved."""
+    """Move every user of ``queryset`` (or with a primary key in ``ids``) that is in ``source``
+    to ``to`` in one UPDATE … WHERE state = source (the bulk activation start moves 50,000 users
+    this way, a chunk of ids per statement); users in any other state are left as they are. The
+    move must be in ``TRANSITIONS``. No audit: the caller records one event for the whole act.
+    Returns the number of users moved.
+
+    ``ids`` (at most a few thousand, below SQLite's limit of bound variables) are bound as they
+    are, without the ORM's per-value preparation of an ``__in`` lookup (a second per 50,000), and
+    only the state and the given fields are written."""
     _transition_check(source=source, to=to)
     fields = dict(fields or {})
     if "state" in fields:
         raise ValueError("the state is the argument 'to', not a field")
-    return queryset.filter(state=source).update(state=to, **fields)
+    if (queryset is None) == (ids is None):
+        raise ValueError("give either queryset or ids")
+    if queryset is not None:
+        return queryset.filter(state=source).update(state=to, **fields)
+    if not ids:
+        return 0
+    connection = connections[router.db_for_write(User)]
+    q = connection.ops.quote_name
+    columns = [_concrete("state"), *(_concrete(name) for name in fields)]
+    values = [str(to), *fields.values()]
+    params = [
+        f.get_db_prep_save(value, connection=connection)
+        for f, value in zip(columns, values, strict=True)
+    ]
+    # Only names from the model (quoted) go into the text; every value is a parameter.
+    sql = "UPDATE {} SET {} WHERE {} IN ({}) AND {} = %s".format(  # noqa: S608
+        q(User._meta.db_table),
+        ", ".join(f"{q(_column(f))} = %s" for f in columns),
+        q(_column(User._meta.pk)),
+        ", ".join(["%s"] * len(ids)),
+        q(_column(_concrete("state"))),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *ids, str(source)])
+        return max(cursor.rowcount, 0)
 
 
 def user_sessions_end(*, user_id: int) -> int:
