@@ -288,6 +288,7 @@ def rights_held(
             | Q(email__icontains=search)
             | Q(bruger_id__icontains=search)
             | Q(user_rid__icontains=search)
+            | Q(rid__icontains=search)
         )
         direct = direct.filter(found)
         through_group = through_group.filter(found)
