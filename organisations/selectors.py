@@ -274,11 +274,12 @@ def rights_held(
             group_name=F("usergroup__name"),
             rid=Value("", output_field=CharField()),
         )
-        .filter(service_ref__isnull=False)
+        # Q(): django-stubs does not see annotations of a many-to-many's through model.
+        .filter(Q(service_ref__isnull=False))
     )
     if service is not None:
         direct = direct.filter(service_ref=service.pk)
-        through_group = through_group.filter(service_ref=service.pk)
+        through_group = through_group.filter(Q(service_ref=service.pk))
     search = search.strip()
     if search:
         found = (
