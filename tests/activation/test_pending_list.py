@@ -2,9 +2,14 @@
 matching, CSV export, constant query counts and isolation; and ``activation.selection``, the
 users each list shows under its filter (the contract with the bulk actions)."""
 
+import csv
 import datetime
+import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from activation.models import Invitation
@@ -73,3 +78,114 @@ def test_selection_finds_a_cpr_number_exactly_through_its_hash(organisation):
         organisation=organisation, source="importerede", params={"q": cpr[:8]}
     )
     assert list(partial) == []
+
+
+def _names(response) -> list[str]:
+    return [i.user.last_name for i in response.context["page"].object_list]
+
+
+def test_search_and_filters_on_the_pending_list(admin_client, organisation):
+    cpr = fictitious_cpr(9090)
+    _pending(organisation, days=3, last_name="Snart", email="snart@x.dk", rid="4711")
+    _pending(organisation, days=20, last_name="Senere", cpr=cpr, bruger_id="sen.ere")
+    _pending(SetUpOrganisationFactory(), days=3, last_name="Fremmed", rid="4711")
+    url = reverse("activation:pending")
+    assert _names(admin_client.get(url, {"q": "4711"})) == ["Snart"]
+    assert _names(admin_client.get(url, {"q": "snart@"})) == ["Snart"]
+    assert _names(admin_client.get(url, {"q": "SEN.ERE"})) == ["Senere"]
+    assert _names(admin_client.get(url, {"q": f"{cpr[:6]}-{cpr[6:]}"})) == ["Senere"]
+    assert _names(admin_client.get(url, {"udloeber": "5"})) == ["Snart"]
+    assert _names(admin_client.get(url, {"udloeber": "30"})) == ["Snart", "Senere"]
+    assert _names(admin_client.get(url, {"means": "app"})) == ["Snart", "Senere"]
+    assert _names(admin_client.get(url, {"means": "chip"})) == []
+    html = admin_client.get(url, {"udloeber": "5"}).content.decode()
+    assert "Viser kun aktiveringslinks, der udløber inden 5 dage." in html
+
+
+def test_equal_expiry_is_ordered_by_name_and_the_back_half_matches(admin_client, organisation):
+    expires = timezone.now() + datetime.timedelta(days=30)
+    users = [
+        UserFactory(organisation=organisation, state=User.State.AWAITING, last_name=f"N{i:02d}")
+        for i in (5, 3, 9, 1, 7, 2, 8, 4, 6, 0) * 3
+    ]
+    Invitation.objects.bulk_create(
+        Invitation(user=u, organisation=organisation, token_hash=f"eq-{u.pk}", expires_at=expires)
+        for u in users
+    )
+    url = reverse("activation:pending")
+    whole = _names(admin_client.get(url, {"antal": "50"}))
+    assert whole == sorted(whole) and len(whole) == 30
+    second = _names(admin_client.get(url, {"side": "2"}))  # the back half: read from the end
+    assert second == whole[25:]
+    descending = _names(admin_client.get(url, {"sort": "-navn", "antal": "25", "side": "2"}))
+    assert descending == list(reversed(whole))[25:]
+
+
+def test_the_pending_bulk_form_and_headers(admin_client, organisation):
+    user = _pending(organisation, days=3)
+    html = admin_client.get(reverse("activation:pending"), {"udloeber": "7"}).content.decode()
+    assert f'action="{reverse("activation:bulk_action")}" id="bulk-form"' in html
+    assert '<input type="hidden" name="source" value="afventer">' in html
+    assert '<input type="hidden" name="filter" value="udloeber=7">' in html
+    assert f'form="bulk-form" id="user-{user.pk}" name="user" value="{user.pk}"' in html
+    assert 'name="all_matching" value="1"' in html
+    assert 'aria-sort="ascending"><a href="?udloeber=7&amp;sort=-udloeber&amp;antal=25">' in html
+
+
+def test_the_pending_export_is_the_filtered_list_without_cpr(admin_client, organisation):
+    soon = _pending(organisation, days=3, last_name="Snart")
+    _pending(organisation, days=20, last_name="Senere")
+    _pending(SetUpOrganisationFactory(), days=3, last_name="Fremmed")
+    response = admin_client.get(reverse("activation:pending_export"), {"udloeber": "7"})
+    assert response.status_code == 200 and response.streaming
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body), delimiter=";"))
+    assert [row[1] for row in rows[1:]] == ["Snart"]
+    assert rows[1][5] == "MitID app"
+    assert soon.cpr not in body
+
+
+@pytest.mark.parametrize(
+    "name,params",
+    [
+        ("activation:pending", {}),
+        ("activation:pending", {"side": "sidste", "antal": "25"}),
+        ("activation:pending", {"q": "bo", "udloeber": "40"}),
+        ("activation:pending", {"sort": "-navn", "means": "app", "role": "org_admin"}),
+        ("activation:pending", {"sort": "email", "origin": "created"}),
+        ("activation:pending_export", {}),
+        ("activation:pending_export", {"q": "bo", "sort": "-udloeber"}),
+    ],
+)
+def test_pending_query_counts_do_not_grow(
+    admin_client, organisation, django_assert_num_queries, name, params
+):
+    def get():
+        response = admin_client.get(reverse(name), params)
+        if response.streaming:
+            b"".join(response.streaming_content)
+        assert response.status_code == 200
+
+    def add(n: int) -> None:
+        users = UserFactory.create_batch(
+            n, organisation=organisation, state=User.State.AWAITING, first_name="Bo"
+        )
+        expires = timezone.now() + datetime.timedelta(days=30)
+        Invitation.objects.bulk_create(
+            Invitation(
+                user=u,
+                organisation=organisation,
+                token_hash=f"n-{u.pk}",
+                means=["app"],
+                expires_at=expires,
+                code_hash="x" if u.pk % 2 else "",
+            )
+            for u in users
+        )
+
+    add(3)
+    with CaptureQueriesContext(connection) as small:
+        get()
+    add(57)
+    with django_assert_num_queries(len(small.captured_queries)):
+        get()
