@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import TypeVar
 
-from django.db.models import Count, TextField
+from django.db.models import Count, Q, TextField
 from django.db.models.functions import Cast
 
 from mitid_portal.outside import NemIDAdministrator, NemIDSignature, NemIDSignatureRight
@@ -99,13 +99,17 @@ class SimulatedNemIDSource:
         )
 
     def replaced_cpr_hashes(self, *, cvr: str) -> set[str]:
-        active = NemIDEmployee.objects.filter(cvr=cvr, status=ACTIVE).values("cpr_hash")
+        # One grouped scan of the CVR's signatures, as shared_cpr_hashes.
         return set(
-            NemIDEmployee.objects.filter(cvr=cvr, cpr_hash__in=active)
-            .exclude(status=ACTIVE)
+            NemIDEmployee.objects.filter(cvr=cvr)
             .exclude(cpr_hash="")
+            .values("cpr_hash")
+            .annotate(
+                active=Count("pk", filter=Q(status=ACTIVE)),
+                revoked=Count("pk", filter=~Q(status=ACTIVE)),
+            )
+            .filter(active__gt=0, revoked__gt=0)
             .values_list("cpr_hash", flat=True)
-            .distinct()
         )
 
     def shared_cpr_hashes(self, *, cvr: str) -> set[str]:
