@@ -16,7 +16,7 @@ from tests.scaleout import live
 
 pytestmark = pytest.mark.postgres
 
-USERS = 1200  # six chunks of 200: the worker is killed after the first one
+USERS = 400  # two chunks of 200: the worker is killed after the first one, in the second
 
 SEED = f"""
 from tests.activation.factories import ImportedUserFactory, SetUpOrganisationFactory
