@@ -231,48 +231,63 @@ DELIVERY_QUEUED = OutboundEmail.State.QUEUED.value
 DELIVERY_SENT = OutboundEmail.State.SENT.value
 DELIVERY_FAILED = OutboundEmail.State.FAILED.value
 DELIVERY_NONE = "none"  # no email: the user has no email address
+# The states in the order the lists show them (failed first); a state's index is its rank.
 DELIVERY_STATES = (DELIVERY_FAILED, DELIVERY_QUEUED, DELIVERY_NONE, DELIVERY_SENT)
+_RANK = {state: rank for rank, state in enumerate(DELIVERY_STATES)}
 
 
-def _link_email(column: str) -> Subquery:
-    return Subquery(
-        OutboundEmail.objects.filter(
-            event_key=Concat(
-                Value(LINK_EVENT_PREFIX),
-                Cast(OuterRef("pk"), output_field=CharField()),
-                output_field=CharField(),
-            )
-        ).values(column)[:1]
+def delivery_state_of_rank(rank: int) -> str:
+    return DELIVERY_STATES[rank]
+
+
+def _link_email(column: str | None = None) -> Subquery:
+    """One column of the invitation's link email (``column``), or its state as a rank."""
+    emails = OutboundEmail.objects.filter(
+        event_key=Concat(
+            Value(LINK_EVENT_PREFIX),
+            Cast(OuterRef("pk"), output_field=CharField()),
+            output_field=CharField(),
+        )
     )
+    if column is None:
+        emails = emails.annotate(
+            rank=Case(
+                *(
+                    When(state=s, then=Value(_RANK[s]))
+                    for s in DELIVERY_STATES
+                    if s != DELIVERY_NONE
+                ),
+                default=Value(_RANK[DELIVERY_QUEUED]),
+                output_field=IntegerField(),
+            )
+        )
+        column = "rank"
+    return Subquery(emails.values(column)[:1])
+
+
+def _current(organisation: Organisation) -> QuerySet[Invitation]:
+    """The organisation's current activations: live, or used by the user (a replaced link's
+    email is superseded by the new link's, a cancelled one does not matter any more), each with
+    its link email's state as ``email_rank`` (the index in DELIVERY_STATES)."""
+    return Invitation.objects.filter(
+        organisation=organisation,
+        state__in=(Invitation.State.LIVE, Invitation.State.USED),
+    ).annotate(email_rank=Coalesce(_link_email(), Value(_RANK[DELIVERY_NONE])))
 
 
 def invitations_delivery(
-    *, organisation: Organisation, state: str | None = None
+    *, organisation: Organisation, state: str | None = None, details: bool = False
 ) -> QuerySet[Invitation]:
-    """The organisation's current activations (live, or used by the user) with the delivery of
-    their activation link email: ``email_state`` (queued, sent, failed, or ``none`` when no
-    email was queued because the user has no address), ``email_error`` (the last failure),
-    ``email_attempts`` and ``email_sent_at``. With ``state`` only those in that state. Failed
-    first, then queued, without email, sent; by name. One query, whatever the size."""
+    """The organisation's current activations with the delivery of their activation link email
+    as ``email_rank`` (see ``delivery_state_of_rank``: queued, sent, failed, or ``none`` when no
+    email was queued because the user has no address); with ``state`` only those in that state.
+    Failed first, then queued, without email, sent; by name. One query, whatever the size.
+
+    ``details`` adds the email's ``email_error`` (the last failure), ``email_attempts`` and
+    ``email_sent_at`` to every row (the CSV); a page of rows gets them from
+    ``invitations_delivery_details`` instead, so the other rows' emails are not read."""
     invitations = (
-        Invitation.objects.filter(
-            organisation=organisation,
-            state__in=(Invitation.State.LIVE, Invitation.State.USED),
-        )
-        .annotate(email_state=Coalesce(_link_email("state"), Value(DELIVERY_NONE)))
-        .annotate(
-            email_error=_link_email("last_error"),
-            email_attempts=_link_email("attempts"),
-            email_sent_at=_link_email("sent_at"),
-            email_rank=Case(
-                *(
-                    When(email_state=value, then=Value(rank))
-                    for rank, value in enumerate(DELIVERY_STATES)
-                ),
-                default=Value(len(DELIVERY_STATES)),
-                output_field=IntegerField(),
-            ),
-        )
+        _current(organisation)
         .select_related("user")
         .only(
             "id",
@@ -288,27 +303,43 @@ def invitations_delivery(
         )
     )
     if state is not None:
-        invitations = invitations.filter(email_state=state)
+        invitations = invitations.filter(email_rank=_RANK[state])
+    if details:
+        invitations = invitations.annotate(
+            email_error=_link_email("last_error"),
+            email_attempts=_link_email("attempts"),
+            email_sent_at=_link_email("sent_at"),
+        )
     return invitations.order_by("email_rank", "user__last_name", "user__first_name", "pk")
+
+
+def invitations_delivery_details(invitations: list[Invitation]) -> None:
+    """Sets ``email_error``, ``email_attempts`` and ``email_sent_at`` on each of ``invitations``
+    (a page of ``invitations_delivery``) from their link emails. One query."""
+    keys = {f"{LINK_EVENT_PREFIX}{invitation.pk}": invitation for invitation in invitations}
+    emails = OutboundEmail.objects.filter(event_key__in=list(keys)).values_list(
+        "event_key", "last_error", "attempts", "sent_at"
+    )
+    found = {key: rest for key, *rest in emails}
+    for key, invitation in keys.items():
+        invitation.email_error, invitation.email_attempts, invitation.email_sent_at = found.get(
+            key, ("", 0, None)
+        )
 
 
 def invitations_delivery_totals(*, organisation: Organisation) -> dict[str, int]:
     """How many of the organisation's current activation emails are in each delivery state
     (every state of DELIVERY_STATES, 0 when none). One query."""
     rows = (
-        Invitation.objects.filter(
-            organisation=organisation,
-            state__in=(Invitation.State.LIVE, Invitation.State.USED),
-        )
-        .annotate(email_state=Coalesce(_link_email("state"), Value(DELIVERY_NONE)))
+        _current(organisation)
         .order_by()
-        .values("email_state")
+        .values("email_rank")
         .annotate(n=Count("id"))
-        .values_list("email_state", "n")
+        .values_list("email_rank", "n")
     )
     totals = dict.fromkeys(DELIVERY_STATES, 0)
-    for value, n in rows:
-        totals[value] = totals.get(value, 0) + n
+    for rank, n in rows:
+        totals[delivery_state_of_rank(rank)] += n
     return totals
 
 

@@ -5,7 +5,7 @@ reminder before a link expires."""
 import datetime
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -252,9 +252,7 @@ def activation_codes_reveal_bulk(
         invitation.code_revealed_at = now
         invitation.code_failures_base = invitation.code_failures
         revealed.append((invitation, code))
-    Invitation.objects.bulk_update(
-        locked, ["code_hash", "code_revealed_at", "code_failures_base"], batch_size=500
-    )
+    _codes_store(locked, now=now)
     audit_record(
         action="activation_code_revealed",
         actor_name=actor.full_name,
@@ -266,3 +264,29 @@ def activation_codes_reveal_bulk(
     )
     revealed.sort(key=lambda pair: (pair[0].user.last_name, pair[0].user.first_name, pair[0].pk))
     return revealed
+
+
+def _codes_store(invitations: list[Invitation], *, now: datetime.datetime) -> None:
+    """Each invitation's new code hash, marked shown at ``now`` with its own tries counted from
+    its total (as ``_issue_code``): one prepared UPDATE run for all rows (``executemany``;
+    ``bulk_update``'s CASE per row costs seconds for thousands)."""
+    connection = connections[router.db_for_write(Invitation)]
+    meta, quote = Invitation._meta, connection.ops.quote_name
+    column = {name: quote(meta.get_field(name).column) for name in _STORED}
+    # Names from the model, quoted; the values are parameters.
+    sql = "UPDATE {} SET {} = %s, {} = %s, {} = {} WHERE {} = %s".format(  # noqa: S608
+        quote(meta.db_table),
+        column["code_hash"],
+        column["code_revealed_at"],
+        column["code_failures_base"],
+        column["code_failures"],
+        quote(meta.pk.column),
+    )
+    revealed_at = meta.get_field("code_revealed_at").get_db_prep_save(now, connection=connection)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql, [(invitation.code_hash, revealed_at, invitation.pk) for invitation in invitations]
+        )
+
+
+_STORED = ("code_hash", "code_revealed_at", "code_failures_base", "code_failures")
