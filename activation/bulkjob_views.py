@@ -5,6 +5,7 @@ receipt: totals per outcome, a table per user and a CSV. The organisation's rece
 so that a job can be left and come back to."""
 
 import logging
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -33,7 +34,6 @@ logger = logging.getLogger(__name__)
 
 ADMINS = (RoleGrant.Role.ORGANISATION_ADMIN, RoleGrant.Role.USER_ADMIN)
 PAGE_SIZE = 50
-_OUTCOME_LABELS = dict(BulkJobItem.Outcome.choices)
 _MEANS_LABELS = dict(BoundMeans.Kind.choices)
 
 
@@ -181,7 +181,7 @@ def bulk_job(request, pk: int):
             response["HX-Refresh"] = "true"  # the whole page, now with the receipt
             return response
         return render(request, "activation/jobs/_progress.html", {"job": job})
-    context = {"job": job, "action": action}
+    context: dict[str, Any] = {"job": job, "action": action}
     if job.action == bulkjobs.ACTIVATE:
         context["means"] = [str(_MEANS_LABELS.get(m, m)) for m in job.parameters.get("means", [])]
     if not job.running:
@@ -191,8 +191,6 @@ def bulk_job(request, pk: int):
         page = Paginator(
             job_selectors.bulk_job_items(job=job, outcome=outcome), PAGE_SIZE
         ).get_page(request.GET.get("side"))
-        for item in page.object_list:
-            item.outcome_label = _OUTCOME_LABELS.get(item.outcome, "–")
         context |= {
             "counts": job_selectors.bulk_job_outcome_counts(job=job),
             "page": page,

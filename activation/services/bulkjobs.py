@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext
@@ -94,7 +95,7 @@ class Context:
 
     job: BulkJob
     actor: User
-    request: object = None
+    request: HttpRequest | None = None
     cache: dict = field(default_factory=dict)
 
     @property
@@ -519,6 +520,8 @@ def bulk_job_chunk(*, job_id: int, actor: User | None = None, request=None) -> b
             )
             return False
         if actor is None or actor.pk != job.created_by_id:
+            if job.created_by_id is None:
+                raise RuleError("no_actor", _("Brugeren, der startede handlingen, findes ikke."))
             actor = User.objects.get(pk=job.created_by_id)
         ctx = Context(job=job, actor=actor, request=request)
         if job.action == ACTIVATE:
