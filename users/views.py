@@ -143,6 +143,7 @@ def _bulk_actions(request) -> list[tuple[str, str]]:
 
 
 def _list_form(request, *, source: str) -> UserListFilterForm:
+    fields: tuple[str, ...]
     if source == "importerede":
         fields = UserListFilterForm.FIELDS_IMPORTEREDE
         states: list = []
