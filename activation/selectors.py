@@ -2,8 +2,9 @@
 invitations (the selection itself is ``users.selectors.users_for_selection``)."""
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -19,6 +20,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Concat, TruncDate
 from django.utils import timezone
+from django_stubs_ext import WithAnnotations
 
 from activation.models import Invitation
 from mitid_portal.audit import MEANS_LABELS
@@ -265,7 +267,7 @@ def _link_email(column: str | None = None) -> Subquery:
     return Subquery(emails.values(column)[:1])
 
 
-def _current(organisation: Organisation) -> QuerySet[Invitation]:
+def _current(organisation: Organisation) -> QuerySet[WithAnnotations[Invitation]]:
     """The organisation's current activations: live, or used by the user (a replaced link's
     email is superseded by the new link's, a cancelled one does not matter any more), each with
     its link email's state as ``email_rank`` (the index in DELIVERY_STATES)."""
@@ -277,7 +279,7 @@ def _current(organisation: Organisation) -> QuerySet[Invitation]:
 
 def invitations_delivery(
     *, organisation: Organisation, state: str | None = None, details: bool = False
-) -> QuerySet[Invitation]:
+) -> QuerySet[WithAnnotations[Invitation]]:
     """The organisation's current activations with the delivery of their activation link email
     as ``email_rank`` (see ``delivery_state_of_rank``: queued, sent, failed, or ``none`` when no
     email was queued because the user has no address); with ``state`` only those in that state.
@@ -303,17 +305,20 @@ def invitations_delivery(
         )
     )
     if state is not None:
-        invitations = invitations.filter(email_rank=_RANK[state])
+        invitations = invitations.filter(Q(email_rank=_RANK[state]))
     if details:
         invitations = invitations.annotate(
             email_error=_link_email("last_error"),
             email_attempts=_link_email("attempts"),
             email_sent_at=_link_email("sent_at"),
         )
-    return invitations.order_by("email_rank", "user__last_name", "user__first_name", "pk")
+    # The annotation is not a field that the type checker's plugin knows.
+    return invitations.order_by(  # type: ignore[misc]
+        "email_rank", "user__last_name", "user__first_name", "pk"
+    )
 
 
-def invitations_delivery_details(invitations: list[Invitation]) -> None:
+def invitations_delivery_details(invitations: list[Any]) -> None:
     """Sets ``email_error``, ``email_attempts`` and ``email_sent_at`` on each of ``invitations``
     (a page of ``invitations_delivery``) from their link emails. One query."""
     keys = {f"{LINK_EVENT_PREFIX}{invitation.pk}": invitation for invitation in invitations}
@@ -333,7 +338,7 @@ def invitations_delivery_totals(*, organisation: Organisation) -> dict[str, int]
     rows = (
         _current(organisation)
         .order_by()
-        .values("email_rank")
+        .values("email_rank")  # type: ignore[misc]
         .annotate(n=Count("id"))
         .values_list("email_rank", "n")
     )
@@ -343,7 +348,7 @@ def invitations_delivery_totals(*, organisation: Organisation) -> dict[str, int]
     return totals
 
 
-def invitation_email_delivery(*, invitation: Invitation) -> dict | None:
+def invitation_email_delivery(*, invitation: Invitation) -> Mapping[str, object] | None:
     """The delivery of one invitation's activation link email (state, last_error, attempts,
     sent_at, created_at), or None when none was queued. One query."""
     return (

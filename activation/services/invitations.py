@@ -228,7 +228,7 @@ def activation_codes_reveal_bulk(
         code_revealed_at__isnull=True,
     ).exclude(code_hash="")
     if isinstance(invitations, QuerySet):
-        chunks = [due.filter(pk__in=invitations.order_by().values("pk"))]
+        chunks = [due.filter(pk__in=invitations.order_by().values_list("pk", flat=True))]
     else:
         pks = sorted({invitation.pk for invitation in invitations})
         chunks = [
@@ -272,7 +272,8 @@ def _codes_store(invitations: list[Invitation], *, now: datetime.datetime) -> No
     ``bulk_update``'s CASE per row costs seconds for thousands)."""
     connection = connections[router.db_for_write(Invitation)]
     meta, quote = Invitation._meta, connection.ops.quote_name
-    column = {name: quote(meta.get_field(name).column) for name in _STORED}
+    column = {f.name: quote(f.column or f.name) for f in meta.concrete_fields if f.name in _STORED}
+    assert meta.pk is not None and meta.pk.column is not None
     # Names from the model, quoted; the values are parameters.
     sql = "UPDATE {} SET {} = %s, {} = %s, {} = {} WHERE {} = %s".format(  # noqa: S608
         quote(meta.db_table),
