@@ -14,7 +14,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from activation import bulkjob_selectors as job_selectors
 from activation import selectors
@@ -155,9 +155,9 @@ def bulk_job_confirm(request, pk: int):
     )
 
 
-def _start(request, job: BulkJob) -> None:
+def _start(request, job: BulkJob, *, remaining: int | None = None) -> None:
     """Run the confirmed job here when it is small, else hand it to the task worker."""
-    if bulkjobs.bulk_job_runs_now(job):
+    if (job.total if remaining is None else remaining) <= bulkjobs.RUN_NOW_MAX:
         try:
             bulkjobs.bulk_job_run(job_id=job.pk, actor=request.user, request=request)
         except Exception as exc:
@@ -199,6 +199,16 @@ def bulk_job(request, pk: int):
             "query": f"udfald={outcome}" if outcome else "",
         }
     return render(request, "activation/jobs/job.html", context)
+
+
+@require_POST
+@organisation_view(*ADMINS)
+def bulk_job_retry(request, pk: int):
+    """*Genoptag*: a job stopped by an error goes on with the users not yet processed."""
+    job = _job_or_404(request, pk)
+    if bulkjobs.bulk_job_retry(job=job):
+        _start(request, job, remaining=job.total - job.processed)
+    return redirect("activation:bulk_job", pk=job.pk)
 
 
 @require_GET

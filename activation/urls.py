@@ -92,6 +92,11 @@ urlpatterns += [
         name="bulk_job_confirm",
     ),
     path(
+        "aktivering/handling/<int:pk>/genoptag/",
+        bulkjob_views.bulk_job_retry,
+        name="bulk_job_retry",
+    ),
+    path(
         "aktivering/handling/<int:pk>/kvittering.csv",
         bulkjob_views.bulk_job_csv,
         name="bulk_job_csv",

@@ -225,7 +225,7 @@ for _name in (
     "group_delete",
 ):
     ARGUMENTS[(f"organisations:{_name}", "pk")] = lambda w, p: w["group"].pk
-for _name in ("bulk_job", "bulk_job_confirm", "bulk_job_csv"):
+for _name in ("bulk_job", "bulk_job_confirm", "bulk_job_csv", "bulk_job_retry"):
     ARGUMENTS[(f"activation:{_name}", "pk")] = lambda w, p: w["bulk_job"].pk
 for _name in ("client_renew", "client_revoke"):
     ARGUMENTS[(f"idm:{_name}", "pk")] = lambda w, p: w["api_client"].pk

@@ -561,6 +561,17 @@ def bulk_job_fail(*, job_id: int, error: str) -> None:
     ).update(state=BulkJob.State.FAILED, error=error[:2000], finished_at=timezone.now())
 
 
+@transaction.atomic
+def bulk_job_retry(*, job: BulkJob) -> bool:
+    """*Genoptag*: a job stopped by an error is queued again; the users already processed stay
+    processed (their items are done), the rest are taken. Returns False when it had not failed."""
+    retried = BulkJob.objects.filter(pk=job.pk, state=BulkJob.State.FAILED).update(
+        state=BulkJob.State.QUEUED, error="", finished_at=None, heartbeat_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return retried == 1
+
+
 def bulk_jobs_stale(*, now: datetime.datetime | None = None) -> list[int]:
     """Claim the queued or running jobs whose heartbeat is older than ``STALE_AFTER`` (a worker
     died, or the request that ran it ended), moving their heartbeat to now in one conditional

@@ -430,3 +430,32 @@ def test_bulk_activation_above_the_threshold_runs_as_a_job_with_the_g45_receipt(
     assert "<h1>Kvittering</h1>" in page
     assert "Aktiveringen er startet for 3 brugere." in page
     assert "MitID kodeviser" in page
+
+
+def test_a_job_stopped_by_an_error_can_be_resumed_for_the_rest(
+    admin_client, organisation, monkeypatch
+):
+    monkeypatch.setattr(bulkjobs, "CHUNK", 2)
+    users = UserFactory.create_batch(3, organisation=organisation, state=User.State.SUSPENDED)
+    action = bulkjobs.BULK_ACTIONS["reactivate"]
+
+    def breaking(user, ctx):
+        if user.pk == users[2].pk:
+            raise RuntimeError("database gone")
+        action.run(user, ctx)
+
+    monkeypatch.setitem(
+        bulkjobs.BULK_ACTIONS, "reactivate", dataclasses.replace(action, run=breaking)
+    )
+    job = _run(admin_client, users, "reactivate")
+    assert job.state == BulkJob.State.FAILED and job.processed == 2
+    page = admin_client.get(reverse("activation:bulk_job", args=[job.pk])).content.decode()
+    assert "Handlingen blev afbrudt" in page and "Genoptag handlingen" in page
+
+    monkeypatch.setitem(bulkjobs.BULK_ACTIONS, "reactivate", action)
+    admin_client.post(reverse("activation:bulk_job_retry", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.state == BulkJob.State.DONE and job.processed == 3
+    assert _audits("user_reactivated") == 3
+    assert admin_client.post(reverse("activation:bulk_job_retry", args=[job.pk])).status_code == 302
+    assert _audits("user_reactivated") == 3
