@@ -52,6 +52,9 @@ def delivery(request):
     page = paginator.get_page(request.GET.get("side"))
     page.object_list = [_with_state(invitation) for invitation in page.object_list]
     selectors.invitations_delivery_details(page.object_list)
+    for invitation in page.object_list:
+        if invitation.email_state == selectors.DELIVERY_SENT:
+            invitation.email_error = ""  # a failure before the email went through is history
     return render(
         request,
         "activation/delivery/page.html",
@@ -93,12 +96,13 @@ def delivery_csv(request):
     states = {value: str(label) for value, label in _INVITATION_STATES.items()}
     labels = [str(STATE_LABELS[state]) for state in selectors.DELIVERY_STATES]
     zone = timezone.get_current_timezone()
+    sent = selectors.DELIVERY_STATES.index(selectors.DELIVERY_SENT)
     rows = (
         [
             f"{first} {last}".strip(),
             email,
             labels[rank],
-            error or "",
+            "" if rank == sent else error or "",
             attempts or 0,
             _when(sent_at, zone),
             states.get(state, state),

@@ -202,3 +202,12 @@ def test_the_query_counts_are_the_same_for_3_and_60_activations(admin_client, or
         return counts
 
     assert queries(3) == queries(60)
+
+
+def test_a_failure_before_the_email_went_through_is_not_shown_as_its_reason(admin_client, world):
+    _set(world["sent"], last_error="SMTPServerDisconnected: earlier", attempts=2)
+
+    rows = admin_client.get(URL, {"status": "sent"}).content.decode()
+    assert "earlier" not in rows
+    csv_text = b"".join(admin_client.get(CSV_URL).streaming_content).decode()
+    assert "earlier" not in csv_text
