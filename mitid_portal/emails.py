@@ -12,11 +12,19 @@ unless they chose English), or the language active when queued if the recipient 
 
 import datetime
 import logging
+import random
+import re
+import sys
 from array import array
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from email.header import Header
+from email.utils import formatdate
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.core.mail.message import sanitize_address
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
@@ -160,28 +168,39 @@ def emails_deliver(*, ids: list[int] | None = None, limit: int = 10_000) -> dict
         claims = [due] * -(-limit // CLAIM_SIZE)  # bounded: at most `limit` emails
     counts = {"sent": 0, "retry": 0, "failed": 0}
     connection = get_connection()
+    fast = _FastSmtp.for_backend(connection)
     try:
         for claim in claims:
             with transaction.atomic():
-                locked = claim.select_for_update(skip_locked=True).order_by("pk")[:CLAIM_SIZE]
-                batch = [email for email in locked if _is_due(email, now)]
+                locked = (
+                    claim.select_for_update(skip_locked=True)
+                    .order_by("pk")
+                    .values_list(*_CLAIMED)[:CLAIM_SIZE]
+                )
+                batch = [_Claimed(*row) for row in locked]
+                batch = [email for email in batch if _is_due(email, now)]
                 if not batch:
                     if ids is None:
                         break
                     continue
-                sent = []
+                sent: list[_Claimed] = []
+                failed: list[_Claimed] = []
                 for email in batch:
                     # The simulated mailbox files the mail in the email's own sandbox.
                     with sandbox_scope(email.sandbox_id):
-                        outcome = _deliver_one(email, connection)
+                        outcome = _deliver_one(email, connection, fast)
                     counts[outcome] += 1
-                    if outcome == "sent":
-                        sent.append(email.pk)
+                    (sent if outcome == "sent" else failed).append(email)
                 if sent:
-                    OutboundEmail.objects.filter(pk__in=sent).update(
+                    OutboundEmail.objects.filter(pk__in=[email.pk for email in sent]).update(
                         state=OutboundEmail.State.SENT,
                         sent_at=timezone.now(),
                         attempts=F("attempts") + 1,
+                    )
+                if failed:
+                    OutboundEmail.objects.bulk_update(
+                        [email.as_row() for email in failed],
+                        ["attempts", "last_error", "state", "next_attempt_at"],
                     )
     finally:
         _close_quietly(connection)
@@ -190,7 +209,45 @@ def emails_deliver(*, ids: list[int] | None = None, limit: int = 10_000) -> dict
     return counts
 
 
-def _is_due(email: OutboundEmail, now) -> bool:
+# The columns a delivery reads: not the whole row (no model instance per email).
+_CLAIMED = (
+    "pk",
+    "sandbox_id",
+    "to",
+    "subject",
+    "body_text",
+    "body_html",
+    "state",
+    "attempts",
+    "next_attempt_at",
+)
+
+
+@dataclass
+class _Claimed:
+    pk: int
+    sandbox_id: int | None
+    to: str
+    subject: str
+    body_text: str
+    body_html: str
+    state: str
+    attempts: int
+    next_attempt_at: datetime.datetime | None
+    last_error: str = ""
+
+    def as_row(self) -> OutboundEmail:
+        """An unsaved instance carrying the failure's fields, for one bulk UPDATE."""
+        return OutboundEmail(
+            pk=self.pk,
+            attempts=self.attempts,
+            last_error=self.last_error,
+            state=self.state,
+            next_attempt_at=self.next_attempt_at,
+        )
+
+
+def _is_due(email: _Claimed, now) -> bool:
     return email.state == OutboundEmail.State.QUEUED and not (
         email.next_attempt_at and email.next_attempt_at > now
     )
@@ -217,22 +274,135 @@ def _schedule_retry() -> None:
         deliver_emails.using(run_after=earliest).enqueue(ids=None)
 
 
-def _deliver_one(email: OutboundEmail, connection) -> str:
-    """Send one claimed row; on failure record it on the row (back-off, or FAILED)."""
+def _message_id(pk: int) -> str:
+    return f"<outbox-{pk}@mitid-erhverv.test>"
+
+
+def _django_message(email: _Claimed, connection) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body_text,
         to=[email.to],
         connection=connection,
-        headers={"Message-ID": f"<outbox-{email.pk}@mitid-erhverv.test>"},
+        headers={"Message-ID": _message_id(email.pk)},
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
+    return message
+
+
+# An address that needs no encoding or punycode: written as it is, as sanitize_address would.
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
+_LINE_LIMIT = 998  # RFC 5322; Django sends a body with a longer line quoted-printable
+_NEWLINES = re.compile(r"\r\n|\r|\n")
+_PART_HEAD = (
+    'Content-Type: text/{}; charset="utf-8"\r\nMIME-Version: 1.0\r\n'
+    "Content-Transfer-Encoding: {}\r\n\r\n"
+)
+
+
+class _FastSmtp:
+    """The bytes Django's SMTP backend would send for an outbox email (text and HTML
+    alternatives, 8bit), written directly: building each message through Django's
+    ``EmailMultiAlternatives`` and the ``email`` package's generator cost about 60% of the
+    worker's time. The parts shared by every message (the From header, the envelope sender, the
+    part headers) are made once by Django itself; an email that is not of the common shape (no
+    HTML part, a line over 998 bytes, an address or subject that needs encoding beyond the plain
+    case) goes through Django as before. tests/core/test_outbox.py checks the bytes are Django's,
+    byte for byte."""
+
+    def __init__(self, connection: SmtpBackend) -> None:
+        self.connection = connection
+        sample = EmailMultiAlternatives(subject="x", body="x", to=["x@example.dk"])
+        message = sample.message()
+        self.from_header = str(message["From"])
+        self.envelope_from = sanitize_address(sample.from_email, sample.encoding)
+        self.localtime = settings.EMAIL_USE_LOCALTIME
+
+    @classmethod
+    def for_backend(cls, connection) -> "_FastSmtp | None":
+        # Django's own SMTP backend only (not a subclass that might change what it sends), with
+        # the default charset and a From header that needs no folding: anything else sends
+        # through Django's messages.
+        if type(connection) is not SmtpBackend or settings.DEFAULT_CHARSET.lower() != "utf-8":
+            return None
+        fast = cls(connection)
+        return fast if len(f"From: {fast.from_header}") <= 78 else None
+
+    def message_bytes(self, email: _Claimed, *, boundary: str, date: str) -> bytes | None:
+        """The message as Django would send it, or None when it is not of the common shape."""
+        if (
+            not email.body_html
+            or len(email.to) > 78 - len("To: ")
+            or not _PLAIN_ADDRESS.fullmatch(email.to)
+        ):
+            return None
+        subject = _subject(email.subject)
+        if subject is None:
+            return None
+        parts = []
+        for subtype, body in (("plain", email.body_text), ("html", email.body_html)):
+            lines = _NEWLINES.split(body)
+            if boundary in body or any(len(line.encode()) > _LINE_LIMIT for line in lines):
+                return None
+            # As the email package marks a utf-8 part: 7bit when it is all ASCII.
+            head = _PART_HEAD.format(subtype, "7bit" if body.isascii() else "8bit")
+            parts.append(f"--{boundary}\r\n{head}" + "\r\n".join(lines) + "\r\n")
+        head = (
+            f'Content-Type: multipart/alternative;\r\n boundary="{boundary}"\r\n'
+            f"MIME-Version: 1.0\r\nSubject: {subject}\r\nFrom: {self.from_header}\r\n"
+            f"To: {email.to}\r\nDate: {date}\r\nMessage-ID: {_message_id(email.pk)}\r\n\r\n"
+        )
+        return f"{head}{parts[0]}{parts[1]}--{boundary}--\r\n".encode()
+
+    def send(self, email: _Claimed) -> bool:
+        """Send the email; False when it is not of the common shape (nothing was sent)."""
+        data = self.message_bytes(
+            email,
+            boundary=_make_boundary(),
+            date=formatdate(localtime=self.localtime),
+        )
+        if data is None:
+            return False
+        # Open explicitly: a backend that opens the connection itself inside send() also
+        # closes it afterwards, which would cost a new SMTP connection per message.
+        self.connection.open()
+        assert self.connection.connection is not None
+        self.connection.connection.sendmail(self.envelope_from, [email.to], data)
+        return True
+
+
+def _subject(subject: str) -> str | None:
+    """The Subject header's value as Django's message writes it, or None: Django encodes a
+    non-ASCII subject as RFC 2047 words (``Header(…, "utf-8").encode()``), and the ``email``
+    package's compat32 policy folds a header line longer than 78 characters as below."""
+    if "\n" in subject or "\r" in subject:
+        return None
+    if subject.isascii():
+        return subject if len(subject) <= _HEADER_ROOM else None
+    value = Header(subject, "utf-8").encode()
+    if len(value) > _HEADER_ROOM:
+        value = Header(value, header_name="Subject").encode(linesep="\r\n", maxlinelen=78)
+    return value
+
+
+_HEADER_ROOM = 78 - len("Subject: ")
+
+
+def _make_boundary() -> str:
+    """A boundary as the ``email`` package makes one."""
+    return "=" * 15 + f"{random.randrange(sys.maxsize):019d}" + "=="  # noqa: S311 - not a secret
+
+
+def _deliver_one(email: _Claimed, connection, fast: "_FastSmtp | None" = None) -> str:
+    """Send one claimed row; on failure record it on the claimed row (back-off, or FAILED) for
+    the batch's one UPDATE of failures."""
     try:
-        # Open explicitly: a backend that opens the connection itself inside send() also closes
-        # it afterwards, which would cost a new SMTP connection per message.
-        connection.open()
-        message.send()
+        if fast is None or not fast.send(email):
+            # Open explicitly: a backend that opens the connection itself inside send() also
+            # closes it afterwards, which would cost a new SMTP connection per message.
+            connection.open()
+            _django_message(email, connection).send()
     except Exception as exc:  # SMTP refusals, timeouts: retried with back-off
         _close_quietly(connection)  # the next message starts on a fresh connection
         email.attempts += 1
@@ -243,7 +413,6 @@ def _deliver_one(email: OutboundEmail, connection) -> str:
         else:
             email.next_attempt_at = timezone.now() + _backoff(email.attempts)
             outcome = "retry"
-        email.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
         logger.warning("email %s not delivered (attempt %s)", email.pk, email.attempts)
         return outcome
     return "sent"

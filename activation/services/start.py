@@ -1,8 +1,9 @@
 """Starting the activation of users, in bulk (G4.2–G4.5) and one by one (G5.5–G5.6)."""
 
 import datetime
-from collections.abc import Iterable, Iterator, Sequence
-from typing import overload
+import operator
+from collections.abc import Iterable, Iterator
+from typing import SupportsIndex, overload
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -86,11 +87,12 @@ def _locked_chunks(users: QuerySet[User] | list[User]) -> Iterator[list[tuple]]:
         yield sorted(User.objects.select_for_update().filter(pk__in=chunk).values_list(*_FIELDS))
 
 
-class ActivationStarted:
+class ActivationStarted(list[Invitation]):
     """What ``users_activation_start`` did: ``count`` users, ``with_code`` of them with an
-    activation code, ``without_email`` without an email address. Like a list (length, index,
-    iteration, unpacking) it is the new invitations in the users' primary-key order: held in memory for a call of at most
-    KEEP_INVITATIONS users, read back from the database (in chunks) for a larger one."""
+    activation code, ``without_email`` without an email address. It is (and behaves as) the list
+    of the new invitations in the users' primary-key order, as before: held in memory for a call
+    of at most KEEP_INVITATIONS users; for a larger one it holds nothing, and its length,
+    indexing and iteration read the invitations back from the database (in chunks)."""
 
     def __init__(
         self,
@@ -104,11 +106,14 @@ class ActivationStarted:
         without_email: int,
         invitations: list[Invitation] | None,
     ) -> None:
+        super().__init__(invitations or [])
         self.organisation = organisation
         self.created_at = created_at
         self.first_pk, self.last_pk = first_pk, last_pk
-        self.count, self.with_code, self.without_email = count, with_code, without_email
-        self._invitations = invitations
+        # ``count`` is the number of users (it shadows list.count, which no caller uses).
+        self.count: int = count  # type: ignore[assignment]
+        self.with_code, self.without_email = with_code, without_email
+        self.lazy = invitations is None
 
     def _query(self) -> QuerySet[Invitation]:
         # This call's rows: its organisation, its timestamp, between its first and last key.
@@ -120,28 +125,29 @@ class ActivationStarted:
         ).order_by("pk")
 
     def __len__(self) -> int:
-        return self.count
+        return self.count if self.lazy else super().__len__()
 
     @overload
-    def __getitem__(self, index: int) -> Invitation: ...
+    def __getitem__(self, index: SupportsIndex) -> Invitation: ...
 
     @overload
-    def __getitem__(self, index: slice) -> Sequence[Invitation]: ...
+    def __getitem__(self, index: slice) -> list[Invitation]: ...
 
-    def __getitem__(self, index: int | slice) -> Invitation | Sequence[Invitation]:
-        if self._invitations is not None:
-            return self._invitations[index]
+    def __getitem__(self, index: SupportsIndex | slice) -> Invitation | list[Invitation]:
+        if not self.lazy:
+            return super().__getitem__(index)
         if isinstance(index, slice):
             return list(self)[index]
-        if index < 0:
-            index += self.count
-        if not 0 <= index < self.count:
+        position = operator.index(index)
+        if position < 0:
+            position += len(self)
+        if not 0 <= position < len(self):
             raise IndexError(index)
-        return self._query()[index]
+        return self._query()[position]
 
     def __iter__(self) -> Iterator[Invitation]:
-        if self._invitations is not None:
-            return iter(self._invitations)
+        if not self.lazy:
+            return super().__iter__()
         return self._query().iterator(chunk_size=CHUNK)
 
 

@@ -138,6 +138,18 @@ def _quote_name(name: str | None) -> str:
     return connection.ops.quote_name(name)
 
 
+def _in_ids(n: int) -> str:
+    """``IN (%s, …)`` for n ids; on PostgreSQL ``= ANY(%s)``, the ids as one array parameter
+    (thousands of placeholders cost the driver a parse per statement)."""
+    if connection.vendor == "postgresql":
+        return "= ANY(%s)"
+    return f"IN ({', '.join(['%s'] * n)})"
+
+
+def _ids_params(ids: list[int]) -> list:
+    return [ids] if connection.vendor == "postgresql" else ids
+
+
 def _basic_package_insert_sql(n_users: int) -> str:
     """``INSERT … SELECT`` of every (user, Basispakke service) pair not held yet. Django's ORM has
     no INSERT … SELECT; ``bulk_create`` would build and send 150,000 rows from Python for a bulk
@@ -157,7 +169,7 @@ def _basic_package_insert_sql(n_users: int) -> str:
         f"FROM {q(user.db_table)} u CROSS JOIN {q(service.db_table)} s "
         f"WHERE s.{q(service.get_field('in_basic_package').column)} = %s "
         f"AND u.{q(user.get_field('organisation').column)} = %s "
-        f"AND u.{q(user.pk.column)} IN ({', '.join(['%s'] * n_users)}) "
+        f"AND u.{q(user.pk.column)} {_in_ids(n_users)} "
         "ON CONFLICT DO NOTHING"
     )
 
@@ -190,7 +202,7 @@ def rights_grant_basic_package_bulk(
             chunk = ids[start : start + _BASIC_PACKAGE_CHUNK]
             cursor.execute(
                 _basic_package_insert_sql(len(chunk)),
-                [granted_by, now, True, organisation.pk, *chunk],
+                [granted_by, now, True, organisation.pk, *_ids_params(chunk)],
             )
             added += max(cursor.rowcount, 0)
     if audit:

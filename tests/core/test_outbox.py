@@ -111,3 +111,64 @@ def test_a_delivery_run_queued_by_the_old_periodic_sweep_still_runs():
     and deliver."""
     old = import_string("mitid_portal.tasks.deliver_emails")
     assert old.call(periodic=True) == {"sent": 0, "retry": 0, "failed": 0}
+
+
+_SUBJECTS = [
+    "Besked til Anne",
+    "Aktivér din bruger hos Region Hovedstaden – Åse Bøg",
+    "Aktivér din bruger hos Region Syddanmark, Sygehus Lillebælt – Medarbejder 123 Jensen-Ø",
+    "Welcome to MitID Erhverv at Region Nordjylland",
+]
+_BODIES = [
+    ("Hej Åse\nDit link: http://127.0.0.1:8000/aktiver/link/abc/\n", "<p>Hej &lt;Åse&gt;</p>\n"),
+    ("Linjer\r\nmed CRLF\rog CR\n\nslut", "<html>\n<body>\n<p>x</p>\n</body>\n</html>"),
+    ("en lang linje " + "ø" * 400, "<p>" + "æ" * 300 + "</p>\n"),
+]
+
+
+@pytest.mark.parametrize("subject", _SUBJECTS)
+@pytest.mark.parametrize(("body_text", "body_html"), _BODIES)
+def test_the_fast_smtp_message_is_byte_for_byte_djangos(settings, subject, body_text, body_html):
+    """The worker writes the common email's bytes itself (no EmailMultiAlternatives per message):
+    they are exactly what Django's SMTP backend would send, with the same boundary and date."""
+    from django.core.mail.backends.smtp import EmailBackend
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    email = emails._Claimed(
+        pk=4711,
+        sandbox_id=None,
+        to="medarbejder.4711@region.example.dk",
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        state="queued",
+        attempts=0,
+        next_attempt_at=None,
+    )
+    backend = EmailBackend()
+    fast = emails._FastSmtp.for_backend(backend)
+    assert fast is not None
+    django_bytes = emails._django_message(email, backend).message().as_bytes(linesep="\r\n")
+    head = django_bytes.split(b"\r\n\r\n", 1)[0].decode()
+    boundary = head.split('boundary="', 1)[1].split('"', 1)[0]
+    date = head.split("\r\nDate: ", 1)[1].split("\r\n", 1)[0]
+    assert fast.message_bytes(email, boundary=boundary, date=date) == django_bytes
+
+
+def test_an_email_of_another_shape_is_left_to_django(settings):
+    from django.core.mail.backends.smtp import EmailBackend
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    fast = emails._FastSmtp.for_backend(EmailBackend())
+    common = {"pk": 1, "sandbox_id": None, "state": "queued", "attempts": 0}
+    shapes = [
+        {"to": "a@example.dk", "subject": "Hej", "body_text": "x", "body_html": ""},
+        {"to": "å@exämple.dk", "subject": "Hej", "body_text": "x", "body_html": "<p>x</p>"},
+        {"to": "a@example.dk", "subject": "x" * 80, "body_text": "x", "body_html": "<p>x</p>"},
+        {"to": "a@example.dk", "subject": "Hej", "body_text": "x" * 999, "body_html": "<p>x</p>"},
+    ]
+    for shape in shapes:
+        email = emails._Claimed(**common, **shape, next_attempt_at=None)
+        assert fast.message_bytes(email, boundary="b", date="d") is None
+    locmem = mail.get_connection("django.core.mail.backends.locmem.EmailBackend")
+    assert emails._FastSmtp.for_backend(locmem) is None  # Django's path

@@ -234,15 +234,18 @@ def users_state_change_bulk(
         for f, value in zip(columns, values, strict=True)
     ]
     # Only names from the model (quoted) go into the text; every value is a parameter.
-    sql = "UPDATE {} SET {} WHERE {} IN ({}) AND {} = %s".format(  # noqa: S608
+    # PostgreSQL: the ids as one array parameter (= ANY), not thousands of placeholders that
+    # the driver parses per statement.
+    postgres = connection.vendor == "postgresql"
+    sql = "UPDATE {} SET {} WHERE {} {} AND {} = %s".format(  # noqa: S608
         q(User._meta.db_table),
         ", ".join(f"{q(_column(f))} = %s" for f in columns),
         q(_column(User._meta.pk)),
-        ", ".join(["%s"] * len(ids)),
+        "= ANY(%s)" if postgres else f"IN ({', '.join(['%s'] * len(ids))})",
         q(_column(_concrete("state"))),
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *ids, str(source)])
+        cursor.execute(sql, [*params, *([list(ids)] if postgres else ids), str(source)])
         return max(cursor.rowcount, 0)
 
 
