@@ -3,7 +3,7 @@ invitations (the selection itself is ``users.selectors.users_for_selection``).""
 
 import datetime
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import (
@@ -11,6 +11,7 @@ from django.db.models import (
     CharField,
     Count,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -22,7 +23,7 @@ from django.db.models.functions import Cast, Coalesce, Concat, TruncDate
 from django.utils import timezone
 from django_stubs_ext import WithAnnotations
 
-from activation.models import Invitation
+from activation.models import BulkJob, BulkJobItem, Invitation
 from mitid_portal.audit import MEANS_LABELS
 from mitid_portal.models import OutboundEmail
 from organisations.models import Organisation
@@ -187,11 +188,16 @@ def activations_per_day(
 
 
 def invitations_codes_unrevealed(
-    *, organisation: Organisation, since: datetime.datetime | None = None
+    *,
+    organisation: Organisation,
+    since: datetime.datetime | None = None,
+    job: BulkJob | None = None,
 ) -> QuerySet[Invitation]:
     """The organisation's live invitations whose user needs the temporary activation code (birth
-    date only) and whose code has not been shown yet; with ``since`` only those created at or
-    after it (one activation start gives all its invitations the same ``created_at``). By name."""
+    date only) and whose code has not been shown yet, by name. With ``since`` only those created
+    at or after it (one call of the activation start gives all its invitations the same
+    ``created_at``); with ``job`` only those a bulk activation job started (its users, created
+    since the job was)."""
     invitations = Invitation.objects.filter(
         organisation=organisation,
         state=Invitation.State.LIVE,
@@ -199,29 +205,50 @@ def invitations_codes_unrevealed(
     ).exclude(code_hash="")
     if since is not None:
         invitations = invitations.filter(created_at__gte=since)
+    if job is not None:
+        invitations = invitations.filter(
+            created_at__gte=job.created_at,
+            user__in=BulkJobItem.objects.filter(job=job, outcome=BulkJobItem.Outcome.OK).values(
+                "user_id"
+            ),
+        )
     return invitations.select_related("user").order_by("user__last_name", "user__first_name", "pk")
 
 
-def invitations_codes_latest_start(
-    *, organisation: Organisation
-) -> tuple[datetime.datetime, int] | None:
-    """When the latest activation start that still has unrevealed codes began, and how many of
-    its codes are unrevealed (None: no code waits). One query."""
-    row = (
-        Invitation.objects.filter(
-            organisation=organisation,
-            state=Invitation.State.LIVE,
-            code_revealed_at__isnull=True,
+@dataclass(frozen=True)
+class CodesStart:
+    """The latest activation start with codes not shown yet: when, by which bulk activation job
+    (None: a start within one request), and how many of its codes wait."""
+
+    started_at: datetime.datetime
+    job: BulkJob | None
+    count: int
+
+
+_ACTIVATE_JOB = "activate"  # activation.services.bulkjobs.ACTIVATE (selectors import no services)
+
+
+def invitations_codes_latest_start(*, organisation: Organisation) -> CodesStart | None:
+    """The latest activation start whose codes are not all shown yet (None: no code waits). A
+    bulk activation job starts its users chunk by chunk, so the start is the job when the
+    latest such invitation was made while the job ran. Three queries."""
+    unrevealed = invitations_codes_unrevealed(organisation=organisation)
+    latest = unrevealed.aggregate(latest=Max("created_at"))["latest"]
+    if latest is None:
+        return None
+    job = (
+        BulkJob.objects.filter(
+            organisation=organisation, action=_ACTIVATE_JOB, created_at__lte=latest
         )
-        .exclude(code_hash="")
-        .order_by()
-        .values("created_at")
-        .annotate(n=Count("id"))
+        .filter(Q(finished_at__isnull=True) | Q(finished_at__gte=latest))
         .order_by("-created_at")
-        .values_list("created_at", "n")
         .first()
     )
-    return (row[0], row[1]) if row else None
+    if job is not None:
+        count = invitations_codes_unrevealed(organisation=organisation, job=job).count()
+        return CodesStart(started_at=job.created_at, job=job, count=count)
+    count = unrevealed.filter(created_at=latest).count()
+    return CodesStart(started_at=latest, job=None, count=count)
 
 
 # --- Delivery state of the activation emails (issue 14) ----------------------------------------

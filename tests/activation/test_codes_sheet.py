@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activation import selectors, services
-from activation.models import Invitation
+from activation.models import BulkJob, BulkJobItem, Invitation
 from mitid_portal import crypto
 from mitid_portal.errors import RuleError
 from mitid_portal.models import AuditEvent
@@ -184,7 +184,9 @@ def test_only_the_latest_start_when_asked(admin_client, organisation):
     assert "5 brugere mangler" in everything and "?seneste=1" in everything
     page = admin_client.get(URL, {"seneste": "1"}).content.decode()
     assert "3 brugere mangler" in page
-    since = selectors.invitations_codes_latest_start(organisation=organisation)[0]
+    latest_start = selectors.invitations_codes_latest_start(organisation=organisation)
+    assert latest_start.job is None and latest_start.count == 3
+    since = latest_start.started_at
     assert f'name="since" value="{since.isoformat()}"' in page
 
     body = _reveal(admin_client, since=since.isoformat()).content.decode()
@@ -260,3 +262,55 @@ def test_the_user_administrator_may(client, organisation, user_admin):
     _start(organisation, [BirthDateUserFactory(organisation=organisation)])
     client.force_login(user_admin)
     assert len(SHEET_CODE.findall(_reveal(client).content.decode())) == 1
+
+
+def _job_in_two_chunks(organisation, users):
+    """A bulk activation job that started its users in two chunks, a second apart."""
+    job = BulkJob.objects.create(
+        organisation=organisation,
+        action="activate",
+        state=BulkJob.State.DONE,
+        created_at=timezone.now() - datetime.timedelta(minutes=5),
+    )
+    for user in users:
+        BulkJobItem.objects.create(job=job, user=user, done=True, outcome=BulkJobItem.Outcome.OK)
+    half = len(users) // 2
+    first = _start(organisation, users[:half])
+    Invitation.objects.filter(pk__in=[i.pk for i in first]).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=4)
+    )
+    second = _start(organisation, users[half:])
+    BulkJob.objects.filter(pk=job.pk).update(finished_at=timezone.now())
+    return BulkJob.objects.get(pk=job.pk), first + second
+
+
+def test_a_bulk_activation_jobs_codes_are_shown_together(admin_client, organisation):
+    older = _start(organisation, [BirthDateUserFactory(organisation=organisation)])
+    Invitation.objects.filter(pk=older[0].pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=1)
+    )
+    job, invitations = _job_in_two_chunks(
+        organisation, BirthDateUserFactory.create_batch(4, organisation=organisation)
+    )
+
+    latest = selectors.invitations_codes_latest_start(organisation=organisation)
+    assert latest.job == job and latest.count == 4
+    assert "4 brugere mangler" in admin_client.get(URL, {"seneste": "1"}).content.decode()
+    page = admin_client.get(URL, {"job": job.pk}).content.decode()
+    assert "4 brugere mangler" in page and f'name="job" value="{job.pk}"' in page
+
+    body = _reveal(admin_client, job=job.pk).content.decode()
+
+    assert len(SHEET_CODE.findall(body)) == 4
+    assert set(Invitation.objects.filter(code_revealed_at__isnull=False)) == set(invitations)
+    assert "1 bruger mangler" in admin_client.get(URL).content.decode()
+
+
+def test_another_organisations_job_is_404(admin_client, organisation):
+    elsewhere = SetUpOrganisationFactory()
+    job, _invitations = _job_in_two_chunks(
+        elsewhere, BirthDateUserFactory.create_batch(2, organisation=elsewhere)
+    )
+    assert admin_client.get(URL, {"job": job.pk}).status_code == 404
+    assert _reveal(admin_client, job=job.pk).status_code == 404
+    assert not Invitation.objects.filter(code_revealed_at__isnull=False).exists()
