@@ -320,8 +320,8 @@ def _import(
         )
         ImportRun.objects.filter(pk=run.pk).update(
             state=ImportRun.State.DONE,
-            total=total,
-            processed=total,
+            total=done,  # the signatures read and reported (one report row each)
+            processed=done,
             imported=state.imported,
             skipped=state.skipped,
             flagged=state.flagged,
@@ -334,7 +334,7 @@ def _import(
             target=f"{organisation.name} (CVR {organisation.cvr})",
             changes={
                 "run": run.pk,
-                "signatures": total,
+                "signatures": done,
                 "imported": state.imported,
                 "skipped": state.skipped,
                 "flagged": state.flagged,
