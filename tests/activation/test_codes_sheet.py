@@ -314,3 +314,15 @@ def test_another_organisations_job_is_404(admin_client, organisation):
     assert admin_client.get(URL, {"job": job.pk}).status_code == 404
     assert _reveal(admin_client, job=job.pk).status_code == 404
     assert not Invitation.objects.filter(code_revealed_at__isnull=False).exists()
+
+
+def test_the_receipt_and_afventer_aktivering_link_to_the_codes(admin_client, organisation):
+    session = admin_client.session
+    session["activation_bulk_receipt"] = {"count": 3, "means": ["app"], "with_code": 2}
+    session.save()
+    receipt = admin_client.get(reverse("activation:bulk_receipt")).content.decode()
+    assert f'href="{URL}?seneste=1"' in receipt
+    assert reverse("activation:delivery") in receipt
+
+    pending = admin_client.get(reverse("activation:pending")).content.decode()
+    assert f'href="{URL}"' in pending and reverse("activation:delivery") in pending
