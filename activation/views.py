@@ -27,6 +27,7 @@ from users.selectors import users_for_selection, users_imported_without_rid_coun
 ADMINS = (RoleGrant.Role.ORGANISATION_ADMIN, RoleGrant.Role.USER_ADMIN)
 SELECTION_KEY = "activation_bulk"
 RECEIPT_KEY = "activation_bulk_receipt"
+JOB_KEY = "activation_bulk_job"
 PAGE_SIZE = 25
 EXPIRING_PARAMETER = "udloeber"  # the overview links to ?udloeber=7
 _LABELS = dict(BoundMeans.Kind.choices)
@@ -50,6 +51,8 @@ def _selection_or_redirect(request):
     if not selection:
         if request.session.get(RECEIPT_KEY):
             return None, redirect("activation:bulk_receipt")
+        if request.session.get(JOB_KEY):  # started as a bulk job: its progress and receipt
+            return None, redirect("activation:bulk_job", pk=request.session[JOB_KEY])
         messages.info(request, _("Markér de brugere, der skal aktiveres, og vælg Aktivér brugere."))
         return None, redirect("users:imported")
     return selection, None
@@ -77,6 +80,7 @@ def bulk_start(request):
         {"all": True, "q": data["q"]} if data["all_matching"] else {"ids": data["user"]}
     )
     request.session.pop(RECEIPT_KEY, None)
+    request.session.pop(JOB_KEY, None)
     return redirect("activation:bulk_means")
 
 
@@ -161,6 +165,7 @@ def _bulk_activation_job(request, selection: dict, selected):
     bulkjobs.bulk_job_confirm(job=job, parameters={}, actor=request.user)
     transaction.on_commit(lambda: bulk_job_task.enqueue(job_id=job.pk))
     request.session.pop(SELECTION_KEY, None)
+    request.session[JOB_KEY] = job.pk
     return redirect("activation:bulk_job", pk=job.pk)
 
 

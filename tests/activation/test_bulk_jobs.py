@@ -461,3 +461,18 @@ def test_a_job_stopped_by_an_error_can_be_resumed_for_the_rest(
     assert _audits("user_reactivated") == 3
     assert admin_client.post(reverse("activation:bulk_job_retry", args=[job.pk])).status_code == 302
     assert _audits("user_reactivated") == 3
+
+
+def test_a_second_click_on_a_bulk_activation_job_goes_to_the_job(
+    admin_client, organisation, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(bulkjobs, "RUN_NOW_MAX", 1)
+    users = ImportedUserFactory.create_batch(2, organisation=organisation)
+    admin_client.post(reverse("activation:bulk_start"), {"user": [u.pk for u in users]})
+    admin_client.post(reverse("activation:bulk_means"), {"means": ["kodeviser"]})
+    with django_capture_on_commit_callbacks(execute=True):
+        first = admin_client.post(reverse("activation:bulk_confirm"))
+        second = admin_client.post(reverse("activation:bulk_confirm"))
+    assert second.url == first.url
+    assert BulkJob.objects.count() == 1
+    assert Invitation.objects.filter(user__in=users).count() == 2
