@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mitid_portal.confirm import unconfirmed
@@ -174,7 +174,7 @@ def powers_csv(request):
             yield (
                 power.other_name,
                 power.other_cvr,
-                _("Givet") if given else _("Modtaget"),
+                pgettext("fuldmagt", "Givet") if given else _("Modtaget"),
                 ", ".join(service.name for service in power.services.all()),
                 power.valid_until.isoformat() if power.valid_until else "",
                 _state_label(power),
