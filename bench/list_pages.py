@@ -16,6 +16,7 @@ throwaway SQLite file under /tmp.
 
 import argparse
 import datetime
+import random
 import statistics
 import sys
 import time
@@ -164,7 +165,9 @@ def main() -> int:
 
         print(f"database: {connection.vendor} ({url.split('@')[-1]})")
         figures = {}
-        for size, cvr in ((args.small, "99999980"), (args.large, "99999981")):
+        # CVRs of this run only: a rerun on the same PostgreSQL database starts afresh.
+        run = random.randrange(100_000, 999_999)
+        for size, cvr in ((args.small, f"98{run}"), (args.large, f"99{run}")):
             started = time.perf_counter()
             admin = build(size, cvr)
             print(f"built {size} users in {time.perf_counter() - started:.1f} s", flush=True)
