@@ -485,10 +485,9 @@ def _activate_chunk(job: BulkJob, items: list[BulkJobItem], ctx: Context) -> Non
             actor=ctx.actor,
             request=ctx.request,
         )
-        started = {invitation.user_id for invitation in invitations}
-        job.parameters["with_code"] = job.parameters.get("with_code", 0) + sum(
-            1 for invitation in invitations if invitation.code_hash
-        )
+        # All or nothing: every user locked as imported has started (else it raised).
+        started = {user.pk for user in imported}
+        job.parameters["with_code"] = job.parameters.get("with_code", 0) + invitations.with_code
     for item in items:
         if item.user_id in started:
             item.outcome, item.reason = BulkJobItem.Outcome.OK, ""

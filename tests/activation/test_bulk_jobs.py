@@ -18,7 +18,11 @@ from activation.services import bulkjobs
 from activation.tasks import bulk_jobs_resume
 from mitid_portal.models import AuditEvent, OutboundEmail
 from organisations.models import PublicService, RoleGrant, UserGroup, UserRight
-from tests.activation.factories import ImportedUserFactory, SetUpOrganisationFactory
+from tests.activation.factories import (
+    BirthDateUserFactory,
+    ImportedUserFactory,
+    SetUpOrganisationFactory,
+)
 from tests.factories import RoleGrantFactory, UserFactory
 from users.models import User
 
@@ -416,7 +420,11 @@ def test_bulk_activation_above_the_threshold_runs_as_a_job_with_the_g45_receipt(
     admin_client, organisation, monkeypatch, django_capture_on_commit_callbacks
 ):
     monkeypatch.setattr(bulkjobs, "RUN_NOW_MAX", 2)
-    users = ImportedUserFactory.create_batch(3, organisation=organisation)
+    monkeypatch.setattr(bulkjobs, "CHUNK", 2)
+    users = [
+        *ImportedUserFactory.create_batch(2, organisation=organisation),
+        BirthDateUserFactory(organisation=organisation),
+    ]
     admin_client.post(reverse("activation:bulk_start"), {"user": [u.pk for u in users]})
     admin_client.post(reverse("activation:bulk_means"), {"means": ["kodeviser"]})
     with django_capture_on_commit_callbacks(execute=True):
@@ -430,6 +438,7 @@ def test_bulk_activation_above_the_threshold_runs_as_a_job_with_the_g45_receipt(
     assert "<h1>Kvittering</h1>" in page
     assert "Aktiveringen er startet for 3 brugere." in page
     assert "MitID kodeviser" in page
+    assert "1 bruger er oprettet med fødselsdato" in page
 
 
 def test_a_job_stopped_by_an_error_can_be_resumed_for_the_rest(
