@@ -357,7 +357,9 @@ def _chunk_import(*, state: _Run, source: NemIDSource, chunk: list[NemIDSignatur
             organisation=organisation,
             nemid_employee_id__gte=first_id,
             nemid_employee_id__lte=last_id,
-        ).values_list("nemid_employee_id", flat=True)
+        )
+        .order_by()  # a set: no sort by name
+        .values_list("nemid_employee_id", flat=True)
     )
     rights: dict[int, list[NemIDSignatureRight]] = defaultdict(list)
     for right in source.rights_between(cvr=organisation.cvr, first_id=first_id, last_id=last_id):
@@ -471,7 +473,9 @@ def _users_insert_chunk(
             organisation=state.organisation,
             nemid_employee_id__gte=users[0][_EMPLOYEE],
             nemid_employee_id__lte=users[-1][_EMPLOYEE],
-        ).values_list("nemid_employee_id", "pk")
+        )
+        .order_by()  # a mapping: no sort by name
+        .values_list("nemid_employee_id", "pk")
     )
     service_ids = state.service_ids
     state.rights.insert(
