@@ -17,6 +17,7 @@ EVERY_ITEM = [
     "Importerede brugere",
     "Brugere",
     "Afventer aktivering",
+    "Massehandlinger",
     "Organisation",
     "Indstillinger",
     "Min profil",
