@@ -87,11 +87,12 @@ class SimulatedNemIDSource:
         return list(
             map(
                 make,
+                # The range on the signatures' own key (a subquery), so that the database reads
+                # only this chunk's signatures, not all of the CVR's for every chunk.
                 NemIDRight.objects.filter(
-                    employee_id__gte=first_id,
-                    employee_id__lte=last_id,
-                    employee__cvr=cvr,
-                    employee__status=ACTIVE,
+                    employee__in=NemIDEmployee.objects.filter(
+                        pk__gte=first_id, pk__lte=last_id, cvr=cvr, status=ACTIVE
+                    ).values("pk")
                 )
                 .order_by()
                 .values_list("employee_id", "service_code", "service_name"),
