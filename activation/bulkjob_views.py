@@ -145,7 +145,9 @@ def bulk_job_confirm(request, pk: int):
     if request.method == "POST" and form.is_valid():
         if not request.roles & set(action.roles):
             raise PermissionDenied
-        if bulkjobs.bulk_job_confirm(job=job, parameters=form.parameters(), actor=request.user):
+        if bulkjobs.bulk_job_confirm(
+            job=job, parameters=form.parameters(), actor=request.user, request=request
+        ):
             _start(request, job)
         return redirect("activation:bulk_job", pk=job.pk)
     return render(

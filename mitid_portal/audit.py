@@ -357,6 +357,15 @@ def _flag(yes: Any, no: Any = None) -> Callable[[Any, dict, str], str | None]:
     return phrase
 
 
+def _stored_label(template: Any) -> Callable[[Any, dict, str], str | None]:
+    """A label stored in Danish (as a role's is), translated through the catalogue as it is read."""
+
+    def phrase(value: Any, changes: dict, action: str) -> str | None:
+        return str(template) % {"value": _(str(value))} if value else None
+
+    return phrase
+
+
 def _value(template: Any, *, date: bool = False) -> Callable[[Any, dict, str], str | None]:
     def phrase(value: Any, changes: dict, action: str) -> str | None:
         if value in (None, ""):
@@ -420,6 +429,8 @@ _PHRASES: dict[str, Callable[[Any, dict, str], str | None]] = {
     "separate_mitid": _flag(_lazy("Med et særskilt MitID til erhvervsbrug")),
     "private_mitid": _private_mitid,
     "invitation": _value(_lazy("Invitation nr. %(value)s")),
+    "massehandling": _stored_label(_lazy("Handling: %(value)s")),
+    "job": _value(_lazy("Massehandling nr. %(value)s")),
     # connection and setup
     "reason": _reason,
     "version": _value(_lazy("Vilkår i version %(value)s")),

@@ -29,7 +29,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -425,8 +425,9 @@ def bulk_job_create(
 
 
 @transaction.atomic
-def bulk_job_confirm(*, job: BulkJob, parameters: dict, actor: User) -> bool:
-    """The administrator confirms a draft job with the action's extra fields: it is queued.
+def bulk_job_confirm(*, job: BulkJob, parameters: dict, actor: User, request=None) -> bool:
+    """The administrator confirms a draft job with the action's extra fields: it is queued, and
+    the start is one audit event (each user's act is audited again by its own service).
     Returns False when it was confirmed before (a double click: nothing happens twice)."""
     locked = BulkJob.objects.select_for_update().get(pk=job.pk)
     if locked.state != BulkJob.State.DRAFT:
@@ -438,7 +439,33 @@ def bulk_job_confirm(*, job: BulkJob, parameters: dict, actor: User) -> bool:
         heartbeat_at=now,
     )
     job.refresh_from_db()
+    audit_record(
+        action="bulk_job_started",
+        actor_name=job.created_by_name,
+        actor_user=actor,
+        organisation=job.organisation,
+        target=f"{job.total} brugere",
+        changes=_started_changes(job, parameters),
+        request=request,
+    )
     return True
+
+
+def _started_changes(job: BulkJob, parameters: dict) -> dict:
+    """The start's audit details: the action by its Danish name (the Revisionslog translates it
+    for the reader, as it does a role's), how many users, the job, and the choice made."""
+    action = bulk_action_of(job.action)
+    with translation.override("da"):
+        label = str(action.label) if action is not None else job.action
+    changes = {"massehandling": label, "count": job.total, "job": job.pk}
+    for key, name in (("reason", "reason"), ("role", "role")):
+        if parameters.get(key):
+            changes[name] = parameters[key]
+    if parameters.get("group_name"):
+        changes["gruppe"] = parameters["group_name"]
+    if parameters.get("service_name"):
+        changes["tjeneste"] = parameters["service_name"]
+    return changes
 
 
 def bulk_job_runs_now(job: BulkJob) -> bool:

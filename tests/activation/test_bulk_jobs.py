@@ -232,6 +232,25 @@ def test_a_double_confirm_runs_the_job_once(admin_client, organisation, org_admi
     assert _audits("activation_link_resent") == 2
 
 
+def test_the_start_is_one_audit_event_naming_the_action_and_the_choice(
+    admin_client, organisation, org_admin
+):
+    users = [UserFactory(organisation=organisation, state=User.State.ACTIVE) for _ in range(3)]
+    job = _select(admin_client, users, "suspend")
+    admin_client.post(reverse("activation:bulk_job_confirm", args=[job.pk]), {"reason": "Fratrådt"})
+    event = AuditEvent.objects.get(action="bulk_job_started")
+    assert event.organisation == organisation and event.actor_user == org_admin
+    assert event.changes == {
+        "massehandling": "Suspendér",
+        "count": 3,
+        "job": job.pk,
+        "reason": "Fratrådt",
+    }
+    assert _audits("user_suspended") == 3  # and each user's act by its own service
+    admin_client.post(reverse("activation:bulk_job_confirm", args=[job.pk]), {"reason": "x"})
+    assert _audits("bulk_job_started") == 1  # a double click starts nothing twice
+
+
 def test_a_foreign_id_refuses_the_whole_selection(admin_client, organisation):
     own = UserFactory(organisation=organisation)
     foreign = UserFactory(organisation=SetUpOrganisationFactory())
