@@ -10,6 +10,7 @@ text wrapped for translation, and rendered in the recipient's language (``User.l
 unless they chose English), or the language active when queued if the recipient is no user.
 """
 
+import base64
 import datetime
 import logging
 import random
@@ -380,7 +381,11 @@ def _subject(subject: str) -> str | None:
         return None
     if subject.isascii():
         return subject if len(subject) <= _HEADER_ROOM else None
-    value = Header(subject, "utf-8").encode()
+    # Header(subject, "utf-8").encode() measures every prefix to find where to split (0.6 ms
+    # a subject); a subject whose single encoded word fits its 76 characters is that word.
+    value = f"=?utf-8?b?{base64.b64encode(subject.encode()).decode('ascii')}?="
+    if len(value) > 76:
+        value = Header(subject, "utf-8").encode()
     if len(value) > _HEADER_ROOM:
         value = Header(value, header_name="Subject").encode(linesep="\r\n", maxlinelen=78)
     return value

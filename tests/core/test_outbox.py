@@ -115,6 +115,8 @@ def test_a_delivery_run_queued_by_the_old_periodic_sweep_still_runs():
 
 _SUBJECTS = [
     "Besked til Anne",
+    "Aktivér din bruger – Åse Bøg",  # one encoded word on the Subject line
+    "Aktivér din bruger hos Region Æ – Åse Bøg",  # one encoded word, folded to its own line
     "Aktivér din bruger hos Region Hovedstaden – Åse Bøg",
     "Aktivér din bruger hos Region Syddanmark, Sygehus Lillebælt – Medarbejder 123 Jensen-Ø",
     "Welcome to MitID Erhverv at Region Nordjylland",
