@@ -3,7 +3,6 @@
 the emailed link (G6.1)."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -29,7 +28,6 @@ SELECTION_KEY = "activation_bulk"
 RECEIPT_KEY = "activation_bulk_receipt"
 JOB_KEY = "activation_bulk_job"
 PAGE_SIZE = 25
-EXPIRING_PARAMETER = "udloeber"  # the overview links to ?udloeber=7
 _LABELS = dict(BoundMeans.Kind.choices)
 
 
@@ -275,32 +273,6 @@ def code_new(request, pk: int):
 
 
 # --- Afventer aktivering ---------------------------------------------------------------------
-
-
-@require_GET
-@organisation_view(*ADMINS)
-def pending(request):
-    """*Afventer aktivering*: the users who have not activated yet, soonest expiry first; with
-    ``?udloeber=7`` only the links that expire within 7 days (the migration overview's bar).
-    Any other value shows them all."""
-    invitations = selectors.invitations_pending(organisation=request.organisation)
-    expiring = request.GET.get(EXPIRING_PARAMETER) == "7"
-    if expiring:
-        invitations = selectors.invitations_expiring(invitations)
-    paginator = Paginator(invitations, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("side"))
-    page.object_list = list(page.object_list)
-    for invitation in page.object_list:
-        invitation.means_labels = _means_labels(invitation.means)
-    return render(
-        request,
-        "activation/pending.html",
-        {
-            "page": page,
-            "expiring": expiring,
-            "query": f"{EXPIRING_PARAMETER}=7" if expiring else "",
-        },
-    )
 
 
 @require_POST

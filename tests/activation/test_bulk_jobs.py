@@ -458,6 +458,8 @@ def test_bulk_activation_above_the_threshold_runs_as_a_job_with_the_g45_receipt(
     assert "Aktiveringen er startet for 3 brugere." in page
     assert "MitID kodeviser" in page
     assert "1 bruger er oprettet med fødselsdato" in page
+    # The codes of this job's birth-date users, together, once (Aktiveringskoder ?job=).
+    assert f'href="{reverse("activation:codes")}?job={job.pk}"' in page
 
 
 def test_a_job_stopped_by_an_error_can_be_resumed_for_the_rest(
