@@ -99,6 +99,15 @@ def test_send_new_link_to_all_matching_a_search_of_20000(
     pages = page.get_by_role("navigation", name="Sider")
     expect(pages.get_by_role("link", name="Side 25", exact=True)).to_be_visible()
     expect(page.get_by_role("main").get_by_role("link", name=re.compile(SURNAME))).to_have_count(25)
+    first_page = set(rows.evaluate_all("boxes => boxes.map(b => b.value)"))
+    axe_check(page)
+
+    # The search is kept on the next page; the selection is made from there.
+    pages.get_by_role("link", name="Næste").click()
+    expect(page).to_have_url(re.compile(r"side=2"))
+    expect(page.get_by_role("searchbox")).to_have_value(SURNAME)
+    expect(rows).to_have_count(25)
+    assert not first_page & set(rows.evaluate_all("boxes => boxes.map(b => b.value)"))
     axe_check(page)
 
     # G4.1 across pages: "Vælg alle 625 brugere, der matcher filteret" covers (and locks) the page.
