@@ -63,6 +63,12 @@ def pending(request):
         default_sort=DEFAULT_SORT,
         columns=COLUMNS,
         default_size=PAGE_SIZE,
+        page_reader=lambda chosen: selectors.invitations_pending_page(
+            organisation=request.organisation,
+            user_filter=form.user_filter(),
+            expiring_days=days,
+            params=chosen,
+        ),
     )
     for invitation in context["page"].object_list:
         invitation.means_labels = [str(_LABELS.get(m, m)) for m in invitation.means]

@@ -4,12 +4,14 @@ invitations (the selection itself is ``users.selectors.users_for_selection``).""
 import datetime
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from django.db.models import (
     Case,
     CharField,
     Count,
+    Exists,
     IntegerField,
     Max,
     OuterRef,
@@ -25,6 +27,15 @@ from django_stubs_ext import WithAnnotations
 
 from activation.models import BulkJob, BulkJobItem, Invitation
 from mitid_portal.audit import MEANS_LABELS
+from mitid_portal.listing import (
+    SORTED_BELOW,
+    ListPage,
+    ListParams,
+    ordered_slice,
+    page_window,
+    reversed_order,
+    sorted_not_walked,
+)
 from mitid_portal.models import OutboundEmail
 from organisations.models import Organisation
 from users.models import User
@@ -39,11 +50,13 @@ def ids_outside_organisation(*, organisation: Organisation, ids: list[int]) -> b
 
 
 # The sort orders of *Afventer aktivering* (``?sort=udloeber``, ``-udloeber``, …): the soonest
-# expiry first by default, then by name (a bulk activation gives thousands the same expiry).
+# expiry first by default, then by name (a bulk activation gives thousands the same expiry). The
+# name and email orders end in the user's id (one live invitation per user), so that the
+# organisation's users-by-name and users-by-email indexes serve them.
 PENDING_SORTS: dict[str, tuple[str, ...]] = {
-    "udloeber": ("expires_at", "user__last_name", "user__first_name", "id"),
-    "navn": ("user__last_name", "user__first_name", "id"),
-    "email": ("user__email", "id"),
+    "udloeber": ("expires_at", "user__last_name", "user__first_name", "user__id"),
+    "navn": ("user__last_name", "user__first_name", "user__id"),
+    "email": ("user__email", "user__id"),
 }
 PENDING_COLUMNS = (
     "id",
@@ -67,6 +80,54 @@ PENDING_COLUMNS = (
 )
 
 
+def _user_conditions_given(user_filter: UserFilter | None) -> bool:
+    """Whether ``user_filter`` has a condition on the users (other than the means, which the
+    invitation holds)."""
+    return user_filter is not None and bool(
+        user_filter.search
+        or user_filter.state
+        or user_filter.role
+        or user_filter.group is not None
+        or user_filter.right is not None
+        or user_filter.origin
+        or user_filter.login_before
+    )
+
+
+def _pending_users(*, organisation: Organisation, user_filter: UserFilter | None) -> QuerySet:
+    """The organisation's users matching ``user_filter``'s conditions on users (read from the
+    organisation's indexes of users: the search's, the name's)."""
+    users = User._base_manager.filter(organisation=organisation)
+    if user_filter is None:
+        return users
+    users = users_searched(users, user_filter.search)
+    return users.filter(*users_filter_conditions(replace(user_filter, search="", means="")))
+
+
+def _live_invitations(
+    *,
+    organisation: Organisation,
+    user_filter: UserFilter | None,
+    expiring_days: int | None,
+    now: datetime.datetime | None,
+) -> QuerySet[Invitation]:
+    """The organisation's live invitations with ``user_filter``'s means and the expiry window;
+    not yet the conditions on their users."""
+    # The base manager: no sandbox condition beside the organisation's (the organisation is its
+    # sandbox's), so that the invitations are counted from the index (organisation, state,
+    # expires_at) alone.
+    invitations = Invitation._base_manager.filter(
+        organisation=organisation, state=Invitation.State.LIVE
+    )
+    if user_filter is not None and user_filter.means:
+        invitations = invitations.filter(means__icontains=f'"{user_filter.means}"')
+    if expiring_days is not None:
+        invitations = invitations_expiring(
+            invitations, now=now, within=datetime.timedelta(days=expiring_days)
+        )
+    return invitations
+
+
 def invitations_pending(
     *,
     organisation: Organisation,
@@ -77,24 +138,130 @@ def invitations_pending(
     """*Afventer aktivering*: live invitations, the soonest to expire first; only those whose user
     matches ``user_filter`` (search, means, role, group, right, origin), and with
     ``expiring_days`` only the links that expire within that many days (and have not yet)."""
-    invitations = Invitation.objects.filter(organisation=organisation, state=Invitation.State.LIVE)
-    if user_filter is not None:
-        invitations = users_searched(invitations, user_filter.search, prefix="user__")
-        conditions = users_filter_conditions(
-            replace(user_filter, search="", means=""), prefix="user__", outer="user_id"
-        )
-        if user_filter.means:
-            conditions.append(Q(means__icontains=f'"{user_filter.means}"'))
-        invitations = invitations.filter(*conditions)
-    if expiring_days is not None:
-        invitations = invitations_expiring(
-            invitations, now=now, within=datetime.timedelta(days=expiring_days)
-        )
+    invitations = _live_invitations(
+        organisation=organisation, user_filter=user_filter, expiring_days=expiring_days, now=now
+    )
+    if _user_conditions_given(user_filter):
+        users = _pending_users(organisation=organisation, user_filter=user_filter)
+        invitations = invitations.filter(user_id__in=users.values("pk"))
     return (
         invitations.select_related("user")
         .only(*PENDING_COLUMNS)
         .order_by(*PENDING_SORTS["udloeber"])
     )
+
+
+def _user_order(order: tuple[str, ...]) -> tuple[str, ...]:
+    """An order of invitations by their user's fields as an order of the users."""
+    return tuple(
+        ("-" if f.startswith("-") else "") + f.removeprefix("-").removeprefix("user__")
+        for f in order
+    )
+
+
+def _rows_by_users(
+    *,
+    organisation: Organisation,
+    user_filter: UserFilter | None,
+    live: QuerySet[Invitation],
+    order: tuple[str, ...],
+    total: int,
+    start: int,
+    end: int,
+) -> list[Invitation]:
+    """Rows ``start`` … ``end - 1`` (of ``total``) of the invitations ``live`` in ``order`` (by
+    their user's fields only): the users are read in that order from the organisation's index,
+    those with one of the invitations kept (one live invitation per user), and the page's
+    invitations read by their users' ids – one query, whose cost is the page's rows. From the end
+    in the reversed order in the back half; sorted when ``total`` is small."""
+    if not total or start >= end:
+        return []
+    users = _pending_users(organisation=organisation, user_filter=user_filter).filter(
+        Exists(live.filter(user_id=OuterRef("pk")))
+    )
+    lead = [sorted_not_walked()] if total <= SORTED_BELOW else []
+    by_user = _user_order(order)
+    if start > total // 2:
+        ids = users.order_by(*lead, *reversed_order(by_user))[total - end : total - start]
+    else:
+        ids = users.order_by(*lead, *by_user)[start:end]
+    return list(
+        live.filter(user_id__in=ids.values("pk"))
+        .select_related("user")
+        .only(*PENDING_COLUMNS)
+        .order_by(*order)
+    )
+
+
+def invitations_pending_page(
+    *,
+    organisation: Organisation,
+    user_filter: UserFilter | None,
+    expiring_days: int | None,
+    params: ListParams,
+    now: datetime.datetime | None = None,
+) -> ListPage:
+    """The page of *Afventer aktivering* that ``params`` asks for (the invitations of
+    ``invitations_pending`` with the same filter), in two queries whatever the organisation's
+    size:
+
+    1. the number of invitations per expiry time (from the index (organisation, state,
+       expires_at) alone when no condition on users is given) – their sum is the list's count;
+    2. the page's rows. Within one expiry the order is the user's name, which the organisation's
+       users-by-name index serves: the users are read in name order, those with a live
+       invitation kept (``_rows_by_users``), so a page of an expiry shared by 100,000 users reads
+       only its own rows. A page that spans several expiries is read from just those, sorted (a
+       page's worth of expiries each big is rare: one bulk activation gives one expiry).
+
+    The name and email orders are read the same way through their users' indexes."""
+    invitations = invitations_pending(
+        organisation=organisation, user_filter=user_filter, expiring_days=expiring_days, now=now
+    )
+    groups = list(
+        invitations.order_by()
+        .values_list("expires_at")
+        .annotate(n=Count("pk"))
+        .order_by("expires_at")
+        .values_list("expires_at", "n")
+    )
+    total = sum(n for _expires, n in groups)
+    number, start, end = page_window(total, params=params)
+    live = _live_invitations(
+        organisation=organisation, user_filter=user_filter, expiring_days=expiring_days, now=now
+    )
+    by_users = partial(_rows_by_users, organisation=organisation, user_filter=user_filter)
+    read: list[Invitation] = []
+    if params.sort.removeprefix("-") != "udloeber":
+        read = by_users(live=live, order=params.order, total=total, start=start, end=end)
+        return ListPage(object_list=read, number=number, per_page=params.per_page, count=total)
+    if params.sort.startswith("-"):
+        groups.reverse()
+    spanned: list[tuple[datetime.datetime, int, int]] = []  # (expiry, rows, rows before it)
+    before = 0
+    for expires_at, n in groups:
+        if before < end and before + n > start:
+            spanned.append((expires_at, n, before))
+        before += n
+    if len(spanned) == 1:
+        expires_at, n, before = spanned[0]
+        read = by_users(
+            live=live.filter(expires_at=expires_at),
+            order=params.order[1:],
+            total=n,
+            start=start - before,
+            end=end - before,
+        )
+    elif spanned:
+        times = [expires_at for expires_at, _n, _before in spanned]
+        first_before = spanned[0][2]
+        read = ordered_slice(
+            invitations.filter(expires_at__gte=min(times), expires_at__lte=max(times)),
+            order=params.order,
+            total=sum(n for _expires, n, _before in spanned),
+            start=start - first_before,
+            end=end - first_before,
+        )
+    return ListPage(object_list=read, number=number, per_page=params.per_page, count=total)
 
 
 EXPIRING_WITHIN = datetime.timedelta(days=7)

@@ -8,7 +8,8 @@ many share a name) and renders, through Django's test client as the organisation
 *Brugere*, *Importerede brugere* and *Afventer aktivering*: the first page, the last page, a
 search ("Mette") and each sort. Prints the median server time of ``--repeat`` requests per page
 at both sizes and the ratio large/small (target: ≤ 2×), and the query count of each page (the
-same at both sizes).
+same at both sizes). The two organisations are built first, then measured in turns, page by
+page, so that the load of a shared machine weighs on both sizes alike.
 
 The database is ``DATABASE_URL`` when set (PostgreSQL is VACUUM ANALYZEd after the build);
 otherwise a throwaway SQLite file under /tmp.
@@ -127,30 +128,37 @@ def build(n: int, cvr: str):
     return admin
 
 
-def measure(admin, repeat: int) -> dict[tuple[str, str], tuple[float, int]]:
-    """Median seconds and query count of every page for ``admin``."""
+def measure(admins: dict[int, object], repeat: int) -> dict[int, dict]:
+    """Median seconds and query count of every page for each size's administrator. The sizes
+    are measured in turns, page by page (small, large, small, …), so that the load of a shared
+    machine weighs on both alike."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    client = Client()
-    client.force_login(admin)
-    results = {}
+    clients = {}
+    for size, admin in admins.items():
+        clients[size] = Client()
+        clients[size].force_login(admin)
+    results: dict[int, dict] = {size: {} for size in admins}
     for list_name, label, url_name, params in PAGES:
         url = reverse(url_name)
-        client.get(url, params)  # warm up
-        times = []
-        queries = 0
+        times: dict[int, list[float]] = {size: [] for size in admins}
+        queries: dict[int, int] = {}
+        for client in clients.values():
+            client.get(url, params)  # warm up
         for _ in range(repeat):
-            with CaptureQueriesContext(connection) as captured:
-                started = time.perf_counter()
-                response = client.get(url, params)
-                times.append(time.perf_counter() - started)
-            if response.status_code != 200:
-                raise RuntimeError(f"{url} {params}: HTTP {response.status_code}")
-            queries = len(captured.captured_queries)
-        results[(list_name, label)] = (statistics.median(times), queries)
+            for size, client in clients.items():
+                with CaptureQueriesContext(connection) as captured:
+                    started = time.perf_counter()
+                    response = client.get(url, params)
+                    times[size].append(time.perf_counter() - started)
+                if response.status_code != 200:
+                    raise RuntimeError(f"{url} {params}: HTTP {response.status_code}")
+                queries[size] = len(captured.captured_queries)
+        for size in admins:
+            results[size][(list_name, label)] = (statistics.median(times[size]), queries[size])
     return results
 
 
@@ -166,14 +174,14 @@ def main() -> int:
         from django.db import connection
 
         print(f"database: {connection.vendor} ({url.split('@')[-1]})")
-        figures = {}
+        admins = {}
         # CVRs of this run only: a rerun on the same PostgreSQL database starts afresh.
         run = random.randrange(100_000, 999_999)
         for size, cvr in ((args.small, f"98{run}"), (args.large, f"99{run}")):
             started = time.perf_counter()
-            admin = build(size, cvr)
+            admins[size] = build(size, cvr)
             print(f"built {size} users in {time.perf_counter() - started:.1f} s", flush=True)
-            figures[size] = measure(admin, args.repeat)
+        figures = measure(admins, args.repeat)
     finally:
         _common.cleanup()
     small, large = figures[args.small], figures[args.large]

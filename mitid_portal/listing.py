@@ -10,11 +10,12 @@ costs what the first one does when an index serves the order), then turned back 
 ``includes/list_controls.html`` renders the pagination, the jump and the page size.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, IntegerField, QuerySet
+from django.db.models.expressions import BaseExpression, ExpressionWrapper
 from django.utils.http import urlencode
 
 PAGE_SIZES = (25, 50, 100, 200)
@@ -34,7 +35,7 @@ class ListParams:
     last: bool  # ?side=sidste: the last page
 
 
-def _reversed(order: Sequence[str]) -> tuple[str, ...]:
+def reversed_order(order: Sequence[str]) -> tuple[str, ...]:
     return tuple(f[1:] if f.startswith("-") else f"-{f}" for f in order)
 
 
@@ -54,7 +55,7 @@ def list_params(
         sort, key = default_sort, default_sort.removeprefix("-")
     order = tuple(sorts[key])
     if sort.startswith("-"):
-        order = _reversed(order)
+        order = reversed_order(order)
     size_text = (params.get(SIZE_PARAMETER) or "").strip()
     per_page = int(size_text) if size_text.isdigit() and int(size_text) in PAGE_SIZES else 0
     page_text = (params.get(PAGE_PARAMETER) or "").strip()
@@ -125,23 +126,53 @@ class ListPage:
         return links
 
 
+# At most this many rows are sorted rather than read in an index's order: a search that finds
+# few rows among many (an email's beginning among 200,000 users) is read through the search's
+# indexes and sorted, instead of walking the whole order's index past rows that do not match.
+SORTED_BELOW = 2000
+
+
+def sorted_not_walked() -> BaseExpression:
+    """An ordering term (always 0) that no index serves: put first, it makes the database find
+    the rows by the filter's indexes and sort them, whatever it guesses about their number."""
+    return ExpressionWrapper(F("pk") * 0, output_field=IntegerField())
+
+
+def page_window(total: int, *, params: ListParams) -> tuple[int, int, int]:
+    """The page ``params`` asks for among ``total`` rows: (number, start, end) with
+    ``start``/``end`` row offsets; a page past the end is the last one."""
+    per_page = params.per_page
+    num_pages = max(1, -(-total // per_page))
+    number = num_pages if params.last else min(max(params.page or 1, 1), num_pages)
+    start = (number - 1) * per_page
+    return number, start, min(start + per_page, total)
+
+
+def ordered_slice(
+    queryset: QuerySet, *, order: Sequence[str], total: int, start: int, end: int
+) -> list:
+    """Rows ``start`` … ``end - 1`` of ``queryset`` (``total`` rows) in ``order``: read from the
+    end in the reversed order when they lie in the back half, so that OFFSET counts from the
+    nearer end; sorted rather than read in an index's order when ``total`` is small."""
+    if not total or start >= end:
+        return []
+    lead = [sorted_not_walked()] if total <= SORTED_BELOW else []
+    if start > total // 2:
+        # From the end: rows total-end … total-start-1 of the reversed order.
+        rows = list(queryset.order_by(*lead, *reversed_order(order))[total - end : total - start])
+        rows.reverse()
+        return rows
+    return list(queryset.order_by(*lead, *order)[start:end])
+
+
 def list_page(queryset: QuerySet, *, params: ListParams, count: int | None = None) -> ListPage:
     """The page ``params`` asks for of ``queryset`` (ordered here by ``params.order``): a page
     past the end is the last one. Two queries: the count and the page's rows. A page in the back
     half is read from the end in the reversed order."""
     total = queryset.order_by().count() if count is None else count
-    per_page = params.per_page
-    num_pages = max(1, -(-total // per_page))
-    number = num_pages if params.last else min(max(params.page or 1, 1), num_pages)
-    start = (number - 1) * per_page
-    end = min(start + per_page, total)
-    if total and start > total // 2:
-        # From the end: rows total-end … total-start-1 of the reversed order.
-        rows = list(queryset.order_by(*_reversed(params.order))[total - end : total - start])
-        rows.reverse()
-    else:
-        rows = list(queryset.order_by(*params.order)[start:end]) if total else []
-    return ListPage(object_list=rows, number=number, per_page=per_page, count=total)
+    number, start, end = page_window(total, params=params)
+    rows = ordered_slice(queryset, order=params.order, total=total, start=start, end=end)
+    return ListPage(object_list=rows, number=number, per_page=params.per_page, count=total)
 
 
 @dataclass(frozen=True)
@@ -182,12 +213,15 @@ def list_context(
     default_sort: str,
     columns: Sequence[tuple[str, Any]],
     default_size: int = PAGE_SIZES[0],
+    page_reader: Callable[[ListParams], ListPage] | None = None,
 ) -> dict[str, Any]:
     """What a list's template needs beside its rows: ``page`` (a ``ListPage`` of ``queryset``
     sorted and cut as the GET ``params`` ask), ``headers`` (the sortable ``columns``),
     ``query`` (the filter ``query``, the sort and the page size, without defaults, encoded: the
     pagination's and the export's links add to it), ``kept`` (the same as (name, value) pairs,
-    hidden fields of the jump and page-size forms), ``per_page`` and ``page_sizes``."""
+    hidden fields of the jump and page-size forms), ``per_page`` and ``page_sizes``. A list whose
+    page is not a plain slice of its order reads it with ``page_reader`` (given the chosen sort,
+    size and page)."""
     chosen = list_params(params, sorts=sorts, default_sort=default_sort, default_size=default_size)
     kept = dict(query)
     if chosen.sort != default_sort:
@@ -195,7 +229,9 @@ def list_context(
     if chosen.per_page != default_size:
         kept[SIZE_PARAMETER] = str(chosen.per_page)
     return {
-        "page": list_page(queryset, params=chosen),
+        "page": (
+            page_reader(chosen) if page_reader is not None else list_page(queryset, params=chosen)
+        ),
         "headers": sort_headers(columns, params=chosen, query=query),
         "query": urlencode(kept),
         "kept": [(k, v) for k, v in kept.items() if k != SIZE_PARAMETER],

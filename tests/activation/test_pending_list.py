@@ -189,3 +189,51 @@ def test_pending_query_counts_do_not_grow(
     add(57)
     with django_assert_num_queries(len(small.captured_queries)):
         get()
+
+
+@pytest.mark.parametrize("walked", [False, True])
+def test_pages_across_expiries_are_slices_of_one_order(
+    admin_client, organisation, monkeypatch, walked
+):
+    """The page reader counts per expiry and reads a page from the expiries it spans: every
+    page of every sort is a slice of the one order, sorted (few rows) or read in the users'
+    index order (many)."""
+    if walked:
+        monkeypatch.setattr("mitid_portal.listing.SORTED_BELOW", 0)
+        monkeypatch.setattr("activation.selectors.SORTED_BELOW", 0)
+    now = timezone.now()
+    rows = []
+    for i, days in enumerate([9, 3, 20] * 12):
+        user = UserFactory(
+            organisation=organisation,
+            state=User.State.AWAITING,
+            last_name=f"N{(i * 7) % 36:02d}",
+            email=f"e{(i * 5) % 36:02d}@x.dk",
+        )
+        rows.append((now + datetime.timedelta(days=days), user))
+    Invitation.objects.bulk_create(
+        Invitation(user=u, organisation=organisation, token_hash=f"g-{u.pk}", expires_at=at)
+        for at, u in rows
+    )
+    url = reverse("activation:pending")
+    by_expiry = [u.last_name for _at, u in sorted(rows, key=lambda r: (r[0], r[1].last_name))]
+    orders = {
+        "udloeber": by_expiry,
+        "-udloeber": [
+            u.last_name for _at, u in sorted(rows, key=lambda r: (r[0], r[1].last_name))[::-1]
+        ],
+        "navn": sorted(u.last_name for _at, u in rows),
+        "-email": [u.last_name for _at, u in sorted(rows, key=lambda r: r[1].email)[::-1]],
+    }
+    for sort, expected in orders.items():
+        pages = [
+            _names(admin_client.get(url, {"sort": sort, "antal": "25", "side": str(n)}))
+            for n in (1, 2)
+        ]
+        assert pages[0] + pages[1] == expected, sort
+        last = _names(admin_client.get(url, {"sort": sort, "antal": "25", "side": "sidste"}))
+        assert last == expected[25:]
+    # A search counts per expiry too.
+    response = admin_client.get(url, {"q": "N0", "antal": "25"})
+    assert response.context["page"].paginator.count == 10
+    assert _names(response) == [n for n in by_expiry if n.startswith("N0")]

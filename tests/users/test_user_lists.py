@@ -265,3 +265,50 @@ def test_query_counts_do_not_grow_with_the_organisation(
         response = admin_client.get(reverse(name), params)
         if response.streaming:
             b"".join(response.streaming_content)
+
+
+# --- Search by beginnings, served by indexes (users 0013) -------------------------------------
+
+
+def test_search_finds_the_beginning_of_a_name_email_bruger_id_or_rid(admin_client, organisation):
+    mette = UserFactory(
+        organisation=organisation,
+        first_name="Mette",
+        last_name="Hansen",
+        email="mh@firma.dk",
+        state=User.State.ACTIVE,
+    )
+    anne = UserFactory(
+        organisation=organisation,
+        first_name="Anne Marie",
+        last_name="Holm",
+        email="amh@firma.dk",
+        rid="4711",
+        state=User.State.ACTIVE,
+    )
+    UserFactory(organisation=organisation, first_name="Bo", last_name="Jensen", rid="1147")
+    url = reverse("users:list")
+
+    def found(q: str) -> set[int]:
+        return {u.pk for u in admin_client.get(url, {"q": q}).context["page"].object_list}
+
+    assert found("Mette") == found("mette") == found("HANS") == {mette.pk}
+    assert found("Mette Hansen") == found("mette  h") == {mette.pk}
+    assert found("mh@") == found("MH@FIRMA.DK") == {mette.pk}
+    assert found("Anne Marie H") == found("anne") == found("471") == {anne.pk}
+    # Beginnings only: the middle of a name, an email or a RID finds nothing.
+    assert found("ette") == found("firma.dk") == found("711") == set()
+    assert found("Hansen Mette") == set()
+
+
+def test_a_search_reads_the_same_page_sorted_or_walked(admin_client, organisation, monkeypatch):
+    """Few matches are sorted (``listing.SORTED_BELOW``), many read in the order's index: the
+    same rows either way, on every page."""
+    _many(organisation, 30, email="x@firma.dk")
+    url = reverse("users:list")
+    pages = [{"q": "navn0", "antal": "25", "side": str(n)} for n in (1, 2)]
+    sorted_rows = [_names(admin_client.get(url, p)) for p in pages]
+    monkeypatch.setattr("mitid_portal.listing.SORTED_BELOW", 0)
+    walked_rows = [_names(admin_client.get(url, p)) for p in pages]
+    assert sorted_rows == walked_rows
+    assert sorted_rows[0] + sorted_rows[1] == [f"Navn{i:03d}" for i in range(30)]
