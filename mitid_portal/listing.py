@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import F, IntegerField, QuerySet
-from django.db.models.expressions import BaseExpression, ExpressionWrapper
+from django.db.models.expressions import Combinable, ExpressionWrapper
 from django.utils.http import urlencode
 
 PAGE_SIZES = (25, 50, 100, 200)
@@ -132,7 +132,7 @@ class ListPage:
 SORTED_BELOW = 2000
 
 
-def sorted_not_walked() -> BaseExpression:
+def sorted_not_walked() -> Combinable:
     """An ordering term (always 0) that no index serves: put first, it makes the database find
     the rows by the filter's indexes and sort them, whatever it guesses about their number."""
     return ExpressionWrapper(F("pk") * 0, output_field=IntegerField())
