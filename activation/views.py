@@ -132,9 +132,9 @@ def bulk_confirm(request):
             return redirect("activation:bulk_means" if exc.code == "means" else "users:imported")
         request.session.pop(SELECTION_KEY, None)
         request.session[RECEIPT_KEY] = {
-            "count": len(invitations),
+            "count": invitations.count,
             "means": selection["means"],
-            "with_code": sum(1 for i in invitations if i.code_hash),
+            "with_code": invitations.with_code,
         }
         return redirect("activation:bulk_receipt")
     selected = _selected_users(request, selection)
