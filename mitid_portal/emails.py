@@ -12,6 +12,7 @@ unless they chose English), or the language active when queued if the recipient 
 
 import base64
 import datetime
+import functools
 import logging
 import random
 import re
@@ -373,8 +374,10 @@ class _FastSmtp:
         return True
 
 
+@functools.lru_cache(maxsize=1024)
 def _subject(subject: str) -> str | None:
-    """The Subject header's value as Django's message writes it, or None: Django encodes a
+    """The Subject header's value as Django's message writes it, or None (kept for the subjects
+    seen last: a bulk activation's thousands of emails share a handful). Django encodes a
     non-ASCII subject as RFC 2047 words (``Header(…, "utf-8").encode()``), and the ``email``
     package's compat32 policy folds a header line longer than 78 characters as below."""
     if "\n" in subject or "\r" in subject:
