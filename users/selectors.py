@@ -216,8 +216,9 @@ def users_listed(
     closed, by name; only those matching ``user_filter`` (or ``search`` and ``state``: one of
     ``LISTED_STATES``, which the caller validates)."""
     f = user_filter or UserFilter(search=search, state=state)
-    # The base manager, as in users_imported: the count is read from an index alone.
-    users = User._base_manager.filter(organisation=organisation).exclude(state=User.State.IMPORTED)
+    # The base manager, as in users_imported: the count is read from an index alone, the
+    # listed states as ranges of the index (organisation, state, …), not all its entries.
+    users = User._base_manager.filter(organisation=organisation, state__in=LISTED_STATES)
     return _filtered(users, f).order_by(*USER_SORTS["navn"])
 
 
