@@ -5,8 +5,9 @@ a search and its count read only the users it finds, not every user of the organ
 Written per database, as each matches a beginning its own way: on PostgreSQL Django's
 ``istartswith`` is ``UPPER(col::text) LIKE UPPER('…%')``, served by an index on that expression
 with ``text_pattern_ops`` (whatever the database's collation); on SQLite it is ``col LIKE '…%'``
-(case-insensitive for ASCII), served by an index on the column with ``COLLATE NOCASE``. Not model
-indexes (Django cannot express either for both), so ``makemigrations`` does not see them."""
+(case-insensitive for ASCII), served by an index on the column with ``COLLATE NOCASE`` (and the
+state, which SQLite then reads from the index too). Not model indexes (Django cannot express
+either for both), so ``makemigrations`` does not see them."""
 
 from django.db import migrations
 
@@ -26,7 +27,9 @@ def create(apps, schema_editor):
         if vendor == "postgresql":
             key = f'(UPPER("{column}"::text)) text_pattern_ops'
         elif vendor == "sqlite":
-            key = f'"{column}" COLLATE NOCASE'
+            # With the state: SQLite counts a search's matches from these indexes alone (the
+            # lists filter by state), 91 → 20 ms for 13,000 matches among 200,000 users.
+            key = f'"{column}" COLLATE NOCASE, "state"'
         else:
             continue
         schema_editor.execute(
