@@ -151,18 +151,20 @@ def page_window(total: int, *, params: ListParams) -> tuple[int, int, int]:
 def ordered_slice(
     queryset: QuerySet, *, order: Sequence[str], total: int, start: int, end: int
 ) -> list:
-    """Rows ``start`` … ``end - 1`` of ``queryset`` (``total`` rows) in ``order``: read from the
-    end in the reversed order when they lie in the back half, so that OFFSET counts from the
-    nearer end; sorted rather than read in an index's order when ``total`` is small."""
+    """Rows ``start`` … ``end - 1`` of ``queryset`` (``total`` rows) in ``order``, in one query:
+    the page's ids are chosen by a subquery that orders only the ids (from the end in the
+    reversed order when they lie in the back half, so that OFFSET counts from the nearer end;
+    sorted rather than read in an index's order when ``total`` is small), then the page's rows
+    are read by id. A search that finds thousands sorts their ids, not their whole rows."""
     if not total or start >= end:
         return []
     lead = [sorted_not_walked()] if total <= SORTED_BELOW else []
     if start > total // 2:
         # From the end: rows total-end … total-start-1 of the reversed order.
-        rows = list(queryset.order_by(*lead, *reversed_order(order))[total - end : total - start])
-        rows.reverse()
-        return rows
-    return list(queryset.order_by(*lead, *order)[start:end])
+        ids = queryset.order_by(*lead, *reversed_order(order))[total - end : total - start]
+    else:
+        ids = queryset.order_by(*lead, *order)[start:end]
+    return list(queryset.filter(pk__in=ids.values("pk")).order_by(*order))
 
 
 def list_page(queryset: QuerySet, *, params: ListParams, count: int | None = None) -> ListPage:
