@@ -155,16 +155,25 @@ def ordered_slice(
     the page's ids are chosen by a subquery that orders only the ids (from the end in the
     reversed order when they lie in the back half, so that OFFSET counts from the nearer end;
     sorted rather than read in an index's order when ``total`` is small), then the page's rows
-    are read by id. A search that finds thousands sorts their ids, not their whole rows."""
+    are read by id. A search that finds thousands sorts their ids, not their whole rows. A union
+    (which cannot be filtered) is read as the page's slice itself."""
     if not total or start >= end:
         return []
-    lead = [sorted_not_walked()] if total <= SORTED_BELOW else []
-    if start > total // 2:
+    combined = bool(queryset.query.combinator)  # a union (Rettigheder): ordered by its columns
+    lead = [sorted_not_walked()] if total <= SORTED_BELOW and not combined else []
+    back = start > total // 2
+    if back:
         # From the end: rows total-end … total-start-1 of the reversed order.
-        ids = queryset.order_by(*lead, *reversed_order(order))[total - end : total - start]
+        page = queryset.order_by(*lead, *reversed_order(order))[total - end : total - start]
     else:
-        ids = queryset.order_by(*lead, *order)[start:end]
-    return list(queryset.filter(pk__in=ids.values("pk")).order_by(*order))
+        page = queryset.order_by(*lead, *order)[start:end]
+    if combined:
+        # A union cannot be filtered: its page's rows as they are.
+        rows = list(page)
+        if back:
+            rows.reverse()
+        return rows
+    return list(queryset.filter(pk__in=page.values("pk")).order_by(*order))
 
 
 def list_page(queryset: QuerySet, *, params: ListParams, count: int | None = None) -> ListPage:
