@@ -164,7 +164,7 @@ def _start(request, job: BulkJob, *, remaining: int | None = None) -> None:
             bulkjobs.bulk_job_run(job_id=job.pk, actor=request.user, request=request)
         except Exception as exc:
             logger.exception("bulk job %s failed", job.pk)
-            bulkjobs.bulk_job_fail(job_id=job.pk, error=type(exc).__name__)
+            bulkjobs.bulk_job_fail(job_id=job.pk, error=bulkjobs.bulk_job_error(exc))
         return
     transaction.on_commit(lambda: bulk_job_task.enqueue(job_id=job.pk))
 
@@ -208,7 +208,11 @@ def bulk_job(request, pk: int):
 def bulk_job_retry(request, pk: int):
     """*Genoptag*: a job stopped by an error goes on with the users not yet processed."""
     job = _job_or_404(request, pk)
-    if bulkjobs.bulk_job_retry(job=job):
+    action = bulkjobs.bulk_action_of(job.action)
+    # The same roles as starting it: resuming acts on the rest of the users as this administrator.
+    if action is None or not request.roles & set(action.roles):
+        raise PermissionDenied
+    if bulkjobs.bulk_job_retry(job=job, actor=request.user, request=request):
         _start(request, job, remaining=job.total - job.processed)
     return redirect("activation:bulk_job", pk=job.pk)
 

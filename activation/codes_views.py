@@ -96,7 +96,7 @@ def codes(request):
         )
     # ?job=N from a bulk activation job's receipt; ?seneste=1: the latest start, whichever.
     raw_job = request.GET.get("job", "")
-    job = _job(request, int(raw_job)) if raw_job.isdigit() else None
+    job = _job(request, int(raw_job)) if raw_job.isascii() and raw_job.isdigit() else None
     latest = selectors.invitations_codes_latest_start(organisation=organisation)
     since = None
     if job is None and request.GET.get("seneste") == "1" and latest is not None:

@@ -32,7 +32,7 @@ def bulk_job_task(job_id: int) -> int:
             bulkjobs.bulk_job_run(job_id=job_id)
         except Exception as exc:
             logger.exception("bulk job %s failed", job_id)
-            bulkjobs.bulk_job_fail(job_id=job_id, error=type(exc).__name__)
+            bulkjobs.bulk_job_fail(job_id=job_id, error=bulkjobs.bulk_job_error(exc))
             raise
     return BulkJob.objects.filter(pk=job_id).values_list("processed", flat=True).get()
 

@@ -160,7 +160,7 @@ def _bulk_activation_job(request, selection: dict, selected):
         actor=request.user,
         parameters={"means": selection["means"]},
     )
-    bulkjobs.bulk_job_confirm(job=job, parameters={}, actor=request.user)
+    bulkjobs.bulk_job_confirm(job=job, parameters={}, actor=request.user, request=request)
     transaction.on_commit(lambda: bulk_job_task.enqueue(job_id=job.pk))
     request.session.pop(SELECTION_KEY, None)
     request.session[JOB_KEY] = job.pk

@@ -127,6 +127,7 @@ class AuditAction(models.TextChoices):
     USER_ACTIVATED = "user_activated", _("Bruger aktiveret")
     MEANS_REMOVED = "means_removed", _("Identifikationsmiddel fjernet")
     BULK_JOB_STARTED = "bulk_job_started", _("Massehandling startet")
+    BULK_JOB_RESUMED = "bulk_job_resumed", _("Massehandling genoptaget")
     # Roles, rights and groups
     ROLE_GRANTED = "role_granted", _("Rolle tildelt")
     ROLE_REMOVED = "role_removed", _("Rolle fjernet")

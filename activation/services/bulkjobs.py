@@ -60,6 +60,7 @@ logger = logging.getLogger(__name__)
 CHUNK = 200  # users per transaction
 RUN_NOW_MAX = 500  # at most this many users are done in the request; more go to the task
 STALE_AFTER = datetime.timedelta(minutes=2)
+ACTOR_KEY = "actor_id"  # in the job's parameters: the administrator the job acts as
 _INSERT_CHUNK = 2000
 ACTIVATE = "activate"  # the bulk activation (G4) above the threshold
 
@@ -156,6 +157,9 @@ def _remind(user: User, ctx: Context) -> None:
     )
     if invitation is None:  # pragma: no cover - replaced in between
         raise Skip(_("Brugeren afventer ikke aktivering."))
+    if invitation.expires_at <= timezone.now():
+        # A reminder keeps the link's expiry: an expired link needs a new one instead.
+        raise Skip(_("Linket er udløbet. Send et nyt link i stedet."))
     if not user.email:
         raise Skip(_("Brugeren har ingen e-mailadresse."))
     token = crypto.random_token()
@@ -435,13 +439,13 @@ def bulk_job_confirm(*, job: BulkJob, parameters: dict, actor: User, request=Non
     now = timezone.now()
     BulkJob.objects.filter(pk=job.pk).update(
         state=BulkJob.State.QUEUED,
-        parameters={**locked.parameters, **parameters},
+        parameters={**locked.parameters, **parameters, ACTOR_KEY: actor.pk},
         heartbeat_at=now,
     )
     job.refresh_from_db()
     audit_record(
         action="bulk_job_started",
-        actor_name=job.created_by_name,
+        actor_name=actor.full_name or actor.get_username(),
         actor_user=actor,
         organisation=job.organisation,
         target=f"{job.total} brugere",
@@ -468,6 +472,12 @@ def _started_changes(job: BulkJob, parameters: dict) -> dict:
     return changes
 
 
+def bulk_job_error(exc: Exception) -> str:
+    """What the receipt says of an error that stopped a job: a rule's own message, else only the
+    kind of error (the details are in the log)."""
+    return str(exc.message) if isinstance(exc, RuleError) else type(exc).__name__
+
+
 def bulk_job_runs_now(job: BulkJob) -> bool:
     return job.total <= RUN_NOW_MAX
 
@@ -475,7 +485,7 @@ def bulk_job_runs_now(job: BulkJob) -> bool:
 # --- Running a job --------------------------------------------------------------------------
 
 
-def _outcome(run: Callable[[], None]) -> tuple[str, str]:
+def _outcome(run: Callable[[], None], ctx: Context) -> tuple[str, str]:
     try:
         with transaction.atomic():
             run()
@@ -487,6 +497,16 @@ def _outcome(run: Callable[[], None]) -> tuple[str, str]:
         )
         return outcome, str(exc.message)
     except PermissionDenied:
+        # The service's record of the refusal went with the savepoint: recorded again here.
+        audit_record(
+            action="permission_denied",
+            actor_name=ctx.actor.full_name or ctx.actor.get_username(),
+            actor_user=ctx.actor,
+            organisation=ctx.job.organisation,
+            target=ctx.job.action,
+            changes={"handling": ctx.job.action},
+            request=ctx.request,
+        )
         return BulkJobItem.Outcome.FAILED, gettext("Du har ikke adgang til at udføre handlingen.")
     return BulkJobItem.Outcome.OK, ""
 
@@ -545,10 +565,13 @@ def bulk_job_chunk(*, job_id: int, actor: User | None = None, request=None) -> b
                 state=BulkJob.State.DONE, finished_at=now, heartbeat_at=now
             )
             return False
-        if actor is None or actor.pk != job.created_by_id:
-            if job.created_by_id is None:
+        # The job acts as the administrator who confirmed it (or resumed it last): their roles are
+        # checked by the services, and the audit names them.
+        actor_id = job.parameters.get(ACTOR_KEY, job.created_by_id)
+        if actor is None or actor.pk != actor_id:
+            actor = User.objects.filter(pk=actor_id).first()
+            if actor is None:
                 raise RuleError("no_actor", _("Brugeren, der startede handlingen, findes ikke."))
-            actor = User.objects.get(pk=job.created_by_id)
         ctx = Context(job=job, actor=actor, request=request)
         if job.action == ACTIVATE:
             _activate_chunk(job, items, ctx)
@@ -556,7 +579,8 @@ def bulk_job_chunk(*, job_id: int, actor: User | None = None, request=None) -> b
             action = BULK_ACTIONS[job.action]
             for item in items:
                 item.outcome, item.reason = _outcome(
-                    lambda user=item.user: action.run(user, ctx)  # type: ignore[misc]
+                    lambda user=item.user: action.run(user, ctx),  # type: ignore[misc]
+                    ctx,
                 )
         for item in items:
             item.done, item.done_at = True, now
@@ -588,14 +612,31 @@ def bulk_job_fail(*, job_id: int, error: str) -> None:
 
 
 @transaction.atomic
-def bulk_job_retry(*, job: BulkJob) -> bool:
-    """*Genoptag*: a job stopped by an error is queued again; the users already processed stay
+def bulk_job_retry(*, job: BulkJob, actor: User, request=None) -> bool:
+    """*Genoptag*: a job stopped by an error is queued again, now acting as ``actor`` (who must
+    hold a role the action needs: the caller checks it); the users already processed stay
     processed (their items are done), the rest are taken. Returns False when it had not failed."""
-    retried = BulkJob.objects.filter(pk=job.pk, state=BulkJob.State.FAILED).update(
-        state=BulkJob.State.QUEUED, error="", finished_at=None, heartbeat_at=timezone.now()
+    locked = BulkJob.objects.select_for_update().get(pk=job.pk)
+    if locked.state != BulkJob.State.FAILED:
+        return False
+    BulkJob.objects.filter(pk=job.pk).update(
+        state=BulkJob.State.QUEUED,
+        error="",
+        finished_at=None,
+        heartbeat_at=timezone.now(),
+        parameters={**locked.parameters, ACTOR_KEY: actor.pk},
     )
     job.refresh_from_db()
-    return retried == 1
+    audit_record(
+        action="bulk_job_resumed",
+        actor_name=actor.full_name or actor.get_username(),
+        actor_user=actor,
+        organisation=job.organisation,
+        target=f"{job.total - job.processed} brugere",
+        changes={"job": job.pk, "count": job.total - job.processed},
+        request=request,
+    )
+    return True
 
 
 def bulk_jobs_stale(*, now: datetime.datetime | None = None) -> list[int]:

@@ -7,6 +7,7 @@ import dataclasses
 import datetime
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -506,3 +507,98 @@ def test_a_second_click_on_a_bulk_activation_job_goes_to_the_job(
     assert second.url == first.url
     assert BulkJob.objects.count() == 1
     assert Invitation.objects.filter(user__in=users).count() == 2
+
+
+# --- Review fixes: who a job acts as, resuming, expired reminders, refusals recorded ----------
+
+
+def test_a_job_acts_as_the_administrator_who_confirmed_it(client, organisation, org_admin):
+    other_admin = UserFactory(organisation=organisation, first_name="Birgitte")
+    RoleGrantFactory(
+        user=other_admin, organisation=organisation, role=RoleGrant.Role.ORGANISATION_ADMIN
+    )
+    users = UserFactory.create_batch(2, organisation=organisation, state=User.State.SUSPENDED)
+    client.force_login(org_admin)
+    job = _select(client, users, "reactivate")
+    client.force_login(other_admin)
+    client.post(reverse("activation:bulk_job_confirm", args=[job.pk]), {})
+    events = AuditEvent.objects.filter(action__in=["bulk_job_started", "user_reactivated"])
+    assert events.count() == 3
+    assert {e.actor_user_id for e in events} == {other_admin.pk}
+    assert {e.actor_name for e in events} == {other_admin.full_name}
+
+
+def test_resuming_needs_the_actions_role_and_acts_as_the_resumer(
+    client, organisation, org_admin, user_admin, monkeypatch
+):
+    monkeypatch.setattr(bulkjobs, "CHUNK", 2)
+    users = UserFactory.create_batch(3, organisation=organisation)
+    action = bulkjobs.BULK_ACTIONS["role_add"]
+    calls = []
+
+    def breaking(user, ctx):
+        calls.append(user.pk)
+        if len(calls) == 3:
+            raise RuntimeError("database gone")
+        action.run(user, ctx)
+
+    monkeypatch.setitem(
+        bulkjobs.BULK_ACTIONS, "role_add", dataclasses.replace(action, run=breaking)
+    )
+    client.force_login(org_admin)
+    job = _run(client, users, "role_add", role=RoleGrant.Role.RIGHTS_ADMIN)
+    assert job.state == BulkJob.State.FAILED and job.processed == 2
+    monkeypatch.setitem(bulkjobs.BULK_ACTIONS, "role_add", action)
+
+    # A user administrator may not give roles: resuming the organisation admin's job is refused.
+    client.force_login(user_admin)
+    response = client.post(reverse("activation:bulk_job_retry", args=[job.pk]))
+    assert response.status_code == 403
+    job.refresh_from_db()
+    assert job.state == BulkJob.State.FAILED and job.processed == 2
+
+    second_admin = UserFactory(organisation=organisation)
+    RoleGrantFactory(
+        user=second_admin, organisation=organisation, role=RoleGrant.Role.ORGANISATION_ADMIN
+    )
+    client.force_login(second_admin)
+    client.post(reverse("activation:bulk_job_retry", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.state == BulkJob.State.DONE and job.processed == 3
+    resumed = AuditEvent.objects.get(action="bulk_job_resumed")
+    assert resumed.actor_user == second_admin and resumed.changes["count"] == 1
+    last = AuditEvent.objects.filter(action="role_granted").latest("pk")
+    assert last.actor_user == second_admin
+
+
+def test_remind_skips_a_link_that_has_expired(admin_client, organisation, org_admin):
+    fresh, expired = _awaiting(organisation, org_admin, 2)
+    Invitation.objects.filter(user=expired).update(
+        expires_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    emails = OutboundEmail.objects.count()
+    job = _run(admin_client, [fresh, expired], "remind", source="afventer")
+    outcomes = _outcomes(job)
+    assert outcomes[fresh.pk][0] == "ok"
+    assert outcomes[expired.pk] == ("skipped", "Linket er udløbet. Send et nyt link i stedet.")
+    assert OutboundEmail.objects.count() == emails + 1
+
+
+def test_a_refusal_inside_a_job_is_recorded(admin_client, organisation, org_admin, monkeypatch):
+    users = UserFactory.create_batch(2, organisation=organisation, state=User.State.SUSPENDED)
+    job = _select(admin_client, users, "reactivate")
+    # The administrator loses the role between choosing and the job's run.
+    RoleGrant.objects.filter(user=org_admin).delete()
+    RoleGrantFactory(user=org_admin, organisation=organisation, role=RoleGrant.Role.USER_ADMIN)
+    action = bulkjobs.BULK_ACTIONS["reactivate"]
+
+    def refused(user, ctx):
+        raise PermissionDenied
+
+    monkeypatch.setitem(
+        bulkjobs.BULK_ACTIONS, "reactivate", dataclasses.replace(action, run=refused)
+    )
+    admin_client.post(reverse("activation:bulk_job_confirm", args=[job.pk]), {})
+    job.refresh_from_db()
+    assert {o for o, _ in _outcomes(job).values()} == {"failed"}
+    assert _audits("permission_denied") == 2
