@@ -57,7 +57,11 @@ def list_params(
     if sort.startswith("-"):
         order = reversed_order(order)
     size_text = (params.get(SIZE_PARAMETER) or "").strip()
-    per_page = int(size_text) if size_text.isdigit() and int(size_text) in PAGE_SIZES else 0
+    per_page = (
+        int(size_text)
+        if size_text.isascii() and size_text.isdigit() and int(size_text) in PAGE_SIZES
+        else 0
+    )
     page_text = (params.get(PAGE_PARAMETER) or "").strip()
     return ListParams(
         sort=sort,
