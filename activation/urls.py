@@ -77,7 +77,7 @@ from activation import codes_views, delivery_views  # noqa: E402
 urlpatterns += [
     path("aktivering/koder/", codes_views.codes, name="codes"),
     path("aktivering/levering/", delivery_views.delivery, name="delivery"),
-    path("aktivering/levering/csv/", delivery_views.delivery_csv, name="delivery_csv"),
+    path("aktivering/levering/eksport.csv", delivery_views.delivery_csv, name="delivery_csv"),
 ]
 
 # Bulk actions on a selection of users, run as jobs with progress and a receipt (issue 14).

@@ -277,7 +277,7 @@ def test_formulas_in_names_come_out_escaped_in_the_import_report(client, practic
     assert run.state == ImportRun.State.DONE
     response = client.get(f"/brugere/import/{run.pk}/rapport.csv")
     assert response.status_code == 200
-    _assert_formula_safe(_rows(response.content))
+    _assert_formula_safe(_rows(response.getvalue()))
 
 
 def test_formulas_in_names_come_out_escaped_in_the_audit_log(client, practice_admin):
@@ -298,7 +298,7 @@ def test_formulas_in_names_come_out_escaped_in_the_audit_log(client, practice_ad
     assert re.search(r"cmd|SUM|HYPERLINK", user.first_name), "the edits were not saved"
     response = client.get("/organisation/revisionslog.csv")
     assert response.status_code == 200
-    _assert_formula_safe(_rows(response.content))
+    _assert_formula_safe(_rows(response.getvalue()))
 
 
 def test_a_nul_in_a_cookie_or_the_query_is_a_clear_400(client):

@@ -136,7 +136,7 @@ def test_the_overview_chart_shows_the_demo_practices_numbers(context, page, prac
     ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Revisionslog")
     axe_check(page)
-    page.get_by_label("Handling").select_option("users_activation_started")
-    page.get_by_role("button", name="Vis").click()
+    page.get_by_label("Handling", exact=True).select_option("users_activation_started")
+    page.get_by_role("button", name="Vis").first.click()  # the filter, not the page size
     expect(page.get_by_role("cell", name="Aktivering af brugere startet")).to_be_visible()
     axe_check(page)

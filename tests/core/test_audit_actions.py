@@ -87,6 +87,8 @@ CHANGES: dict[str, dict] = {
         "with_code": 0,
         "without_email": 1,
     },
+    "bulk_job_started": {"massehandling": "Suspendér", "count": 3, "job": 7, "reason": "Fratrådt"},
+    "bulk_job_resumed": {"job": 7, "count": 2},
     "activation_code_revealed": {},
     "activation_code_renewed": {},
     "activation_link_resent": {"expires_at": "2026-12-31"},

@@ -18,7 +18,7 @@ from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
-from activation.models import BoundMeans, Invitation
+from activation.models import BoundMeans, BulkJob, Invitation
 from broker.models import Client as OAuthClient
 from mitid_portal import crypto
 from mitid_portal.models import Sandbox
@@ -182,6 +182,14 @@ def world_build(name: str) -> World:
     with world.scope():
         invitation = Invitation.objects.get(user=birthe, state=Invitation.State.LIVE)
     world.objects["invitation_birthe"] = invitation.pk
+    # A bulk action's job (issue 14), chosen for Birthe and not yet confirmed.
+    chosen = admin.post(
+        reverse("activation:bulk_action"),
+        {"source": "afventer", "action": "resend", "user": [birthe.pk]},
+    )
+    assert chosen.status_code == 302, chosen
+    with world.scope():
+        world.objects["bulk_job"] = BulkJob.objects.filter(organisation=practice).latest("pk").pk
     shown = admin.post(reverse("activation:code_reveal", args=[invitation.pk]))
     code = CODE.search(shown.content.decode()).group(1)
     world.codes.append(code)

@@ -144,6 +144,8 @@ for _name in ("user_close", "user_resend_activation", "user_new_code"):
 FILL[("activation:single_start", "user_pk")] = _user("person_maria")
 for _name in ("invitation", "code_reveal", "code_new", "resend", "cancel"):
     FILL[(f"activation:{_name}", "pk")] = _object("invitation")
+for _name in ("bulk_job", "bulk_job_confirm", "bulk_job_csv", "bulk_job_retry"):
+    FILL[(f"activation:{_name}", "pk")] = _object("bulk_job")
 for _name in ("user_rights", "user_right_add", "user_right_remove"):
     FILL[(f"organisations:{_name}", "pk")] = _user("separate")
 for _name in ("", "_service_add", "_service_remove", "_member_add", "_member_remove", "_delete"):
