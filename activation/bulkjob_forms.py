@@ -5,29 +5,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from activation.forms import MAX_ID
+from activation.forms import IdsField
 from activation.selection import SOURCES
 from mitid_portal.forms import PortalForm
 from organisations.models import PublicService, RoleGrant, UserGroup
 
 MAX_FILTER_LENGTH = 2000
-
-
-class _IdsField(forms.Field):
-    """Repeated user ids; whether they are the organisation's is checked after."""
-
-    widget = forms.MultipleHiddenInput
-
-    def to_python(self, value):
-        if not value:
-            return []
-        try:
-            ids = sorted({int(v) for v in value})
-        except (TypeError, ValueError):
-            raise forms.ValidationError(_("Ugyldigt valg af brugere."), code="invalid") from None
-        if ids[0] < 1 or ids[-1] > MAX_ID:
-            raise forms.ValidationError(_("Ugyldigt valg af brugere."), code="invalid")
-        return ids
 
 
 class BulkSelectionForm(PortalForm):
@@ -36,7 +19,7 @@ class BulkSelectionForm(PortalForm):
 
     source = forms.ChoiceField(choices=[(s, s) for s in SOURCES])
     action = forms.CharField(max_length=40)
-    user = _IdsField(required=False)
+    user = IdsField(required=False)
     all_matching = forms.BooleanField(required=False)
     filter = forms.CharField(required=False, max_length=MAX_FILTER_LENGTH)
 

@@ -16,7 +16,7 @@ _LABELS = dict(BoundMeans.Kind.choices)
 MAX_ID = 2**63 - 1  # the largest primary key the databases hold
 
 
-class _IdsField(forms.Field):
+class IdsField(forms.Field):
     """Repeated ids; whether they are the organisation's users is checked after."""
 
     widget = forms.MultipleHiddenInput
@@ -36,7 +36,7 @@ class _IdsField(forms.Field):
 class SelectionForm(PortalForm):
     """The POST from *Importerede brugere* (G4.1–G4.2): marked ids, or all matching a search."""
 
-    user = _IdsField(required=False)
+    user = IdsField(required=False)
     all_matching = forms.BooleanField(required=False)
     q = forms.CharField(required=False, max_length=200)
 
