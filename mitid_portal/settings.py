@@ -229,7 +229,7 @@ else:
             "LOCATION": "mitid_cache",
         }
     }
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "users.sessions"  # database sessions that know their user (suspend ends them)
 SESSION_COOKIE_AGE = 60 * 60 * 8
 
 # --- Background tasks (django-tasks) ----------------------------------------------------------

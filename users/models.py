@@ -11,6 +11,7 @@ from mitid_portal.fields import EncryptedTextField
 from mitid_portal.identity import UserState
 from mitid_portal.sandbox import SandboxedModel, SandboxedQuerySetMixin
 from mitid_portal.validators import bruger_id_key, mask_cpr
+from users.sessions import UserSession  # noqa: F401 - the session model, seen by the app registry
 
 
 class PortalUserManager(SandboxedQuerySetMixin, UserManager):

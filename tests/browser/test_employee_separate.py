@@ -6,7 +6,6 @@ import re
 
 import pytest
 from django.conf import settings
-from django.contrib.sessions.backends.db import SessionStore
 from playwright.sync_api import expect
 
 from activation.models import BoundMeans
@@ -14,6 +13,7 @@ from simulators.mailbox.models import MailMessage
 from tests.browser.conftest import axe_check
 from tests.separate.factories import invitation_create
 from users.models import User
+from users.sessions import SessionStore
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -3,7 +3,6 @@
 leads on; axe on every page."""
 
 import pytest
-from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
 from mitid_portal.models import AuditEvent
@@ -19,6 +18,7 @@ from tests.factories import (
     UserFactory,
 )
 from users.models import User
+from users.sessions import UserSession
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -65,7 +65,7 @@ def test_the_administrator_suspends_a_user_from_brugerinformation(context, page)
     assert lise.state == User.State.SUSPENDED
     event = AuditEvent.objects.get(action="user_suspended")
     assert event.changes["reason"] == "Orlov"
-    assert Session.objects.exists()  # the administrator's own session goes on
+    assert UserSession.objects.exists()  # the administrator's own session goes on
 
     page.get_by_role("link", name="Redigér oplysninger").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Redigér bruger")

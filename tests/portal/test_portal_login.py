@@ -5,7 +5,6 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.sessions.backends.db import SessionStore
 from django.test import RequestFactory
 
 from activation.models import LoginEvent
@@ -13,6 +12,7 @@ from activation.services.login import portal_login
 from mitid_portal.identity import SESSION_KEY, identity_current, identity_session_data
 from mitid_portal.outside import Identity
 from tests.factories import UserFactory
+from users.sessions import SessionStore
 
 pytestmark = pytest.mark.django_db
 

@@ -23,7 +23,6 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
-from django.contrib.sessions.backends.db import SessionStore
 from django.urls import reverse
 from django.utils import timezone
 
@@ -42,6 +41,7 @@ from tests.employee.factories import InvitationFactory, birth_date_user_with_acc
 from tests.factories import DeviceFactory, MitIDAccountFactory, UserFactory
 from tests.separate.factories import invitation_create, session_start
 from tests.separate.helpers import walk_to_verify
+from users.sessions import SessionStore
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -18,7 +18,6 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import requests
 from django.conf import settings
-from django.contrib.sessions.backends.db import SessionStore
 from django.http import HttpResponse
 from django.test import Client as DjangoClient
 
@@ -35,6 +34,7 @@ from simulators import demo
 from simulators.publicservices.models import DemoService
 from tests.factories import OrganisationFactory, UserFactory
 from tests.simulators.public_services import demo_world_with_services
+from users.sessions import SessionStore
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

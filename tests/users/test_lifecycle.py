@@ -5,7 +5,6 @@ import datetime
 import re
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +19,7 @@ from tests.factories import MitIDAccountFactory, OrganisationFactory, RoleGrantF
 from tests.portal.test_login import _login_through_mitid
 from users.models import User
 from users.services import lifecycle
+from users.sessions import UserSession
 
 pytestmark = pytest.mark.django_db
 
@@ -220,7 +220,7 @@ def test_suspension_ends_the_users_sessions_at_once_and_audits_who_and_why(
     own.force_login(subject)
     other = Client()
     other.force_login(org_admin)  # someone else's session is left alone
-    sessions_before = Session.objects.count()
+    sessions_before = UserSession.objects.count()
 
     response = admin_client.post(
         reverse("users:suspend", args=[subject.pk]), {"reason": "Fratrådt midlertidigt"}
@@ -228,7 +228,7 @@ def test_suspension_ends_the_users_sessions_at_once_and_audits_who_and_why(
     assert response.status_code == 302
     subject.refresh_from_db()
     assert subject.state == User.State.SUSPENDED
-    assert Session.objects.count() == sessions_before - 1
+    assert UserSession.objects.count() == sessions_before - 1
     page = own.get(reverse("portal:home"))
     assert not page.wsgi_request.user.is_authenticated
     event = AuditEvent.objects.get(action="user_suspended")
