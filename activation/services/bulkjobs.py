@@ -15,6 +15,13 @@ and outbox emails with it – and two runs of one job at the same time take turn
 each chunk seeing only what the other left undone. ``bulk_jobs_resume`` (a periodic job) enqueues
 again every queued or running job whose heartbeat is older than ``STALE_AFTER``.
 
+The bulk activation (``ACTIVATE``) starts each chunk's users in one call of
+``users_activation_start`` without its audit, and adds up what it did in the job's parameters
+(``UNAUDITED``, saved with the chunk); the audit pair of the in-request activation is written
+once, for the whole job, in the transaction that ends it, so a chunk lost with its worker leaves
+no record behind and the resumed run writes the pair exactly once. A job stopped by an error
+records what it did before the stop (``bulk_job_fail``), and *Genoptag* then the rest.
+
 Each action handles ONE user and returns nothing when it did its work; ``Skip`` says the action
 does not apply to the user (the reason is shown on the receipt); a ``RuleError`` of the service is
 "skipped" when its code means the same (``_SKIP_CODES``), else "failed" with its message.
@@ -38,7 +45,12 @@ from activation import emails
 from activation.models import BulkJob, BulkJobItem, Invitation
 from activation.services.invitations import invitation_cancel, invitation_resend
 from activation.services.lifecycle import user_close
-from activation.services.start import TOKEN_PURPOSE, users_activation_start
+from activation.services.start import (
+    TOKEN_PURPOSE,
+    activation_means_check,
+    users_activation_audit,
+    users_activation_start,
+)
 from mitid_portal import crypto
 from mitid_portal.audit import audit_record
 from mitid_portal.bulk import BulkInserter
@@ -63,6 +75,8 @@ STALE_AFTER = datetime.timedelta(minutes=2)
 ACTOR_KEY = "actor_id"  # in the job's parameters: the administrator the job acts as
 _INSERT_CHUNK = 2000
 ACTIVATE = "activate"  # the bulk activation (G4) above the threshold
+# In an activation job's parameters: what its chunks did that no audit record covers yet.
+UNAUDITED = "unaudited"
 
 # Codes of the services' RuleErrors that mean "the action does not apply to this user".
 _SKIP_CODES = {
@@ -404,14 +418,21 @@ def bulk_job_create(
 ) -> BulkJob:
     """A draft job of ``action`` with one item per user of ``users`` (the caller has checked that
     they are the organisation's; they are filtered on it again here). Nothing is done to the
-    users until the job is confirmed. ``RuleError("empty")`` when the selection is empty."""
+    users until the job is confirmed. ``RuleError("empty")`` when the selection is empty. The
+    bulk activation's means are checked here as the activation in the request checks them
+    (``RuleError("means")``, no job), and kept in the guide's order."""
     if bulk_action_of(action) is None:
         raise RuleError("action", _("Vælg en handling."))
+    parameters = dict(parameters or {})
+    if action == ACTIVATE:
+        parameters["means"] = activation_means_check(
+            organisation=organisation, means=parameters.get("means") or []
+        )
     job = BulkJob.objects.create(
         organisation=organisation,
         action=action,
         source=source,
-        parameters=dict(parameters or {}),
+        parameters=parameters,
         created_by=actor,
         created_by_name=(actor.full_name or actor.get_username())[:200],
     )
@@ -511,9 +532,20 @@ def _outcome(run: Callable[[], None], ctx: Context) -> tuple[str, str]:
     return BulkJobItem.Outcome.OK, ""
 
 
+# What ``UNAUDITED`` holds when every user started so far is in an audit record.
+_NOTHING_UNAUDITED = {
+    "count": 0,
+    "with_code": 0,
+    "without_email": 0,
+    "rights_added": 0,
+    "first_name": "",
+}
+
+
 def _activate_chunk(job: BulkJob, items: list[BulkJobItem], ctx: Context) -> None:
     """The bulk activation, one chunk: the users still imported start their activation in one
-    call of ``users_activation_start``; the others are skipped."""
+    call of ``users_activation_start``; the others are skipped. The call's audit is left to the
+    end of the job (``_activation_audit``): what it did is added to the job's ``UNAUDITED``."""
     imported = list(
         User.objects.select_for_update()
         .filter(
@@ -531,16 +563,63 @@ def _activate_chunk(job: BulkJob, items: list[BulkJobItem], ctx: Context) -> Non
             means=job.parameters["means"],
             actor=ctx.actor,
             request=ctx.request,
+            audit=False,
         )
         # All or nothing: every user locked as imported has started (else it raised).
         started = {user.pk for user in imported}
         job.parameters["with_code"] = job.parameters.get("with_code", 0) + invitations.with_code
+        unaudited = {**_NOTHING_UNAUDITED, **job.parameters.get(UNAUDITED, {})}
+        job.parameters[UNAUDITED] = {
+            "count": unaudited["count"] + invitations.count,
+            "with_code": unaudited["with_code"] + invitations.with_code,
+            "without_email": unaudited["without_email"] + invitations.without_email,
+            "rights_added": unaudited["rights_added"] + invitations.rights_added,
+            "first_name": unaudited["first_name"] or invitations.first_name,
+        }
     for item in items:
         if item.user_id in started:
             item.outcome, item.reason = BulkJobItem.Outcome.OK, ""
         else:
             item.outcome = BulkJobItem.Outcome.SKIPPED
             item.reason = gettext("Aktiveringen er allerede startet for brugeren.")
+
+
+def _unaudited_count(job: BulkJob) -> int:
+    if job.action != ACTIVATE:
+        return 0
+    return int(job.parameters.get(UNAUDITED, {}).get("count", 0))
+
+
+def _activation_audit(job: BulkJob, actor: User | None, request=None) -> None:
+    """The audit pair of the activation job's users that no record covers yet, as the activation
+    in the request writes it (``users_activation_audit``), with the job's number; then nothing
+    is left uncovered in ``job.parameters`` (the caller saves them in the same transaction)."""
+    unaudited = {**_NOTHING_UNAUDITED, **job.parameters.get(UNAUDITED, {})}
+    if not unaudited["count"]:
+        return
+    users_activation_audit(
+        organisation=job.organisation,
+        count=unaudited["count"],
+        means=job.parameters["means"],
+        with_code=unaudited["with_code"],
+        without_email=unaudited["without_email"],
+        rights_added=unaudited["rights_added"],
+        first_name=unaudited["first_name"],
+        actor=actor,
+        extra={"job": job.pk},
+        request=request,
+    )
+    job.parameters[UNAUDITED] = dict(_NOTHING_UNAUDITED)
+
+
+def _job_actor(job: BulkJob, actor: User | None) -> User:
+    """The administrator the job acts as: who confirmed it (or resumed it last)."""
+    actor_id = job.parameters.get(ACTOR_KEY, job.created_by_id)
+    if actor is None or actor.pk != actor_id:
+        actor = User.objects.filter(pk=actor_id).first()
+        if actor is None:
+            raise RuleError("no_actor", _("Brugeren, der startede handlingen, findes ikke."))
+    return actor
 
 
 def bulk_job_chunk(*, job_id: int, actor: User | None = None, request=None) -> bool:
@@ -561,17 +640,18 @@ def bulk_job_chunk(*, job_id: int, actor: User | None = None, request=None) -> b
         )
         now = timezone.now()
         if not items:
+            if _unaudited_count(job):
+                _activation_audit(job, _job_actor(job, actor), request)
             BulkJob.objects.filter(pk=job.pk).update(
-                state=BulkJob.State.DONE, finished_at=now, heartbeat_at=now
+                state=BulkJob.State.DONE,
+                finished_at=now,
+                heartbeat_at=now,
+                parameters=job.parameters,
             )
             return False
         # The job acts as the administrator who confirmed it (or resumed it last): their roles are
         # checked by the services, and the audit names them.
-        actor_id = job.parameters.get(ACTOR_KEY, job.created_by_id)
-        if actor is None or actor.pk != actor_id:
-            actor = User.objects.filter(pk=actor_id).first()
-            if actor is None:
-                raise RuleError("no_actor", _("Brugeren, der startede handlingen, findes ikke."))
+        actor = _job_actor(job, actor)
         ctx = Context(job=job, actor=actor, request=request)
         if job.action == ACTIVATE:
             _activate_chunk(job, items, ctx)
@@ -587,6 +667,8 @@ def bulk_job_chunk(*, job_id: int, actor: User | None = None, request=None) -> b
         BulkJobItem.objects.bulk_update(items, ["done", "outcome", "reason", "done_at"])
         processed = job.processed + len(items)
         finished = len(items) < CHUNK or processed >= job.total
+        if finished and job.action == ACTIVATE:
+            _activation_audit(job, actor, request)  # once, for the whole job
         BulkJob.objects.filter(pk=job.pk).update(
             state=BulkJob.State.DONE if finished else BulkJob.State.RUNNING,
             processed=processed,
@@ -604,11 +686,28 @@ def bulk_job_run(*, job_id: int, actor: User | None = None, request=None) -> Non
         pass
 
 
+@transaction.atomic
 def bulk_job_fail(*, job_id: int, error: str) -> None:
-    """An unexpected error stopped the job; the items done so far stay done."""
-    BulkJob.objects.filter(
-        pk=job_id, state__in=[BulkJob.State.QUEUED, BulkJob.State.RUNNING]
-    ).update(state=BulkJob.State.FAILED, error=error[:2000], finished_at=timezone.now())
+    """An unexpected error stopped the job; the items done so far stay done. A bulk activation
+    records the users it started before the stop (it may never be resumed); *Genoptag* records
+    the rest when the job ends."""
+    job = (
+        BulkJob.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .filter(pk=job_id, state__in=[BulkJob.State.QUEUED, BulkJob.State.RUNNING])
+        .first()
+    )
+    if job is None:
+        return
+    if _unaudited_count(job):
+        actor_id = job.parameters.get(ACTOR_KEY, job.created_by_id)
+        _activation_audit(job, User.objects.filter(pk=actor_id).first())
+    BulkJob.objects.filter(pk=job.pk).update(
+        state=BulkJob.State.FAILED,
+        error=error[:2000],
+        finished_at=timezone.now(),
+        parameters=job.parameters,
+    )
 
 
 @transaction.atomic

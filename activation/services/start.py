@@ -32,7 +32,10 @@ CODE_PURPOSE = "activation-code"
 CODE_LENGTH = 8
 
 
-def _check_means(*, organisation: Organisation, means: Iterable[str]) -> list[str]:
+def activation_means_check(*, organisation: Organisation, means: Iterable[str]) -> list[str]:
+    """The chosen means, checked against what the organisation offers now (G4.3, G5.5) and put
+    in the guide's order without repeats; ``RuleError("means")`` when none is chosen or one is
+    not allowed (also when it was withdrawn after the form)."""
     offered = organisation_offered_means(organisation)
     chosen = list(dict.fromkeys(means))
     if not chosen:
@@ -92,7 +95,9 @@ class ActivationStarted(list[Invitation]):
     activation code, ``without_email`` without an email address. It is (and behaves as) the list
     of the new invitations in the users' primary-key order, as before: held in memory for a call
     of at most KEEP_INVITATIONS users; for a larger one it holds nothing, and its length,
-    indexing and iteration read the invitations back from the database (in chunks)."""
+    indexing and iteration read the invitations back from the database (in chunks).
+    ``rights_added`` counts the *Basispakke* rights granted and ``first_name`` names the first
+    user: what the audit of a call made with ``audit=False`` needs (``users_activation_audit``)."""
 
     def __init__(
         self,
@@ -105,6 +110,8 @@ class ActivationStarted(list[Invitation]):
         with_code: int,
         without_email: int,
         invitations: list[Invitation] | None,
+        rights_added: int = 0,
+        first_name: str = "",
     ) -> None:
         super().__init__(invitations or [])
         self.organisation = organisation
@@ -113,6 +120,7 @@ class ActivationStarted(list[Invitation]):
         # ``count`` is the number of users (it shadows list.count, which no caller uses).
         self.count: int = count  # type: ignore[assignment]
         self.with_code, self.without_email = with_code, without_email
+        self.rights_added, self.first_name = rights_added, first_name
         self.lazy = invitations is None
 
     def _query(self) -> QuerySet[Invitation]:
@@ -159,6 +167,7 @@ def users_activation_start(
     means: list[str],
     actor: User | None,
     request=None,
+    audit: bool = True,
 ) -> ActivationStarted:
     """Start the activation of imported users (G4.2–G4.5, G5.6): each becomes *Afventer
     aktivering* with the chosen means, the *Basispakke* and one live invitation, and is emailed
@@ -171,12 +180,13 @@ def users_activation_start(
 
     The users are processed CHUNK at a time (read, locked, moved, granted, invited, emailed), so
     memory stays flat whatever their number; the result counts them (see ActivationStarted).
+    With ``audit=False`` the caller writes the audit (``users_activation_audit``) once for a
+    larger act made of several calls: the bulk activation job, a call per chunk.
     """
-    means = _check_means(organisation=organisation, means=means)
+    means = activation_means_check(organisation=organisation, means=means)
     now = timezone.now()
     expires_at = now + LINK_LIFETIME
-    # No actor: the operator's command line (``activate_users``).
-    actor_name = actor.full_name if actor is not None else "MitID Erhverv (activate_users)"
+    actor_name = _actor_name(actor)
     created_by_name = actor_name[:200]
     # The invitations differ only in user, token and code; the rest is prepared once.
     template = Invitation(
@@ -267,6 +277,54 @@ def users_activation_start(
     if not count:
         raise RuleError("empty", _("Der er ikke valgt nogen brugere."))
 
+    if audit:
+        users_activation_audit(
+            organisation=organisation,
+            count=count,
+            means=means,
+            with_code=with_code,
+            without_email=without_email,
+            rights_added=rights_added,
+            first_name=first_name,
+            actor=actor,
+            request=request,
+        )
+    return ActivationStarted(
+        organisation=organisation,
+        created_at=now,
+        first_pk=first_pk,
+        last_pk=last_pk,
+        count=count,
+        with_code=with_code,
+        without_email=without_email,
+        invitations=kept,
+        rights_added=rights_added,
+        first_name=first_name,
+    )
+
+
+def _actor_name(actor: User | None) -> str:
+    # No actor: the operator's command line (``activate_users``).
+    return actor.full_name if actor is not None else "MitID Erhverv (activate_users)"
+
+
+def users_activation_audit(
+    *,
+    organisation: Organisation,
+    count: int,
+    means: list[str],
+    with_code: int,
+    without_email: int,
+    rights_added: int,
+    actor: User | None,
+    first_name: str = "",
+    extra: dict | None = None,
+    request=None,
+) -> None:
+    """The audit of starting the activation of ``count`` users, one pair for the whole act: the
+    *Basispakke* rights granted (when any were) and ``users_activation_started``, its target the
+    user's name for one user, else how many. ``extra`` adds details (the bulk job's number)."""
+    actor_name = _actor_name(actor)
     target = first_name if count == 1 else f"{count} brugere"
     rights_basic_package_bulk_audit(
         organisation=organisation,
@@ -288,18 +346,9 @@ def users_activation_start(
             "means": means,
             "with_code": with_code,
             "without_email": without_email,
+            **(extra or {}),
         },
         request=request,
-    )
-    return ActivationStarted(
-        organisation=organisation,
-        created_at=now,
-        first_pk=first_pk,
-        last_pk=last_pk,
-        count=count,
-        with_code=with_code,
-        without_email=without_email,
-        invitations=kept,
     )
 
 
