@@ -47,12 +47,17 @@ def _pending(request):
     return form, days, invitations
 
 
+def _default_sort(form) -> str:
+    """The soonest expiry first; a search's users by name, as the user lists show them."""
+    return "navn" if form.user_filter().search else DEFAULT_SORT
+
+
 @require_GET
 @organisation_view(*ADMINS)
 def pending(request):
-    """*Afventer aktivering*: the live invitations, the soonest expiry first, then by name; with
-    ``?udloeber=7`` only the links that expire within 7 days (the migration overview's bar); an
-    invalid value shows them all with a notice."""
+    """*Afventer aktivering*: the live invitations, the soonest expiry first, then by name (a
+    search's by name); with ``?udloeber=7`` only the links that expire within 7 days (the
+    migration overview's bar); an invalid value shows them all with a notice."""
     form, days, invitations = _pending(request)
     query = form.query()
     context = list_context(
@@ -60,7 +65,7 @@ def pending(request):
         params=request.GET,
         query=query,
         sorts=selectors.PENDING_SORTS,
-        default_sort=DEFAULT_SORT,
+        default_sort=_default_sort(form),
         columns=COLUMNS,
         default_size=PAGE_SIZE,
         page_reader=lambda chosen: selectors.invitations_pending_page(
@@ -98,8 +103,10 @@ def pending(request):
 def pending_export(request):
     """*Afventer aktivering* as CSV: every invitation the current filter shows, in its sort
     order, streamed (no CPR number)."""
-    _form, _days, invitations = _pending(request)
-    chosen = list_params(request.GET, sorts=selectors.PENDING_SORTS, default_sort=DEFAULT_SORT)
+    form, _days, invitations = _pending(request)
+    chosen = list_params(
+        request.GET, sorts=selectors.PENDING_SORTS, default_sort=_default_sort(form)
+    )
     return csv_response(
         filename=f"afventer-aktivering-{request.organisation.cvr}.csv",
         header=EXPORT_HEADER,

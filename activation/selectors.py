@@ -31,6 +31,7 @@ from mitid_portal.listing import (
     SORTED_BELOW,
     ListPage,
     ListParams,
+    count_capped,
     ordered_slice,
     page_window,
     reversed_order,
@@ -94,13 +95,16 @@ def _user_conditions_given(user_filter: UserFilter | None) -> bool:
     )
 
 
-def _pending_users(*, organisation: Organisation, user_filter: UserFilter | None) -> QuerySet:
+def _pending_users(
+    *, organisation: Organisation, user_filter: UserFilter | None, walked: bool = False
+) -> QuerySet:
     """The organisation's users matching ``user_filter``'s conditions on users (read from the
-    organisation's indexes of users: the search's, the name's)."""
+    organisation's indexes of users: the search's, the name's; ``walked``: the search written to
+    be checked on the name index's entries as it is read, ``users_searched``)."""
     users = User._base_manager.filter(organisation=organisation)
     if user_filter is None:
         return users
-    users = users_searched(users, user_filter.search)
+    users = users_searched(users, user_filter.search, walked_in=organisation if walked else None)
     return users.filter(*users_filter_conditions(replace(user_filter, search="", means="")))
 
 
@@ -168,20 +172,23 @@ def _rows_by_users(
     total: int,
     start: int,
     end: int,
+    more: bool = False,
 ) -> list[Invitation]:
-    """Rows ``start`` … ``end - 1`` (of ``total``) of the invitations ``live`` in ``order`` (by
-    their user's fields only): the users are read in that order from the organisation's index,
-    those with one of the invitations kept (one live invitation per user), and the page's
-    invitations read by their users' ids – one query, whose cost is the page's rows. From the end
-    in the reversed order in the back half; sorted when ``total`` is small."""
+    """Rows ``start`` … ``end - 1`` (of ``total``, or more when ``more``) of the invitations
+    ``live`` in ``order`` (by their user's fields only): the users are read in that order from
+    the organisation's index, those with one of the invitations kept (one live invitation per
+    user), and the page's invitations read by their users' ids – one query, whose cost is the
+    page's rows. From the end in the reversed order in the back half; sorted when ``total`` is
+    small."""
     if not total or start >= end:
         return []
-    users = _pending_users(organisation=organisation, user_filter=user_filter).filter(
+    walk = more or total > SORTED_BELOW
+    users = _pending_users(organisation=organisation, user_filter=user_filter, walked=walk).filter(
         Exists(live.filter(user_id=OuterRef("pk")))
     )
-    lead = [sorted_not_walked()] if total <= SORTED_BELOW else []
+    lead = [] if walk else [sorted_not_walked()]
     by_user = _user_order(order)
-    if start > total // 2:
+    if not more and start > total // 2:
         ids = users.order_by(*lead, *reversed_order(by_user))[total - end : total - start]
     else:
         ids = users.order_by(*lead, *by_user)[start:end]
@@ -213,7 +220,29 @@ def invitations_pending_page(
        only its own rows. A page that spans several expiries is read from just those, sorted (a
        page's worth of expiries each big is rare: one bulk activation gives one expiry).
 
-    The name and email orders are read the same way through their users' indexes."""
+    The name and email orders are read the same way through their users' indexes. A search in
+    those orders is counted up to ``COUNT_CAP`` (``listing.count_capped``): the users it finds
+    with a live invitation, not the invitations per expiry."""
+    live = _live_invitations(
+        organisation=organisation, user_filter=user_filter, expiring_days=expiring_days, now=now
+    )
+    by_users = partial(_rows_by_users, organisation=organisation, user_filter=user_filter)
+    if (
+        user_filter is not None
+        and user_filter.search
+        and params.sort.removeprefix("-") != "udloeber"
+    ):
+        found = _pending_users(organisation=organisation, user_filter=user_filter).filter(
+            Exists(live.filter(user_id=OuterRef("pk")))
+        )
+        total, more = count_capped(found, params=params)
+        number, start, end = page_window(total, params=params)
+        found_rows = by_users(
+            live=live, order=params.order, total=total, start=start, end=end, more=more
+        )
+        return ListPage(
+            object_list=found_rows, number=number, per_page=params.per_page, count=total, more=more
+        )
     invitations = invitations_pending(
         organisation=organisation, user_filter=user_filter, expiring_days=expiring_days, now=now
     )
@@ -226,10 +255,6 @@ def invitations_pending_page(
     )
     total = sum(n for _expires, n in groups)
     number, start, end = page_window(total, params=params)
-    live = _live_invitations(
-        organisation=organisation, user_filter=user_filter, expiring_days=expiring_days, now=now
-    )
-    by_users = partial(_rows_by_users, organisation=organisation, user_filter=user_filter)
     read: list[Invitation] = []
     if params.sort.removeprefix("-") != "udloeber":
         read = by_users(live=live, order=params.order, total=total, start=start, end=end)

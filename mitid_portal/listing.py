@@ -81,6 +81,9 @@ class ListPage:
     number: int
     per_page: int
     count: int
+    # The count is a lower bound: a search found more rows than were counted (``COUNT_CAP``);
+    # the pages beyond the counted ones are reached by "Næste" and by jumping to them.
+    more: bool = False
     num_pages: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -97,13 +100,13 @@ class ListPage:
         return self
 
     def has_next(self) -> bool:
-        return self.number < self.num_pages
+        return self.number < self.num_pages or self.more
 
     def has_previous(self) -> bool:
         return self.number > 1
 
     def has_other_pages(self) -> bool:
-        return self.num_pages > 1
+        return self.num_pages > 1 or self.more
 
     def next_page_number(self) -> int:
         return self.number + 1
@@ -119,14 +122,19 @@ class ListPage:
 
     def page_links(self) -> list[int | None]:
         """The page numbers to link: the first, the last and two either side of this one; None
-        where numbers are left out (an ellipsis)."""
-        shown = {1, self.num_pages, *range(self.number - 2, self.number + 3)}
+        where numbers are left out (an ellipsis). Without the last when it is not known
+        (``more``): an ellipsis ends them."""
+        shown = {1, *range(self.number - 2, self.number + 3)}
+        if not self.more:
+            shown.add(self.num_pages)
         numbers = sorted(n for n in shown if 1 <= n <= self.num_pages)
         links: list[int | None] = []
         for n in numbers:
             if links and n - (links[-1] or 0) > 1:
                 links.append(None)
             links.append(n)
+        if self.more:
+            links.append(None)
         return links
 
 
@@ -134,6 +142,10 @@ class ListPage:
 # few rows among many (an email's beginning among 200,000 users) is read through the search's
 # indexes and sorted, instead of walking the whole order's index past rows that do not match.
 SORTED_BELOW = 2000
+# A searched list counts at most this many rows (then says "more than"): a search that finds
+# 20,000 of 200,000 users costs what one that finds 2,000 does. Pages past the counted rows (and
+# the last page) count them all.
+COUNT_CAP = SORTED_BELOW
 
 
 def sorted_not_walked() -> Combinable:
@@ -153,24 +165,35 @@ def page_window(total: int, *, params: ListParams) -> tuple[int, int, int]:
 
 
 def ordered_slice(
-    queryset: QuerySet, *, order: Sequence[str], total: int, start: int, end: int
+    queryset: QuerySet,
+    *,
+    order: Sequence[str],
+    total: int,
+    start: int,
+    end: int,
+    more: bool = False,
+    walked: QuerySet | None = None,
 ) -> list:
-    """Rows ``start`` … ``end - 1`` of ``queryset`` (``total`` rows) in ``order``, in one query:
-    the page's ids are chosen by a subquery that orders only the ids (from the end in the
-    reversed order when they lie in the back half, so that OFFSET counts from the nearer end;
-    sorted rather than read in an index's order when ``total`` is small), then the page's rows
-    are read by id. A search that finds thousands sorts their ids, not their whole rows. A union
-    (which cannot be filtered) is read as the page's slice itself."""
+    """Rows ``start`` … ``end - 1`` of ``queryset`` (``total`` rows, or more than that when
+    ``more``) in ``order``, in one query: the page's ids are chosen by a subquery that orders
+    only the ids (from the end in the reversed order when they lie in the back half, so that
+    OFFSET counts from the nearer end; sorted rather than read in an index's order when
+    ``total`` is small), then the page's rows are read by id. A search that finds thousands sorts
+    their ids, not their whole rows, or – given ``walked``, the same rows with conditions that
+    the order's index can check as it is read – walks that index. A union (which cannot be
+    filtered) is read as the page's slice itself."""
     if not total or start >= end:
         return []
     combined = bool(queryset.query.combinator)  # a union (Rettigheder): ordered by its columns
-    lead = [sorted_not_walked()] if total <= SORTED_BELOW and not combined else []
-    back = start > total // 2
+    walk = more or total > SORTED_BELOW
+    lead = [] if walk or combined else [sorted_not_walked()]
+    ids = walked if walk and walked is not None else queryset
+    back = not more and start > total // 2
     if back:
         # From the end: rows total-end … total-start-1 of the reversed order.
-        page = queryset.order_by(*lead, *reversed_order(order))[total - end : total - start]
+        page = ids.order_by(*lead, *reversed_order(order))[total - end : total - start]
     else:
-        page = queryset.order_by(*lead, *order)[start:end]
+        page = ids.order_by(*lead, *order)[start:end]
     if combined:
         # A union cannot be filtered: its page's rows as they are.
         rows = list(page)
@@ -180,14 +203,51 @@ def ordered_slice(
     return list(queryset.filter(pk__in=page.values("pk")).order_by(*order))
 
 
-def list_page(queryset: QuerySet, *, params: ListParams, count: int | None = None) -> ListPage:
+def count_capped(queryset: QuerySet, *, params: ListParams) -> tuple[int, bool]:
+    """The number of rows of ``queryset`` as (count, more): at most ``COUNT_CAP`` are counted
+    (``more`` when there are others) unless the page ``params`` asks for lies past them."""
+    counted = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
+    if counted <= COUNT_CAP:
+        return counted, False
+    if params.last or (params.page or 1) > COUNT_CAP // params.per_page:
+        return queryset.order_by().count(), False
+    return COUNT_CAP, True
+
+
+def list_page(
+    queryset: QuerySet,
+    *,
+    params: ListParams,
+    count: int | None = None,
+    walked: QuerySet | None = None,
+) -> ListPage:
     """The page ``params`` asks for of ``queryset`` (ordered here by ``params.order``): a page
     past the end is the last one. Two queries: the count and the page's rows. A page in the back
-    half is read from the end in the reversed order."""
-    total = queryset.order_by().count() if count is None else count
+    half is read from the end in the reversed order.
+
+    ``walked`` (a search: the same rows, written to be read in the order's index,
+    ``users.selectors.users_searched``): the count stops at ``COUNT_CAP`` and a search that finds
+    more walks the index – what a page costs no longer grows with the rows found."""
+    more = False
+    if count is not None:
+        total = count
+    elif walked is not None:
+        total, more = count_capped(queryset, params=params)
+    else:
+        total = queryset.order_by().count()
     number, start, end = page_window(total, params=params)
-    rows = ordered_slice(queryset, order=params.order, total=total, start=start, end=end)
-    return ListPage(object_list=rows, number=number, per_page=params.per_page, count=total)
+    rows = ordered_slice(
+        queryset,
+        order=params.order,
+        total=total,
+        start=start,
+        end=end,
+        more=more,
+        walked=walked,
+    )
+    return ListPage(
+        object_list=rows, number=number, per_page=params.per_page, count=total, more=more
+    )
 
 
 @dataclass(frozen=True)
@@ -229,6 +289,7 @@ def list_context(
     columns: Sequence[tuple[str, Any]],
     default_size: int = PAGE_SIZES[0],
     page_reader: Callable[[ListParams], ListPage] | None = None,
+    walked: QuerySet | None = None,
 ) -> dict[str, Any]:
     """What a list's template needs beside its rows: ``page`` (a ``ListPage`` of ``queryset``
     sorted and cut as the GET ``params`` ask), ``headers`` (the sortable ``columns``),
@@ -245,7 +306,9 @@ def list_context(
         kept[SIZE_PARAMETER] = str(chosen.per_page)
     return {
         "page": (
-            page_reader(chosen) if page_reader is not None else list_page(queryset, params=chosen)
+            page_reader(chosen)
+            if page_reader is not None
+            else list_page(queryset, params=chosen, walked=walked)
         ),
         "headers": sort_headers(columns, params=chosen, query=query),
         "query": urlencode(kept),

@@ -122,9 +122,12 @@ class User(AbstractBaseUser, PermissionsMixin, SandboxedModel):
         indexes = [
             models.Index(fields=["organisation", "state", "last_name", "first_name"]),
             # The sort orders of *Brugere* (users.selectors.USER_SORTS): each index serves its
-            # order with the id as the tie-break, so a page reads only its own rows.
+            # order with the id as the tie-break, so a page reads only its own rows. The name's
+            # holds the state too: a search that finds thousands is read walking it, checked on
+            # its entries alone (users.selectors.users_searched, walked_in).
             models.Index(
-                fields=["organisation", "last_name", "first_name", "id"], name="user_org_name"
+                fields=["organisation", "last_name", "first_name", "id", "state"],
+                name="user_org_name_state",
             ),
             models.Index(fields=["organisation", "email", "id"], name="user_org_email"),
             models.Index(fields=["organisation", "last_login", "id"], name="user_org_last_login"),

@@ -106,7 +106,9 @@ def _user_conditions(f: UserFilter, *, prefix: str = "", outer: str = "pk") -> l
     return conditions
 
 
-def users_searched(rows: QuerySet, search: str, *, prefix: str = "") -> QuerySet:
+def users_searched(
+    rows: QuerySet, search: str, *, prefix: str = "", walked_in: Organisation | None = None
+) -> QuerySet:
     """``search`` matches the beginning (case-insensitive) of the first name, the last name, the
     whole name (first and last), the email, the bruger-ID or the RID: "Mette" finds Mette Hansen,
     "mette h" and "Hansen" too, "b12@" the email b12@firma.dk. A CPR number (10 digits or
@@ -115,34 +117,60 @@ def users_searched(rows: QuerySet, search: str, *, prefix: str = "") -> QuerySet
 
     Beginnings, not any part of the text, so that every condition is served by an index of the
     organisation's users (migration users 0013): a search costs the rows it finds, not the size of
-    the organisation."""
+    the organisation.
+
+    ``walked_in`` (the rows' organisation) writes the same matches for a page read by walking the
+    organisation's users-by-name index (``mitid_portal.listing``: a search that finds thousands):
+    the names' conditions are written so that no search index serves them and are checked on the
+    name index's own entries (it holds the names, the id and the state: no table row is read for
+    a user that does not match), the email, bruger-ID and RID through the ids their indexes find.
+    """
     search = " ".join((search or "").split())
     if not search:
         return rows
     if CPR_SEARCH.match(search):
         return rows.filter(**{f"{prefix}cpr_hash": crypto.cpr_hash(search.replace("-", ""))})
-    found = (
-        Q(**{f"{prefix}first_name__istartswith": search})
-        | Q(**{f"{prefix}last_name__istartswith": search})
-        | Q(**{f"{prefix}email__istartswith": search})
-        | Q(**{f"{prefix}bruger_id__istartswith": search})
-        | Q(**{f"{prefix}rid__istartswith": search})
-    )
+    first, last = f"{prefix}first_name", f"{prefix}last_name"
+    if walked_in is not None:
+        # The same LIKE as istartswith, on an expression (name || '') that no index holds.
+        rows = rows.alias(
+            search_first=Concat(first, Value("")), search_last=Concat(last, Value(""))
+        )
+        others = User._base_manager.filter(
+            Q(email__istartswith=search)
+            | Q(bruger_id__istartswith=search)
+            | Q(rid__istartswith=search),
+            organisation=walked_in,
+        )
+        found = (
+            Q(search_first__istartswith=search)
+            | Q(search_last__istartswith=search)
+            | Q(**{f"{prefix}pk__in": others.values("pk")})
+        )
+    else:
+        found = (
+            Q(**{f"{first}__istartswith": search})
+            | Q(**{f"{last}__istartswith": search})
+            | Q(**{f"{prefix}email__istartswith": search})
+            | Q(**{f"{prefix}bruger_id__istartswith": search})
+            | Q(**{f"{prefix}rid__istartswith": search})
+        )
     if " " in search:
         # The whole name: the first name begins with the first word (the index) and the name
         # with the whole search.
-        rows = rows.annotate(
-            search_name=Concat(f"{prefix}first_name", Value(" "), f"{prefix}last_name")
-        )
+        rows = rows.alias(search_name=Concat(first, Value(" "), last))
         first_word = search.split(" ", 1)[0]
-        found |= Q(**{f"{prefix}first_name__istartswith": first_word}) & Q(
-            search_name__istartswith=search
-        )
+        begins = Q(search_name__istartswith=search)
+        if walked_in is None:
+            begins &= Q(**{f"{first}__istartswith": first_word})
+        found |= begins
     return rows.filter(found)
 
 
-def _filtered(users: QuerySet[User], f: UserFilter) -> QuerySet[User]:
-    return users_searched(users, f.search).filter(*_user_conditions(f))
+def _filtered(
+    users: QuerySet[User], f: UserFilter, *, walked_in: Organisation | None = None
+) -> QuerySet[User]:
+    return users_searched(users, f.search, walked_in=walked_in).filter(*_user_conditions(f))
 
 
 def users_filter_conditions(f: UserFilter, *, prefix: str = "", outer: str = "pk") -> list[Q]:
@@ -184,15 +212,22 @@ LIST_COLUMNS = (
 
 
 def users_imported(
-    *, organisation: Organisation, search: str = "", user_filter: UserFilter | None = None
+    *,
+    organisation: Organisation,
+    search: str = "",
+    user_filter: UserFilter | None = None,
+    walked: bool = False,
 ) -> QuerySet[User]:
     """The organisation's users imported from NemID and not yet activated, by name; only those
-    matching ``user_filter`` (or ``search``) when given (its state is ignored)."""
+    matching ``user_filter`` (or ``search``) when given (its state is ignored). ``walked``: the
+    search written for a page read in the name index's order (``users_searched``)."""
     f = user_filter or UserFilter(search=search)
     # The base manager: no sandbox condition beside the organisation's (the organisation is its
     # sandbox's), so that the count is read from an index alone.
     users = User._base_manager.filter(organisation=organisation, state=User.State.IMPORTED)
-    return _filtered(users, replace(f, state="")).order_by(*USER_SORTS["navn"])
+    return _filtered(
+        users, replace(f, state=""), walked_in=organisation if walked else None
+    ).order_by(*USER_SORTS["navn"])
 
 
 def users_imported_without_rid_count(*, users: QuerySet[User]) -> int:
@@ -211,15 +246,18 @@ def users_listed(
     search: str = "",
     state: str = "",
     user_filter: UserFilter | None = None,
+    walked: bool = False,
 ) -> QuerySet[User]:
     """The organisation's users in every other state: awaiting activation, active, suspended,
     closed, by name; only those matching ``user_filter`` (or ``search`` and ``state``: one of
-    ``LISTED_STATES``, which the caller validates)."""
+    ``LISTED_STATES``, which the caller validates). ``walked`` as in ``users_imported``."""
     f = user_filter or UserFilter(search=search, state=state)
     # The base manager, as in users_imported: the count is read from an index alone, the
     # listed states as ranges of the index (organisation, state, …), not all its entries.
     users = User._base_manager.filter(organisation=organisation, state__in=LISTED_STATES)
-    return _filtered(users, f).order_by(*USER_SORTS["navn"])
+    return _filtered(users, f, walked_in=organisation if walked else None).order_by(
+        *USER_SORTS["navn"]
+    )
 
 
 def users_for_selection(

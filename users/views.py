@@ -156,7 +156,9 @@ def _list_form(request, *, source: str) -> UserListFilterForm:
     return form
 
 
-def _list(request, *, form, source: str, users, sorts, columns, export: str) -> dict:
+def _list(request, *, form, source: str, users, walked, sorts, columns, export: str) -> dict:
+    """``walked``: the same users written for a page read in the name index's order (a search,
+    ``selectors.users_searched``), or None."""
     query = form.query()
     context = list_context(
         users.only(*selectors.LIST_COLUMNS),
@@ -166,6 +168,7 @@ def _list(request, *, form, source: str, users, sorts, columns, export: str) -> 
         default_sort="navn",
         columns=columns,
         default_size=PAGE_SIZE,
+        walked=walked,
     )
     return context | {
         "filter_form": form,
@@ -187,14 +190,21 @@ def imported_list(request):
     """*Importerede brugere* (G3.7, G4.1): the users not yet activated, to mark and activate;
     searched, filtered, sorted and paged as the GET parameters say."""
     form = _list_form(request, source="importerede")
-    users = selectors.users_imported(
-        organisation=request.organisation, user_filter=form.user_filter()
+    user_filter = form.user_filter()
+    users = selectors.users_imported(organisation=request.organisation, user_filter=user_filter)
+    walked = (
+        selectors.users_imported(
+            organisation=request.organisation, user_filter=user_filter, walked=True
+        )
+        if user_filter.search
+        else None
     )
     context = _list(
         request,
         form=form,
         source="importerede",
         users=users,
+        walked=walked,
         sorts=selectors.IMPORTED_SORTS,
         columns=IMPORTED_COLUMNS,
         export="users:imported_export",
@@ -217,11 +227,19 @@ def user_list(request):
     form = _list_form(request, source="brugere")
     user_filter = form.user_filter()
     users = selectors.users_listed(organisation=request.organisation, user_filter=user_filter)
+    walked = (
+        selectors.users_listed(
+            organisation=request.organisation, user_filter=user_filter, walked=True
+        )
+        if user_filter.search
+        else None
+    )
     context = _list(
         request,
         form=form,
         source="brugere",
         users=users,
+        walked=walked,
         sorts=selectors.USER_SORTS,
         columns=USER_COLUMNS,
         export="users:list_export",

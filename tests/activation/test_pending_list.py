@@ -233,7 +233,44 @@ def test_pages_across_expiries_are_slices_of_one_order(
         assert pages[0] + pages[1] == expected, sort
         last = _names(admin_client.get(url, {"sort": sort, "antal": "25", "side": "sidste"}))
         assert last == expected[25:]
-    # A search counts per expiry too.
-    response = admin_client.get(url, {"q": "N0", "antal": "25"})
+    # A search sorted by expiry counts per expiry too; by default it is by name.
+    response = admin_client.get(url, {"q": "N0", "antal": "25", "sort": "udloeber"})
     assert response.context["page"].paginator.count == 10
     assert _names(response) == [n for n in by_expiry if n.startswith("N0")]
+    response = admin_client.get(url, {"q": "N0", "antal": "25"})
+    assert response.context["page"].paginator.count == 10
+    assert _names(response) == sorted(n for n in by_expiry if n.startswith("N0"))
+
+
+def test_a_search_is_by_name_and_a_broad_one_counted_up_to_the_cap(
+    admin_client, organisation, monkeypatch
+):
+    """A search's users by name (not the soonest expiry first); one that finds more than
+    ``listing.COUNT_CAP`` says "more than" and is read in the users-by-name index's order."""
+    monkeypatch.setattr("mitid_portal.listing.COUNT_CAP", 25)
+    for i in range(30):
+        _pending(organisation, days=31 - i, first_name="Mette", last_name=f"N{i:02d}")
+    _pending(organisation, days=1, first_name="Jens", last_name="Andet")
+    url = reverse("activation:pending")
+    expected = [f"N{i:02d}" for i in range(30)]
+
+    response = admin_client.get(url, {"q": "mette", "antal": "25"})
+    page = response.context["page"]
+    assert (page.more, page.count, page.has_next()) == (True, 25, True)
+    assert _names(response) == expected[:25]
+    text = response.content.decode()
+    assert "Mere end 25 brugere har endnu ikke aktiveret sig." in text
+    assert "Vælg alle brugere, der matcher filteret (mere end 25)" in text
+    last = admin_client.get(url, {"q": "mette", "antal": "25", "side": "sidste"})
+    assert (last.context["page"].more, last.context["page"].count) == (False, 30)
+    assert _names(last) == expected[25:]
+    # The soonest expiry first when asked for, and without a search.
+    by_expiry = admin_client.get(url, {"q": "mette", "sort": "udloeber", "antal": "50"})
+    assert _names(by_expiry) == list(reversed(expected))
+    assert _names(admin_client.get(url, {"antal": "50"}))[0] == "Andet"
+    # The export follows the list's order.
+    body = b"".join(
+        admin_client.get(reverse("activation:pending_export"), {"q": "mette"}).streaming_content
+    ).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body), delimiter=";"))
+    assert [row[1] for row in rows[1:]] == expected

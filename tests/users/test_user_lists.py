@@ -270,7 +270,14 @@ def test_query_counts_do_not_grow_with_the_organisation(
 # --- Search by beginnings, served by indexes (users 0013) -------------------------------------
 
 
-def test_search_finds_the_beginning_of_a_name_email_bruger_id_or_rid(admin_client, organisation):
+@pytest.mark.parametrize("walked", [False, True], ids=["sorted", "walked"])
+def test_search_finds_the_beginning_of_a_name_email_bruger_id_or_rid(
+    admin_client, organisation, monkeypatch, walked
+):
+    if walked:
+        # Every search read in the name index's order, as one that finds thousands is: the
+        # same matches written for the walk (users.selectors.users_searched, walked_in).
+        monkeypatch.setattr("mitid_portal.listing.SORTED_BELOW", 0)
     mette = UserFactory(
         organisation=organisation,
         first_name="Mette",
@@ -319,3 +326,87 @@ def test_a_page_size_or_page_of_non_ascii_digits_is_ignored(admin_client):
     for params in ({"antal": "²"}, {"side": "²"}, {"antal": "١٠٠"}):
         assert admin_client.get(reverse("users:list"), params).status_code == 200
         assert admin_client.get(reverse("users:list_export"), params).status_code == 200
+
+
+# --- A broad search: counted up to listing.COUNT_CAP, read in the name index's order ------------
+
+
+def test_a_broad_search_is_counted_up_to_the_cap_and_paged_on(
+    admin_client, organisation, monkeypatch
+):
+    monkeypatch.setattr("mitid_portal.listing.COUNT_CAP", 50)
+    _many(organisation, 60)
+    UserFactory(organisation=organisation, first_name="Anne", last_name="Anden")
+    url = reverse("users:list")
+    expected = [f"Navn{i:03d}" for i in range(60)]
+
+    first = admin_client.get(url, {"q": "bo", "antal": "25"})
+    page = first.context["page"]
+    assert (page.more, page.count, page.has_next()) == (True, 50, True)
+    assert _names(first) == expected[:25]
+    text = unescape(first.content.decode())
+    assert "Mere end 50 brugere" in text
+    assert "Vælg alle brugere, der matcher filteret (mere end 50)" in text
+    assert "Side 1 af flere" in text
+    assert page.page_links() == [1, 2, None]
+    assert 'max="' not in text.split('id="jump-page"')[1].split(">")[0]
+
+    second = admin_client.get(url, {"q": "bo", "antal": "25", "side": "2"})
+    assert second.context["page"].more and _names(second) == expected[25:50]
+    # Past the counted rows, and the last page: every match is counted.
+    for params in ({"side": "3"}, {"side": "sidste"}):
+        third = admin_client.get(url, {"q": "bo", "antal": "25", **params})
+        page = third.context["page"]
+        assert (page.more, page.count, page.number) == (False, 60, 3)
+        assert _names(third) == expected[50:]
+        assert "60 brugere" in unescape(third.content.decode())
+    # A narrow search is counted whole, as before.
+    narrow = admin_client.get(url, {"q": "anne"})
+    assert (narrow.context["page"].more, narrow.context["page"].count) == (False, 1)
+    # The selection of "all matching" is the whole search, not the counted rows.
+    response = admin_client.post(
+        reverse("activation:bulk_action"),
+        {"source": "brugere", "filter": "q=bo", "all_matching": "1", "action": "suspend"},
+        follow=True,
+    )
+    assert response.context["job"].total == 60
+
+
+def test_the_imported_list_counts_a_broad_search_up_to_the_cap(
+    admin_client, organisation, monkeypatch
+):
+    monkeypatch.setattr("mitid_portal.listing.COUNT_CAP", 25)
+    for i in range(30):
+        UserFactory(
+            organisation=organisation,
+            first_name="Bo",
+            last_name=f"Navn{i:03d}",
+            state=User.State.IMPORTED,
+        )
+    response = admin_client.get(reverse("users:imported"), {"q": "navn", "antal": "25"})
+    page = response.context["page"]
+    assert (page.more, page.count) == (True, 25)
+    assert _names(response) == [f"Navn{i:03d}" for i in range(25)]
+    text = unescape(response.content.decode())
+    assert "Mere end 25 brugere" in text
+    assert "Markér alle brugere, der matcher søgningen (mere end 25)" in text
+
+
+def test_counts_of_thousands_have_a_thousands_separator(admin_client, organisation, monkeypatch):
+    monkeypatch.setattr("mitid_portal.listing.COUNT_CAP", 1500)
+    User.objects.bulk_create(
+        User(
+            organisation=organisation,
+            sandbox=organisation.sandbox,
+            username=f"tusind{i}",
+            first_name="Bo",
+            last_name=f"Navn{i:04d}",
+            state=User.State.ACTIVE,
+            password="!",
+        )
+        for i in range(1600)
+    )
+    text = unescape(admin_client.get(reverse("users:list"), {"q": "bo"}).content.decode())
+    assert "Mere end 1.500 brugere" in text
+    text = unescape(admin_client.get(reverse("users:list")).content.decode())
+    assert re.search(r"1\.60\d brugere", text)
