@@ -114,7 +114,13 @@ def bulk_confirm(request):
     if request.method == "POST":
         selected = _selected_users(request, selection)
         if selected.count() > bulkjobs.RUN_NOW_MAX:
-            return _bulk_activation_job(request, selection, selected)
+            try:
+                return _bulk_activation_job(request, selection, selected)
+            except RuleError as exc:  # e.g. a means withdrawn since the form: no job
+                messages.error(request, exc.message)
+                return redirect(
+                    "activation:bulk_means" if exc.code == "means" else "users:imported"
+                )
         try:
             invitations = services.users_activation_start(
                 organisation=request.organisation,

@@ -261,3 +261,28 @@ def test_the_jobs_means_are_kept_in_the_guides_order_without_repeats(organisatio
     job = _job(organisation, org_admin, _users(organisation, 2), means=["chip", "app", "chip"])
     job.refresh_from_db()
     assert job.parameters["means"] == ["app", "chip"]
+
+
+def test_the_confirm_page_says_a_withdrawn_means_and_starts_no_job(
+    admin_client, organisation, small
+):
+    """Through the wizard: a means withdrawn between *Vælg identifikationsmidler* and the
+    confirm sends the administrator back to the means with the rule's message; no job."""
+    users = _users(organisation)
+    response = admin_client.post(reverse("activation:bulk_start"), {"user": [u.pk for u in users]})
+    assert response.url == reverse("activation:bulk_means")
+    response = admin_client.post(reverse("activation:bulk_means"), {"means": ["kodeviser"]})
+    assert response.url == reverse("activation:bulk_confirm")
+    organisation.allowed_means = ["app"]
+    organisation.save(update_fields=["allowed_means"])
+
+    response = admin_client.post(reverse("activation:bulk_confirm"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("activation:bulk_means")
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages and all(m.strip() for m in messages)
+    assert not BulkJob.objects.exists()
+    assert (
+        not User.objects.filter(pk__in=[u.pk for u in users])
+        .exclude(state=User.State.IMPORTED)
+        .exists()
+    )
