@@ -164,7 +164,9 @@ def _start(request, job: BulkJob, *, remaining: int | None = None) -> None:
             bulkjobs.bulk_job_run(job_id=job.pk, actor=request.user, request=request)
         except Exception as exc:
             logger.exception("bulk job %s failed", job.pk)
-            bulkjobs.bulk_job_fail(job_id=job.pk, error=bulkjobs.bulk_job_error(exc))
+            bulkjobs.bulk_job_fail(
+                job_id=job.pk, error=bulkjobs.bulk_job_error(exc), request=request
+            )
         return
     transaction.on_commit(lambda: bulk_job_task.enqueue(job_id=job.pk))
 

@@ -4,7 +4,9 @@
 A list's bulk form posts ``source`` (which list) and either the marked ``user`` ids or
 ``all_matching=1`` with ``filter``, the list's own GET query string. ``selection_users`` turns
 ``source`` and the parsed ``filter`` into exactly the users that list shows under that filter, so
-"Vælg alle N, der matcher" means the same N on the list and in the action. The parameters are
+"Vælg alle N, der matcher" means the same users on the list and in the action (a search that
+finds more than the list counts says "mere end N"; the confirm page names the exact number). The
+parameters are
 validated by the lists' own filter forms: an invalid value filters nothing, as on the list.
 """
 

@@ -183,11 +183,12 @@ def _rows_by_users(
     if not total or start >= end:
         return []
     walk = more or total > SORTED_BELOW
-    users = _pending_users(organisation=organisation, user_filter=user_filter, walked=walk).filter(
-        Exists(live.filter(user_id=OuterRef("pk")))
-    )
-    lead = [] if walk else [sorted_not_walked()]
     by_user = _user_order(order)
+    by_name = by_user[0].removeprefix("-") == "last_name"
+    users = _pending_users(
+        organisation=organisation, user_filter=user_filter, walked=walk and by_name
+    ).filter(Exists(live.filter(user_id=OuterRef("pk"))))
+    lead = [] if walk else [sorted_not_walked()]
     if not more and start > total // 2:
         ids = users.order_by(*lead, *reversed_order(by_user))[total - end : total - start]
     else:

@@ -219,19 +219,21 @@ def list_page(
     *,
     params: ListParams,
     count: int | None = None,
+    capped: bool = False,
     walked: QuerySet | None = None,
 ) -> ListPage:
     """The page ``params`` asks for of ``queryset`` (ordered here by ``params.order``): a page
     past the end is the last one. Two queries: the count and the page's rows. A page in the back
     half is read from the end in the reversed order.
 
-    ``walked`` (a search: the same rows, written to be read in the order's index,
-    ``users.selectors.users_searched``): the count stops at ``COUNT_CAP`` and a search that finds
-    more walks the index – what a page costs no longer grows with the rows found."""
+    ``capped`` (a search): the count stops at ``COUNT_CAP``. ``walked``: the same rows, written to
+    be checked on the entries of the order's index as it is read (``users.selectors.
+    users_searched``), for a search that finds thousands – what its page costs does not grow with
+    the rows found."""
     more = False
     if count is not None:
         total = count
-    elif walked is not None:
+    elif capped:
         total, more = count_capped(queryset, params=params)
     else:
         total = queryset.order_by().count()
@@ -289,7 +291,8 @@ def list_context(
     columns: Sequence[tuple[str, Any]],
     default_size: int = PAGE_SIZES[0],
     page_reader: Callable[[ListParams], ListPage] | None = None,
-    walked: QuerySet | None = None,
+    capped: bool = False,
+    walked: Mapping[str, QuerySet] | None = None,
 ) -> dict[str, Any]:
     """What a list's template needs beside its rows: ``page`` (a ``ListPage`` of ``queryset``
     sorted and cut as the GET ``params`` ask), ``headers`` (the sortable ``columns``),
@@ -297,7 +300,8 @@ def list_context(
     pagination's and the export's links add to it), ``kept`` (the same as (name, value) pairs,
     hidden fields of the jump and page-size forms), ``per_page`` and ``page_sizes``. A list whose
     page is not a plain slice of its order reads it with ``page_reader`` (given the chosen sort,
-    size and page)."""
+    size and page). ``capped`` and ``walked`` (the walked form of ``queryset`` per sort key it
+    suits) as in ``list_page``."""
     chosen = list_params(params, sorts=sorts, default_sort=default_sort, default_size=default_size)
     kept = dict(query)
     if chosen.sort != default_sort:
@@ -308,7 +312,12 @@ def list_context(
         "page": (
             page_reader(chosen)
             if page_reader is not None
-            else list_page(queryset, params=chosen, walked=walked)
+            else list_page(
+                queryset,
+                params=chosen,
+                capped=capped,
+                walked=(walked or {}).get(chosen.sort.removeprefix("-")),
+            )
         ),
         "headers": sort_headers(columns, params=chosen, query=query),
         "query": urlencode(kept),

@@ -159,6 +159,7 @@ def _list_form(request, *, source: str) -> UserListFilterForm:
 def _list(request, *, form, source: str, users, walked, sorts, columns, export: str) -> dict:
     """``walked``: the same users written for a page read in the name index's order (a search,
     ``selectors.users_searched``), or None."""
+    search = bool(form.user_filter().search)
     query = form.query()
     context = list_context(
         users.only(*selectors.LIST_COLUMNS),
@@ -168,7 +169,8 @@ def _list(request, *, form, source: str, users, walked, sorts, columns, export: 
         default_sort="navn",
         columns=columns,
         default_size=PAGE_SIZE,
-        walked=walked,
+        capped=search,
+        walked={"navn": walked} if walked is not None else None,
     )
     return context | {
         "filter_form": form,

@@ -590,7 +590,9 @@ def _unaudited_count(job: BulkJob) -> int:
     return int(job.parameters.get(UNAUDITED, {}).get("count", 0))
 
 
-def _activation_audit(job: BulkJob, actor: User | None, request=None) -> None:
+def _activation_audit(
+    job: BulkJob, actor: User | None, request=None, *, actor_name: str = ""
+) -> None:
     """The audit pair of the activation job's users that no record covers yet, as the activation
     in the request writes it (``users_activation_audit``), with the job's number; then nothing
     is left uncovered in ``job.parameters`` (the caller saves them in the same transaction)."""
@@ -608,6 +610,7 @@ def _activation_audit(job: BulkJob, actor: User | None, request=None) -> None:
         actor=actor,
         extra={"job": job.pk},
         request=request,
+        actor_name=actor_name,
     )
     job.parameters[UNAUDITED] = dict(_NOTHING_UNAUDITED)
 
@@ -687,10 +690,11 @@ def bulk_job_run(*, job_id: int, actor: User | None = None, request=None) -> Non
 
 
 @transaction.atomic
-def bulk_job_fail(*, job_id: int, error: str) -> None:
+def bulk_job_fail(*, job_id: int, error: str, request=None) -> None:
     """An unexpected error stopped the job; the items done so far stay done. A bulk activation
-    records the users it started before the stop (it may never be resumed); *Genoptag* records
-    the rest when the job ends."""
+    records the users it started before the stop (it may never be resumed), as the administrator
+    the job acted as (by name, if their user is gone); *Genoptag* records the rest when the job
+    ends."""
     job = (
         BulkJob.objects.select_for_update(of=("self",))
         .select_related("organisation")
@@ -701,7 +705,12 @@ def bulk_job_fail(*, job_id: int, error: str) -> None:
         return
     if _unaudited_count(job):
         actor_id = job.parameters.get(ACTOR_KEY, job.created_by_id)
-        _activation_audit(job, User.objects.filter(pk=actor_id).first())
+        _activation_audit(
+            job,
+            User.objects.filter(pk=actor_id).first(),
+            request,
+            actor_name=job.created_by_name,
+        )
     BulkJob.objects.filter(pk=job.pk).update(
         state=BulkJob.State.FAILED,
         error=error[:2000],

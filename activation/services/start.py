@@ -320,11 +320,13 @@ def users_activation_audit(
     first_name: str = "",
     extra: dict | None = None,
     request=None,
+    actor_name: str = "",
 ) -> None:
     """The audit of starting the activation of ``count`` users, one pair for the whole act: the
     *Basispakke* rights granted (when any were) and ``users_activation_started``, its target the
-    user's name for one user, else how many. ``extra`` adds details (the bulk job's number)."""
-    actor_name = _actor_name(actor)
+    user's name for one user, else how many. ``extra`` adds details (the bulk job's number);
+    ``actor_name`` names an actor whose user no longer exists."""
+    actor_name = actor_name if actor is None and actor_name else _actor_name(actor)
     target = first_name if count == 1 else f"{count} brugere"
     rights_basic_package_bulk_audit(
         organisation=organisation,

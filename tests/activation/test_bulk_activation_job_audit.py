@@ -286,3 +286,23 @@ def test_the_confirm_page_says_a_withdrawn_means_and_starts_no_job(
         .exclude(state=User.State.IMPORTED)
         .exists()
     )
+
+
+def test_a_stopped_job_whose_administrator_is_gone_is_audited_in_their_name(
+    organisation, org_admin, small, monkeypatch
+):
+    """Not as the operator's command line: the audit names the administrator who started it."""
+    users = _users(organisation, 5)
+    job = _job(organisation, org_admin, users)
+    _dying_on(monkeypatch, {2})
+    with pytest.raises(RuntimeError):
+        bulkjobs.bulk_job_run(job_id=job.pk)
+    name = org_admin.full_name
+    job.refresh_from_db()
+    # The administrator's user is gone (the job keeps the name it was started with).
+    BulkJob.objects.filter(pk=job.pk).update(
+        created_by=None, parameters={**job.parameters, bulkjobs.ACTOR_KEY: -1}
+    )
+    bulkjobs.bulk_job_fail(job_id=job.pk, error="stopped")
+    event = _events("users_activation_started").get()
+    assert event.actor_name == name and "activate_users" not in event.actor_name

@@ -349,6 +349,7 @@ def test_a_broad_search_is_counted_up_to_the_cap_and_paged_on(
     assert "Vælg alle brugere, der matcher filteret (mere end 50)" in text
     assert "Side 1 af flere" in text
     assert page.page_links() == [1, 2, None]
+    assert "side=sidste\">Sidste side</a>" in text and "Flere sider" in text
     assert 'max="' not in text.split('id="jump-page"')[1].split(">")[0]
 
     second = admin_client.get(url, {"q": "bo", "antal": "25", "side": "2"})

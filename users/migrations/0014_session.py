@@ -2,9 +2,11 @@
 user's id in an indexed column), so that suspending or closing a user ends their sessions with one
 DELETE by that column.
 
-The live sessions move over from Django's table with their user found in their data, so nobody is
-signed out by the deploy; the old table is emptied, as nothing reads or clears it any more. Its
-data is readable as it is: both stores are named ``SessionStore``, which is the signing salt."""
+The sessions live when the migration runs move over from Django's table with their user found in
+their data, so their users stay signed in; only the moved ones are deleted there (a session an
+old process writes meanwhile is not lost by a DELETE of the whole table, and is not moved either:
+its user signs in again). Its data is readable as it is: both stores are named ``SessionStore``,
+which is the signing salt."""
 
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import migrations, models
@@ -20,10 +22,15 @@ def _user_id(session_data: str) -> int | None:
         return None
 
 
+def _moved(source, target, batch: list) -> None:
+    target.objects.bulk_create(batch, ignore_conflicts=True)
+    source.objects.filter(session_key__in=[row.session_key for row in batch]).delete()
+
+
 def _move(source, target, *, with_user: bool) -> None:
     batch = []
     live = source.objects.filter(expire_date__gt=timezone.now())
-    for session in live.iterator(chunk_size=BATCH):
+    for session in list(live.iterator(chunk_size=BATCH)):
         row = target(
             session_key=session.session_key,
             session_data=session.session_data,
@@ -33,10 +40,11 @@ def _move(source, target, *, with_user: bool) -> None:
             row.user_id = _user_id(session.session_data)
         batch.append(row)
         if len(batch) == BATCH:
-            target.objects.bulk_create(batch, ignore_conflicts=True)
+            _moved(source, target, batch)
             batch = []
-    target.objects.bulk_create(batch, ignore_conflicts=True)
-    source.objects.all().delete()
+    _moved(source, target, batch)
+    # What is left is expired (nothing would clear it any more) or written after the read above.
+    source.objects.filter(expire_date__lte=timezone.now()).delete()
 
 
 def forwards(apps, schema_editor):
