@@ -39,6 +39,7 @@ class SelectionForm(PortalForm):
     user = IdsField(required=False)
     all_matching = forms.BooleanField(required=False)
     q = forms.CharField(required=False, max_length=200)
+    cpr = forms.RegexField(regex=r"^[0-9a-f]{64}$", required=False)  # the list's ?cpr=
 
     def clean(self):
         data = super().clean()

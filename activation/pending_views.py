@@ -2,7 +2,7 @@
 paged for organisations of thousands, with its CSV export and the selection "all N matching" for
 the bulk actions (``activation.selection``)."""
 
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -59,6 +59,8 @@ def pending(request):
     search's by name); with ``?udloeber=7`` only the links that expire within 7 days (the
     migration overview's bar); an invalid value shows them all with a notice."""
     form, days, invitations = _pending(request)
+    if (moved := form.cpr_moved(request.GET)) is not None:
+        return redirect(f"{request.path}?{moved}")
     query = form.query()
     context = list_context(
         invitations,
@@ -85,6 +87,7 @@ def pending(request):
             "filter_form": form,
             "filtered": bool(query),
             "search": form.user_filter().search,
+            "cpr_hash": form.user_filter().cpr_hash,
             "invalid_filter": bool(form.errors),
             "expiring": days,
             "export_url": f"{reverse('activation:pending_export')}?{context['query']}",

@@ -26,7 +26,7 @@ SOURCE_AFVENTER = "afventer"
 SOURCES = (SOURCE_BRUGERE, SOURCE_IMPORTEREDE, SOURCE_AFVENTER)
 
 # *Afventer aktivering*'s filters; ``udloeber`` (days) keeps the links that expire within them.
-FIELDS_AFVENTER = ("q", "means", "role", "group", "right", "origin", "udloeber")
+FIELDS_AFVENTER = ("q", "cpr", "means", "role", "group", "right", "origin", "udloeber")
 
 
 class UnknownSource(ValueError):

@@ -86,6 +86,7 @@ def _user_conditions_given(user_filter: UserFilter | None) -> bool:
     invitation holds)."""
     return user_filter is not None and bool(
         user_filter.search
+        or user_filter.cpr_hash
         or user_filter.state
         or user_filter.role
         or user_filter.group is not None

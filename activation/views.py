@@ -41,6 +41,7 @@ def _selected_users(request, selection: dict):
         ids=selection.get("ids", []),
         all_matching=selection.get("all", False),
         search=selection.get("q", ""),
+        cpr_hash=selection.get("cpr", ""),
     )
 
 
@@ -75,7 +76,9 @@ def bulk_start(request):
     ):
         raise Http404
     request.session[SELECTION_KEY] = (
-        {"all": True, "q": data["q"]} if data["all_matching"] else {"ids": data["user"]}
+        {"all": True, "q": data["q"], "cpr": data["cpr"]}
+        if data["all_matching"]
+        else {"ids": data["user"]}
     )
     request.session.pop(RECEIPT_KEY, None)
     request.session.pop(JOB_KEY, None)

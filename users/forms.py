@@ -1,10 +1,11 @@
 """Forms of the users app: the NemID import's role choice and the edit on *Brugerinformation*."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from mitid_portal.audit import MEANS_LABELS
@@ -12,7 +13,7 @@ from mitid_portal.forms import PortalForm
 from mitid_portal.outside import NemIDAdministrator
 from mitid_portal.validators import normalise_phone
 from organisations.models import Organisation, PublicService, RoleGrant, UserGroup
-from users.selectors import ORIGIN_CREATED, ORIGIN_IMPORTED, UserFilter
+from users.selectors import ORIGIN_CREATED, ORIGIN_IMPORTED, UserFilter, cpr_search_hash
 
 NO_ROLE = ""
 
@@ -159,6 +160,9 @@ class UserListFilterForm(PortalForm):
         help_text=_("Fx 01-06-2026. Brugere, der aldrig har logget ind, kommer også med."),
         widget=forms.DateInput(attrs={"class": "form-input", "type": "date"}),
     )
+    # A CPR number searched for, as its keyed hash: a search for the number itself is redirected
+    # here (``cpr_moved``), so that the number is not in the address.
+    cpr = forms.RegexField(regex=r"^[0-9a-f]{64}$", required=False, widget=forms.HiddenInput)
     # *Afventer aktivering*: the links that expire within this many days (the overview links
     # to ?udloeber=7).
     udloeber = forms.IntegerField(
@@ -172,11 +176,21 @@ class UserListFilterForm(PortalForm):
     )
 
     # The fields each list offers (the others are removed).
-    FIELDS_BRUGERE = ("q", "state", "means", "role", "group", "right", "origin", "login_before")
+    FIELDS_BRUGERE = (
+        "q",
+        "cpr",
+        "state",
+        "means",
+        "role",
+        "group",
+        "right",
+        "origin",
+        "login_before",
+    )
     # Importerede brugere: the search only, because its "Aktivér brugere" (activation:bulk_start)
     # selects all matching by the search alone; more filters there would activate more users
     # than the list showed.
-    FIELDS_IMPORTEREDE = ("q",)
+    FIELDS_IMPORTEREDE = ("q", "cpr")
 
     def __init__(
         self,
@@ -220,7 +234,18 @@ class UserListFilterForm(PortalForm):
             right=data.get("right"),
             origin=data.get("origin") or "",
             login_before=data.get("login_before"),
+            cpr_hash=data.get("cpr") or "",
         )
+
+    def cpr_moved(self, params: Mapping[str, str]) -> str | None:
+        """When the search is a CPR number: the list's GET query string with the number replaced
+        by its keyed hash (``?cpr=``) and the first page, for a redirect; else None."""
+        search = getattr(self, "cleaned_data", {}).get("q") or ""
+        hashed = cpr_search_hash(search)
+        if not hashed:
+            return None
+        moved = {k: v for k, v in params.items() if k not in ("q", "side")}
+        return urlencode({**moved, "cpr": hashed})
 
     def query(self) -> dict[str, str]:
         """The valid, non-empty filter values as GET parameters (for the links that keep them)."""

@@ -67,12 +67,25 @@ class UserFilter:
     right: int | None = None
     origin: str = ""
     login_before: datetime.date | None = None
+    # A CPR number searched for, as its keyed hash (``?cpr=``: the number itself is kept out of
+    # the address, ``cpr_search_hash``).
+    cpr_hash: str = ""
+
+
+def cpr_search_hash(search: str) -> str:
+    """The keyed hash of ``search`` when it is a CPR number (10 digits or ddmmyy-xxxx), else "":
+    a list searched for a CPR number is redirected to ``?cpr=<hash>``, so that the number is not
+    in the address, the browser's history, the links or a Referer."""
+    search = " ".join((search or "").split())
+    return crypto.cpr_hash(search.replace("-", "")) if CPR_SEARCH.match(search) else ""
 
 
 def _user_conditions(f: UserFilter, *, prefix: str = "", outer: str = "pk") -> list[Q]:
     """``f`` as conditions on users, or on rows related to a user through ``prefix`` (e.g.
     ``user__`` for invitations, whose user id is ``outer``)."""
     conditions: list[Q] = []
+    if f.cpr_hash:
+        conditions.append(Q(**{f"{prefix}cpr_hash": f.cpr_hash}))
     if f.state:
         conditions.append(Q(**{f"{prefix}state": f.state}))
     if f.means:
@@ -261,13 +274,21 @@ def users_listed(
 
 
 def users_for_selection(
-    *, organisation: Organisation, ids: list[int] | None, all_matching: bool, search: str
+    *,
+    organisation: Organisation,
+    ids: list[int] | None,
+    all_matching: bool,
+    search: str,
+    cpr_hash: str = "",
 ) -> QuerySet[User]:
-    """The imported users a bulk action is about: every one matching ``search`` when
-    ``all_matching``, else those among ``ids``. Only the organisation's own imported users can be
-    selected – another organisation's ids silently drop out (the caller compares counts and
-    answers 404 when any id was foreign)."""
-    users = users_imported(organisation=organisation, search=search if all_matching else "")
+    """The imported users a bulk action is about: every one matching ``search`` (and the CPR
+    number of ``cpr_hash``) when ``all_matching``, else those among ``ids``. Only the
+    organisation's own imported users can be selected – another organisation's ids silently drop
+    out (the caller compares counts and answers 404 when any id was foreign)."""
+    users = users_imported(
+        organisation=organisation,
+        user_filter=UserFilter(search=search, cpr_hash=cpr_hash) if all_matching else None,
+    )
     if all_matching:
         return users
     return users.filter(pk__in=list(ids or []))

@@ -176,6 +176,7 @@ def _list(request, *, form, source: str, users, walked, sorts, columns, export: 
         "filter_form": form,
         "filtered": bool(query),
         "search": form.user_filter().search,
+        "cpr_hash": form.user_filter().cpr_hash,
         "invalid_filter": bool(form.errors),
         "export_url": f"{reverse(export)}?{context['query']}",
         "reset_url": "?",
@@ -192,6 +193,8 @@ def imported_list(request):
     """*Importerede brugere* (G3.7, G4.1): the users not yet activated, to mark and activate;
     searched, filtered, sorted and paged as the GET parameters say."""
     form = _list_form(request, source="importerede")
+    if (moved := form.cpr_moved(request.GET)) is not None:
+        return redirect(f"{request.path}?{moved}")
     user_filter = form.user_filter()
     users = selectors.users_imported(organisation=request.organisation, user_filter=user_filter)
     walked = (
@@ -227,6 +230,8 @@ def user_list(request):
         url = reverse("users:imported")
         return redirect(f"{url}?{urlencode({'q': search})}" if search else url)
     form = _list_form(request, source="brugere")
+    if (moved := form.cpr_moved(request.GET)) is not None:
+        return redirect(f"{request.path}?{moved}")
     user_filter = form.user_filter()
     users = selectors.users_listed(organisation=request.organisation, user_filter=user_filter)
     walked = (

@@ -428,7 +428,11 @@ LIST_PAGES: list[tuple[str, Callable[[World], Ask]]] = [
     ("Brugere, page 2 of 100", _get("users:list", {"side": "2", "antal": "100"})),
     ("Brugere, search name", _get("users:list", {"q": "søren"})),
     ("Brugere, search email", _get("users:list", {"q": "b6."})),
-    ("Brugere, search CPR", _get_with("users:list", lambda w: {"q": w.active_cpr})),
+    # A search for a CPR number is redirected to its keyed hash (?cpr=): the list's own page.
+    (
+        "Brugere, search CPR",
+        _get_with("users:list", lambda w: {"cpr": crypto.cpr_hash(w.active_cpr)}),
+    ),
     ("Brugere, sort -navn", _get("users:list", {"sort": "-navn"})),
     ("Brugere, sort email", _get("users:list", {"sort": "email"})),
     ("Brugere, sort rid", _get("users:list", {"sort": "rid"})),
@@ -448,7 +452,10 @@ LIST_PAGES: list[tuple[str, Callable[[World], Ask]]] = [
     ("Importerede", _get("users:imported")),
     ("Importerede, last page", _get("users:imported", {"side": "sidste", "antal": "25"})),
     ("Importerede, search", _get("users:imported", {"q": "hansen"})),
-    ("Importerede, search CPR", _get_with("users:imported", lambda w: {"q": w.cpr})),
+    (
+        "Importerede, search CPR",
+        _get_with("users:imported", lambda w: {"cpr": crypto.cpr_hash(w.cpr)}),
+    ),
     ("Importerede, sort -rid", _get("users:imported", {"sort": "-rid"})),
     ("Importerede, sort email", _get("users:imported", {"sort": "email", "side": "2"})),
     ("Importerede CSV", _get("users:imported_export")),
