@@ -40,6 +40,9 @@ class SelectionForm(PortalForm):
     all_matching = forms.BooleanField(required=False)
     q = forms.CharField(required=False, max_length=200)
     cpr = forms.RegexField(regex=r"^[0-9a-f]{64}$", required=False)  # the list's ?cpr=
+    # The list's whole filter, its GET query string (activation.selection): "all matching" is
+    # every user the list shows under it.
+    filter = forms.CharField(required=False, max_length=2000)
 
     def clean(self):
         data = super().clean()

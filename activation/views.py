@@ -4,9 +4,10 @@ the emailed link (G6.1)."""
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from activation import overview, selectors, services
 from activation.forms import BulkMeansForm, SelectionForm, SingleMeansForm
 from activation.models import BoundMeans, Invitation
+from activation.selection import SOURCE_IMPORTEREDE, selection_users
 from activation.services import bulkjobs
 from activation.tasks import bulk_job_task
 from mitid_portal.confirm import unconfirmed
@@ -36,6 +38,12 @@ def _means_labels(means: list[str]) -> list[str]:
 
 
 def _selected_users(request, selection: dict):
+    if selection.get("all") and "filter" in selection:
+        return selection_users(
+            organisation=request.organisation,
+            source=SOURCE_IMPORTEREDE,
+            params=QueryDict(selection["filter"]),
+        )
     return users_for_selection(
         organisation=request.organisation,
         ids=selection.get("ids", []),
@@ -60,6 +68,14 @@ def _selection_or_redirect(request):
 # --- Bulk activation (G4) --------------------------------------------------------------------
 
 
+def _list_filter(data: dict) -> str:
+    """The list's filter of a "mark all matching" POST: its query string, or (a form posted
+    before the list sent it) the search alone."""
+    if data["filter"]:
+        return data["filter"]
+    return urlencode({k: data[k] for k in ("q", "cpr") if data[k]})
+
+
 @require_POST
 @organisation_view(*ADMINS)
 def bulk_start(request):
@@ -76,7 +92,7 @@ def bulk_start(request):
     ):
         raise Http404
     request.session[SELECTION_KEY] = (
-        {"all": True, "q": data["q"], "cpr": data["cpr"]}
+        {"all": True, "filter": _list_filter(data)}
         if data["all_matching"]
         else {"ids": data["user"]}
     )

@@ -187,10 +187,10 @@ class UserListFilterForm(PortalForm):
         "origin",
         "login_before",
     )
-    # Importerede brugere: the search only, because its "Aktivér brugere" (activation:bulk_start)
-    # selects all matching by the search alone; more filters there would activate more users
-    # than the list showed.
-    FIELDS_IMPORTEREDE = ("q", "cpr")
+    # Importerede brugere: what imported users differ by (the roles, groups and rights they
+    # brought from NemID); its "Aktivér brugere" (activation:bulk_start) selects all matching by
+    # the same filter (activation.selection).
+    FIELDS_IMPORTEREDE = ("q", "cpr", "role", "group", "right")
 
     def __init__(
         self,

@@ -99,10 +99,10 @@ def test_aktiver_brugere_for_all_matching_a_cpr_search_activates_that_user_only(
     ImportedUserFactory.create_batch(3, organisation=organisation)
     page = admin_client.get(reverse("users:imported"), {"q": CPR}, follow=True)
     html = page.content.decode()
-    assert f'name="cpr" value="{crypto.cpr_hash(CPR)}"' in html
+    assert f'name="filter" value="cpr={crypto.cpr_hash(CPR)}"' in html
     response = admin_client.post(
         reverse("activation:bulk_start"),
-        {"all_matching": "1", "q": "", "cpr": crypto.cpr_hash(CPR)},
+        {"all_matching": "1", "source": "importerede", "filter": f"cpr={crypto.cpr_hash(CPR)}"},
     )
     assert response.url == reverse("activation:bulk_means")
     means = admin_client.get(response.url)
