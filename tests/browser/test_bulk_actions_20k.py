@@ -103,7 +103,7 @@ def test_send_new_link_to_all_matching_a_search_of_20000(
     # G5.1 *Afventer aktivering*: all 20,000.
     log_in(context, page, "hanne.vestergaard", reverse("activation:pending"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Afventer aktivering")
-    expect(page.get_by_text("20000 brugere har endnu ikke aktiveret sig.")).to_be_visible()
+    expect(page.get_by_text("20.000 brugere har endnu ikke aktiveret sig.")).to_be_visible()
     axe_check(page)
 
     # The search: 625 Lindholms, 25 pages of 25.
