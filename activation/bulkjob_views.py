@@ -20,7 +20,14 @@ from activation import bulkjob_selectors as job_selectors
 from activation import selectors
 from activation.bulkjob_forms import BulkConfirmForm, BulkSelectionForm
 from activation.models import BoundMeans, BulkJob, BulkJobItem
-from activation.selection import SOURCE_AFVENTER, SOURCE_BRUGERE, selection_users
+from activation.selection import (
+    FILTER_GONE,
+    SOURCE_AFVENTER,
+    SOURCE_BRUGERE,
+    InvalidFilter,
+    selection_filter,
+    selection_users,
+)
 from activation.services import bulkjobs
 from activation.tasks import bulk_job_task
 from mitid_portal.csv import csv_response
@@ -98,10 +105,15 @@ def bulk_action(request):
             request=request,
         )
     if data["all_matching"]:
+        try:  # an invalid value (a group deleted since the list was shown) refuses the selection
+            kept = selection_filter(
+                organisation=request.organisation, source=data["source"], query=data["filter"]
+            )
+        except InvalidFilter:
+            messages.error(request, FILTER_GONE)
+            return _back(data["source"])
         users = selection_users(
-            organisation=request.organisation,
-            source=data["source"],
-            params=QueryDict(data["filter"]),
+            organisation=request.organisation, source=data["source"], params=QueryDict(kept)
         )
     else:
         if selectors.ids_outside_organisation(organisation=request.organisation, ids=data["user"]):

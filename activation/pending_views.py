@@ -49,7 +49,8 @@ def _pending(request):
 
 def _default_sort(form) -> str:
     """The soonest expiry first; a search's users by name, as the user lists show them."""
-    return "navn" if form.user_filter().search else DEFAULT_SORT
+    user_filter = form.user_filter()
+    return "navn" if user_filter.search or user_filter.cpr_hash else DEFAULT_SORT
 
 
 @require_GET
@@ -88,6 +89,7 @@ def pending(request):
             "filtered": bool(query),
             "search": form.user_filter().search,
             "cpr_hash": form.user_filter().cpr_hash,
+            "cpr_cleared": form.query_without_cpr(),
             "invalid_filter": bool(form.errors),
             "expiring": days,
             "export_url": f"{reverse('activation:pending_export')}?{context['query']}",

@@ -7,14 +7,21 @@ A list's bulk form posts ``source`` (which list) and either the marked ``user`` 
 "Vælg alle N, der matcher" means the same users on the list and in the action (a search that
 finds more than the list counts says "mere end N"; the confirm page names the exact number). The
 parameters are
-validated by the lists' own filter forms: an invalid value filters nothing, as on the list.
+validated by the lists' own filter forms. On the list an invalid value filters nothing (with a
+notice); a selection with an invalid value is refused (``InvalidFilter``): a group deleted since the
+list was shown must not turn "all in the group" into "all".
 """
 
 from collections.abc import Mapping
 
+from django.core.exceptions import TooManyFieldsSent
 from django.db.models import QuerySet
+from django.http import QueryDict
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 
 from activation import selectors
+from mitid_portal import cpr_search
 from organisations.models import Organisation
 from users.forms import UserListFilterForm
 from users.models import User
@@ -31,6 +38,37 @@ FIELDS_AFVENTER = ("q", "cpr", "means", "role", "group", "right", "origin", "udl
 
 class UnknownSource(ValueError):
     """``source`` names no list."""
+
+
+class InvalidFilter(ValueError):
+    """A selection's filter has a value the list no longer accepts (or is not a query string)."""
+
+
+FILTER_GONE = _(
+    "Filteret er ikke længere gyldigt (fx er en gruppe slettet). Vis listen igen, og markér "
+    "brugerne på ny."
+)
+
+
+def selection_filter(*, organisation: Organisation, source: str, query: str) -> str:
+    """The list ``source``'s filter ``query`` (a GET query string) validated and normalised, to
+    keep for a later step: only the list's own fields, a CPR search as its token. Raises
+    ``InvalidFilter``."""
+    form = list_filter_form(organisation=organisation, source=source, params=_parsed(query))
+    if form.errors:
+        raise InvalidFilter(query)
+    kept = form.query()
+    if token := cpr_search.cpr_token(kept.get("q", "")):
+        del kept["q"]
+        kept["cpr"] = token
+    return urlencode(kept)
+
+
+def _parsed(query: str) -> QueryDict:
+    try:
+        return QueryDict(query)
+    except TooManyFieldsSent as exc:
+        raise InvalidFilter(query) from exc
 
 
 def list_filter_form(
@@ -65,8 +103,11 @@ def selection_users(
     *, organisation: Organisation, source: str, params: Mapping[str, str]
 ) -> QuerySet[User]:
     """The users the list ``source`` ("brugere" | "importerede" | "afventer") shows under the GET
-    filter ``params`` (unordered); only the organisation's own users. Raises ``UnknownSource``."""
+    filter ``params`` (unordered); only the organisation's own users. Raises ``UnknownSource``,
+    and ``InvalidFilter`` when a value of ``params`` is not valid (the list would ignore it)."""
     form = list_filter_form(organisation=organisation, source=source, params=params)
+    if form.errors:
+        raise InvalidFilter(dict(params))
     user_filter = form.user_filter()
     if source == SOURCE_BRUGERE:
         return users_listed(organisation=organisation, user_filter=user_filter).order_by()

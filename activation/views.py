@@ -15,7 +15,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from activation import overview, selectors, services
 from activation.forms import BulkMeansForm, SelectionForm, SingleMeansForm
 from activation.models import BoundMeans, Invitation
-from activation.selection import SOURCE_IMPORTEREDE, selection_users
+from activation.selection import (
+    FILTER_GONE,
+    SOURCE_IMPORTEREDE,
+    InvalidFilter,
+    selection_filter,
+    selection_users,
+)
 from activation.services import bulkjobs
 from activation.tasks import bulk_job_task
 from mitid_portal.confirm import unconfirmed
@@ -62,13 +68,24 @@ def _selection_or_redirect(request):
             return None, redirect("activation:bulk_job", pk=request.session[JOB_KEY])
         messages.info(request, _("Markér de brugere, der skal aktiveres, og vælg Aktivér brugere."))
         return None, redirect("users:imported")
+    if selection.get("all") and "filter" in selection:
+        try:  # a group or right of the filter may be gone since the list was shown
+            selection_filter(
+                organisation=request.organisation,
+                source=SOURCE_IMPORTEREDE,
+                query=selection["filter"],
+            )
+        except InvalidFilter:
+            request.session.pop(SELECTION_KEY, None)
+            messages.error(request, FILTER_GONE)
+            return None, redirect("users:imported")
     return selection, None
 
 
 # --- Bulk activation (G4) --------------------------------------------------------------------
 
 
-def _list_filter(data: dict) -> str:
+def _posted_filter(data: dict) -> str:
     """The list's filter of a "mark all matching" POST: its query string, or (a form posted
     before the list sent it) the search alone."""
     if data["filter"]:
@@ -91,11 +108,19 @@ def bulk_start(request):
         organisation=request.organisation, ids=data["user"]
     ):
         raise Http404
-    request.session[SELECTION_KEY] = (
-        {"all": True, "filter": _list_filter(data)}
-        if data["all_matching"]
-        else {"ids": data["user"]}
-    )
+    if data["all_matching"]:
+        try:
+            kept = selection_filter(
+                organisation=request.organisation,
+                source=SOURCE_IMPORTEREDE,
+                query=_posted_filter(data),
+            )
+        except InvalidFilter:
+            messages.error(request, FILTER_GONE)
+            return redirect("users:imported")
+        request.session[SELECTION_KEY] = {"all": True, "filter": kept}
+    else:
+        request.session[SELECTION_KEY] = {"ids": data["user"]}
     request.session.pop(RECEIPT_KEY, None)
     request.session.pop(JOB_KEY, None)
     return redirect("activation:bulk_means")
@@ -132,7 +157,19 @@ def bulk_confirm(request):
         return redirect("activation:bulk_means")
     if request.method == "POST":
         selected = _selected_users(request, selection)
-        if selected.count() > bulkjobs.RUN_NOW_MAX:
+        number = selected.count()
+        shown = request.POST.get("count", "")
+        if shown.isascii() and shown.isdigit() and int(shown) != number:
+            # Imported or activated elsewhere since the page was shown: confirm the new number.
+            messages.warning(
+                request,
+                _(
+                    "Antallet af brugere er ændret, siden siden blev vist. Kontrollér antallet, "
+                    "og bekræft igen."
+                ),
+            )
+            return redirect("activation:bulk_confirm")
+        if number > bulkjobs.RUN_NOW_MAX:
             try:
                 return _bulk_activation_job(request, selection, selected)
             except RuleError as exc:  # e.g. a means withdrawn since the form: no job

@@ -6,6 +6,7 @@ from django.core import signing
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from mitid_portal.cpr_search import path_without_cpr
 from mitid_portal.identity import identity_name
 from mitid_portal.registry import menu_items, user_roles
 from mitid_portal.sandbox import NO_SANDBOX_ID
@@ -52,7 +53,7 @@ def portal(request):
         # Where the language switch returns to: this page, unless it answers a POST (a
         # confirmation page), which a GET after the switch could not open; then the page the POST
         # came from (Django's set_language accepts only this site's addresses, else the front page).
-        "language_next": request.get_full_path()
+        "language_next": path_without_cpr(request)
         if request.method == "GET"
         else request.META.get("HTTP_REFERER", "/"),
         **_sandbox(request),

@@ -23,6 +23,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from mitid_portal.audit import audit_record
+from mitid_portal.cpr_search import path_without_cpr
 from mitid_portal.identity import BLOCKED_STATES
 from organisations.models import RoleGrant
 from organisations.selectors import roles_of
@@ -58,7 +59,7 @@ def organisation_view(*roles: str):
         def wrapper(request, *args, **kwargs):
             user = request.user
             if not user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
+                return redirect_to_login(path_without_cpr(request))
             try:
                 if user.organisation_id is None or user.state in BLOCKED_STATES:
                     raise PermissionDenied

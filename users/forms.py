@@ -8,12 +8,13 @@ from django.core.exceptions import ValidationError
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from mitid_portal import cpr_search
 from mitid_portal.audit import MEANS_LABELS
 from mitid_portal.forms import PortalForm
 from mitid_portal.outside import NemIDAdministrator
 from mitid_portal.validators import normalise_phone
 from organisations.models import Organisation, PublicService, RoleGrant, UserGroup
-from users.selectors import ORIGIN_CREATED, ORIGIN_IMPORTED, UserFilter, cpr_search_hash
+from users.selectors import ORIGIN_CREATED, ORIGIN_IMPORTED, UserFilter
 
 NO_ROLE = ""
 
@@ -160,9 +161,10 @@ class UserListFilterForm(PortalForm):
         help_text=_("Fx 01-06-2026. Brugere, der aldrig har logget ind, kommer også med."),
         widget=forms.DateInput(attrs={"class": "form-input", "type": "date"}),
     )
-    # A CPR number searched for, as its keyed hash: a search for the number itself is redirected
-    # here (``cpr_moved``), so that the number is not in the address.
-    cpr = forms.RegexField(regex=r"^[0-9a-f]{64}$", required=False, widget=forms.HiddenInput)
+    # A CPR number searched for, as a token (its keyed hash, encrypted): a search for the number
+    # itself is redirected here (``cpr_moved``), so that the number is not in the address
+    # (``mitid_portal.cpr_search``).
+    cpr = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
     # *Afventer aktivering*: the links that expire within this many days (the overview links
     # to ?udloeber=7).
     udloeber = forms.IntegerField(
@@ -234,18 +236,27 @@ class UserListFilterForm(PortalForm):
             right=data.get("right"),
             origin=data.get("origin") or "",
             login_before=data.get("login_before"),
-            cpr_hash=data.get("cpr") or "",
+            cpr_hash=cpr_search.cpr_hash_of_token(data["cpr"]) or "" if data.get("cpr") else "",
         )
+
+    def clean_cpr(self) -> str:
+        token = self.cleaned_data["cpr"]
+        if token and cpr_search.cpr_hash_of_token(token) is None:
+            raise ValidationError(_("Søgningen på CPR-nummer er ikke gyldig."), code="invalid")
+        return token
 
     def cpr_moved(self, params: Mapping[str, str]) -> str | None:
         """When the search is a CPR number: the list's GET query string with the number replaced
-        by its keyed hash (``?cpr=``) and the first page, for a redirect; else None."""
-        search = getattr(self, "cleaned_data", {}).get("q") or ""
-        hashed = cpr_search_hash(search)
-        if not hashed:
+        by its token (``?cpr=``) and the first page, for a redirect; else None."""
+        token = cpr_search.cpr_token(getattr(self, "cleaned_data", {}).get("q") or "")
+        if not token:
             return None
         moved = {k: v for k, v in params.items() if k not in ("q", "side")}
-        return urlencode({**moved, "cpr": hashed})
+        return urlencode({**moved, "cpr": token})
+
+    def query_without_cpr(self) -> str:
+        """The filter without the CPR search, encoded (*Ryd søgningen*)."""
+        return urlencode({k: v for k, v in self.query().items() if k != "cpr"})
 
     def query(self) -> dict[str, str]:
         """The valid, non-empty filter values as GET parameters (for the links that keep them)."""

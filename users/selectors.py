@@ -1,7 +1,6 @@
 """Read queries for MitID Erhverv users."""
 
 import datetime
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
@@ -11,7 +10,7 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from mitid_portal import crypto
+from mitid_portal import cpr_search
 from mitid_portal.outside import NemIDAdministrator, nemid_source
 from organisations.models import Organisation, RoleGrant, UserGroup, UserRight
 from users.models import ImportReportRow, ImportRun, User
@@ -46,9 +45,6 @@ def organisation_has_imported_users(*, organisation_id: int) -> bool:
 # The lists *Importerede brugere* and *Brugere* (G3.7, G4.1, G4.6, G5.1), their filters, sort
 # orders and CSV exports, and the selection contract with the bulk actions (activation/).
 
-# A CPR number typed into a search: 10 digits, or ddmmyy-xxxx. Matched exactly through its keyed
-# hash (the number itself is stored encrypted and never searched in clear).
-CPR_SEARCH = re.compile(r"^\d{6}-?\d{4}$")
 
 ORIGIN_IMPORTED = "imported"  # came from a NemID signature
 ORIGIN_CREATED = "created"  # created in the portal (Opret bruger, Masseopret, setup)
@@ -67,17 +63,9 @@ class UserFilter:
     right: int | None = None
     origin: str = ""
     login_before: datetime.date | None = None
-    # A CPR number searched for, as its keyed hash (``?cpr=``: the number itself is kept out of
-    # the address, ``cpr_search_hash``).
+    # A CPR number searched for, as its keyed hash (from the list's ``?cpr=`` token, which keeps
+    # the number out of the address: ``mitid_portal.cpr_search``).
     cpr_hash: str = ""
-
-
-def cpr_search_hash(search: str) -> str:
-    """The keyed hash of ``search`` when it is a CPR number (10 digits or ddmmyy-xxxx), else "":
-    a list searched for a CPR number is redirected to ``?cpr=<hash>``, so that the number is not
-    in the address, the browser's history, the links or a Referer."""
-    search = " ".join((search or "").split())
-    return crypto.cpr_hash(search.replace("-", "")) if CPR_SEARCH.match(search) else ""
 
 
 def _user_conditions(f: UserFilter, *, prefix: str = "", outer: str = "pk") -> list[Q]:
@@ -141,8 +129,10 @@ def users_searched(
     search = " ".join((search or "").split())
     if not search:
         return rows
-    if CPR_SEARCH.match(search):
-        return rows.filter(**{f"{prefix}cpr_hash": crypto.cpr_hash(search.replace("-", ""))})
+    if cpr_search.is_cpr(search):
+        # A CPR number matches exactly, through its keyed hash (the number itself is stored
+        # encrypted and never searched in clear).
+        return rows.filter(**{f"{prefix}cpr_hash": cpr_search.cpr_hash_of(search)})
     first, last = f"{prefix}first_name", f"{prefix}last_name"
     if walked_in is not None:
         # The same LIKE as istartswith, on an expression (name || '') that no index holds.

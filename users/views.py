@@ -10,6 +10,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from mitid_portal import cpr_search
 from mitid_portal.csv import csv_response
 from mitid_portal.errors import RuleError
 from mitid_portal.listing import list_context, list_params
@@ -177,6 +178,7 @@ def _list(request, *, form, source: str, users, walked, sorts, columns, export: 
         "filtered": bool(query),
         "search": form.user_filter().search,
         "cpr_hash": form.user_filter().cpr_hash,
+        "cpr_cleared": form.query_without_cpr(),
         "invalid_filter": bool(form.errors),
         "export_url": f"{reverse(export)}?{context['query']}",
         "reset_url": "?",
@@ -225,10 +227,14 @@ def user_list(request):
     ``?role=``, …); the filter, the sort and the page size are kept through the pages and the
     export. Imported users have their own list; an invalid filter value is ignored with a
     notice."""
-    search = request.GET.get("q", "").strip()
     if request.GET.get("state") == User.State.IMPORTED:
+        # Importerede brugere has its own list: the filter goes along (a CPR search as its token).
+        kept = {k: v for k, v in request.GET.items() if k not in ("state", "side")}
+        if token := cpr_search.cpr_token(kept.get("q", "")):
+            kept["q"], kept["cpr"] = "", token
+        kept = {k: v for k, v in kept.items() if v}
         url = reverse("users:imported")
-        return redirect(f"{url}?{urlencode({'q': search})}" if search else url)
+        return redirect(f"{url}?{urlencode(kept)}" if kept else url)
     form = _list_form(request, source="brugere")
     if (moved := form.cpr_moved(request.GET)) is not None:
         return redirect(f"{request.path}?{moved}")

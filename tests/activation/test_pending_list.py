@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activation.models import Invitation
-from activation.selection import UnknownSource, selection_users
+from activation.selection import InvalidFilter, UnknownSource, selection_users
 from organisations.models import RoleGrant
 from tests.activation.factories import ImportedUserFactory, SetUpOrganisationFactory
 from tests.factories import UserFactory, fictitious_cpr
@@ -58,8 +58,10 @@ def test_selection_of_each_list_is_what_the_list_shows(organisation, org_admin):
     # The administrator is an active user of the organisation: in Brugere, not in the others.
     assert org_admin.pk in ids("brugere")
     assert ids("brugere", role=RoleGrant.Role.ORGANISATION_ADMIN) == {org_admin.pk}
-    # An invalid value filters nothing, as on the list.
-    assert ids("brugere", state="bogus") == ids("brugere")
+    # An invalid value refuses the selection (on the list it filters nothing, with a notice): a
+    # bulk action must not widen "all in the filter" to "all".
+    with pytest.raises(InvalidFilter):
+        ids("brugere", state="bogus")
     with pytest.raises(UnknownSource):
         ids("revisionslog")
 

@@ -87,3 +87,74 @@ def test_a_post_with_the_search_alone_still_selects_by_the_search(admin_client, 
     )
     assert response.url == reverse("activation:bulk_means")
     assert admin_client.get(response.url).context["count"] == 1
+
+
+def _messages(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+def test_an_invalid_filter_refuses_the_selection_instead_of_selecting_all(admin_client, world):
+    """A value the list would ignore (with a notice) must not turn "all in group X" into "all
+    imported users": a made-up group, a crafted query string of too many fields."""
+    for bad in ("group=999999", "right=999999", "&" * 1500, "cpr=not-a-token"):
+        response = admin_client.post(
+            reverse("activation:bulk_start"),
+            {"all_matching": "1", "source": "importerede", "filter": bad},
+            follow=True,
+        )
+        assert response.redirect_chain[-1][0] == reverse("users:imported"), bad
+        assert any("Filteret er ikke længere gyldigt" in m for m in _messages(response)), bad
+        assert "activation_bulk" not in admin_client.session
+    # Brugere's and Afventer's bulk actions refuse it the same way.
+    response = admin_client.post(
+        reverse("activation:bulk_action"),
+        {"source": "brugere", "filter": "group=999999", "all_matching": "1", "action": "suspend"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("users:list")
+    assert any("Filteret er ikke længere gyldigt" in m for m in _messages(response))
+
+
+def test_a_group_deleted_after_the_selection_stops_the_wizard(admin_client, world):
+    admin_client.post(
+        reverse("activation:bulk_start"),
+        {"all_matching": "1", "source": "importerede", "filter": f"group={world['group'].pk}"},
+    )
+    assert admin_client.get(reverse("activation:bulk_means")).context["count"] == 1
+    admin_client.post(reverse("activation:bulk_means"), {"means": ["kodeviser"]})
+    world["group"].delete()
+    response = admin_client.post(reverse("activation:bulk_confirm"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("users:imported")
+    assert any("Filteret er ikke længere gyldigt" in m for m in _messages(response))
+    assert not Invitation.objects.exists()
+
+
+def test_a_filter_cannot_reach_other_states_or_lists(admin_client, world, organisation):
+    active = ImportedUserFactory(organisation=organisation, last_name="Aktiv")
+    User.objects.filter(pk=active.pk).update(state=User.State.ACTIVE)
+    response = admin_client.post(
+        reverse("activation:bulk_start"),
+        {"all_matching": "1", "source": "importerede", "filter": "state=active&source=brugere"},
+    )
+    assert response.url == reverse("activation:bulk_means")
+    # The fields Importerede does not have are dropped: its four imported users, none else.
+    assert admin_client.get(response.url).context["count"] == 4
+    assert admin_client.session["activation_bulk"]["filter"] == ""
+
+
+def test_a_changed_number_is_confirmed_again(admin_client, world, organisation):
+    admin_client.post(
+        reverse("activation:bulk_start"),
+        {"all_matching": "1", "source": "importerede", "filter": f"right={world['service'].pk}"},
+    )
+    admin_client.post(reverse("activation:bulk_means"), {"means": ["kodeviser"]})
+    assert admin_client.get(reverse("activation:bulk_confirm")).context["count"] == 2
+    late = ImportedUserFactory(organisation=organisation, last_name="Sen")
+    UserRight.objects.create(user=late, service=world["service"])
+    response = admin_client.post(reverse("activation:bulk_confirm"), {"count": "2"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("activation:bulk_confirm")
+    assert any("Antallet af brugere er ændret" in m for m in _messages(response))
+    assert not Invitation.objects.exists()
+    assert response.context["count"] == 3
+    admin_client.post(reverse("activation:bulk_confirm"), {"count": "3"})
+    assert Invitation.objects.count() == 3
