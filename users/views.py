@@ -157,10 +157,17 @@ def _list_form(request, *, source: str) -> UserListFilterForm:
     return form
 
 
-def _list(request, *, form, source: str, users, walked, sorts, columns, export: str) -> dict:
-    """``walked``: the same users written for a page read in the name index's order (a search,
-    ``selectors.users_searched``), or None."""
-    search = bool(form.user_filter().search)
+def _list(request, *, form, source: str, select, sorts, columns, export: str) -> dict:
+    """The list of ``select`` (``selectors.users_listed`` or ``users_imported``) under the
+    filter ``form``; a search's page may be read in the name index's order, from the same users
+    written for it (``walked=True``, ``selectors.users_searched``)."""
+    user_filter = form.user_filter()
+    users = select(organisation=request.organisation, user_filter=user_filter)
+    walked = (
+        select(organisation=request.organisation, user_filter=user_filter, walked=True)
+        if user_filter.search
+        else None
+    )
     query = form.query()
     context = list_context(
         users.only(*selectors.LIST_COLUMNS),
@@ -170,14 +177,14 @@ def _list(request, *, form, source: str, users, walked, sorts, columns, export: 
         default_sort="navn",
         columns=columns,
         default_size=PAGE_SIZE,
-        capped=search,
+        capped=bool(user_filter.search),
         walked={"navn": walked} if walked is not None else None,
     )
     return context | {
         "filter_form": form,
         "filtered": bool(query),
-        "search": form.user_filter().search,
-        "cpr_hash": form.user_filter().cpr_hash,
+        "search": user_filter.search,
+        "cpr_hash": user_filter.cpr_hash,
         "cpr_cleared": form.query_without_cpr(),
         "invalid_filter": bool(form.errors),
         "export_url": f"{reverse(export)}?{context['query']}",
@@ -197,21 +204,11 @@ def imported_list(request):
     form = _list_form(request, source="importerede")
     if (moved := form.cpr_moved(request.GET)) is not None:
         return redirect(f"{request.path}?{moved}")
-    user_filter = form.user_filter()
-    users = selectors.users_imported(organisation=request.organisation, user_filter=user_filter)
-    walked = (
-        selectors.users_imported(
-            organisation=request.organisation, user_filter=user_filter, walked=True
-        )
-        if user_filter.search
-        else None
-    )
     context = _list(
         request,
         form=form,
         source="importerede",
-        users=users,
-        walked=walked,
+        select=selectors.users_imported,
         sorts=selectors.IMPORTED_SORTS,
         columns=IMPORTED_COLUMNS,
         export="users:imported_export",
@@ -238,27 +235,17 @@ def user_list(request):
     form = _list_form(request, source="brugere")
     if (moved := form.cpr_moved(request.GET)) is not None:
         return redirect(f"{request.path}?{moved}")
-    user_filter = form.user_filter()
-    users = selectors.users_listed(organisation=request.organisation, user_filter=user_filter)
-    walked = (
-        selectors.users_listed(
-            organisation=request.organisation, user_filter=user_filter, walked=True
-        )
-        if user_filter.search
-        else None
-    )
     context = _list(
         request,
         form=form,
         source="brugere",
-        users=users,
-        walked=walked,
+        select=selectors.users_listed,
         sorts=selectors.USER_SORTS,
         columns=USER_COLUMNS,
         export="users:list_export",
     )
     context |= {
-        "state_label": User.State(user_filter.state).label if user_filter.state else "",
+        "state_label": User.State(state).label if (state := form.user_filter().state) else "",
         "unknown_state": "state" in form.errors,
     }
     return render(request, "users/user_list.html", context)
