@@ -11,6 +11,7 @@ import socket
 import sys
 import tempfile
 import threading
+import time
 from contextlib import closing
 from pathlib import Path
 
@@ -57,6 +58,42 @@ def free_port() -> int:
     with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def raw_insert_timed(connection, tables: list[tuple[str, str, str, list]]) -> dict[str, float]:
+    """The raw insert the heavy-work benchmarks compare against, with its parts timed: one
+    ``COPY`` (PostgreSQL) or one ``executemany`` (elsewhere) per table, in one transaction.
+    ``tables`` holds (table, INSERT statement with %s, COPY statement, rows in database form).
+
+    Returns the seconds of each table's statement, of the commit (where the deferred foreign-key
+    checks of every row run, Django's constraints being DEFERRABLE INITIALLY DEFERRED) under
+    "commit", and of the whole under "total"."""
+    from django.db import transaction
+
+    parts: dict[str, float] = {}
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table, insert_sql, copy_sql, rows in tables:
+            begun = time.perf_counter()
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(copy_sql) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                # The DB-API cursor itself, not Django's wrapper around it.
+                cursor.cursor.executemany(insert_sql.replace("%s", "?"), rows)
+            parts[table] = time.perf_counter() - begun
+        committing = time.perf_counter()
+    ended = time.perf_counter()
+    parts["commit"] = ended - committing
+    parts["total"] = ended - started
+    return parts
+
+
+def raw_parts_line(parts: dict[str, float]) -> str:
+    """``raw parts:`` and each part's seconds, for the benchmarks' output."""
+    shown = [f"{name} {seconds:.2f} s" for name, seconds in parts.items() if name != "total"]
+    return "raw parts:       " + " · ".join(shown) + " (commit: the deferred foreign-key checks)"
 
 
 def child_env(**overrides: str) -> dict[str, str]:

@@ -5,13 +5,16 @@ suspending or closing a user ends their sessions with one DELETE by that column
 
 Django's "Extending database-backed session engines": the model and the store live in one module
 (each names the other); ``users.models`` imports the model so the app registry and the migrations
-see it. ``manage.py clearsessions`` works through ``get_model_class``.
+see it. ``manage.py clearsessions`` works through ``get_model_class``; the task workers run the same
+every day (``users.tasks.sessions_clear_task``), so a server with thousands of employees logging
+in does not keep every session it ever had.
 """
 
 from django.contrib import auth
 from django.contrib.sessions.backends.db import SessionStore as DBStore
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
+from django.utils import timezone
 
 
 class UserSession(AbstractBaseSession):
@@ -36,6 +39,13 @@ def session_user_id(data: dict) -> int | None:
         return int(data[auth.SESSION_KEY])
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def sessions_expired_delete() -> int:
+    """Delete every session past its expiry date, as ``manage.py clearsessions`` does; returns how
+    many. One DELETE by the indexed ``expire_date``."""
+    deleted, _ = UserSession.objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted
 
 
 class SessionStore(DBStore):

@@ -5,6 +5,7 @@ from django_tasks import task
 from mitid_portal.sandbox import sandbox_scope
 from users.models import ImportRun
 from users.services.import_nemid import users_import_from_nemid
+from users.sessions import sessions_expired_delete
 
 
 @task()
@@ -19,3 +20,9 @@ def import_nemid_task(run_id: int) -> dict[str, int]:
             run=run,
         )
     return {"imported": run.imported, "skipped": run.skipped, "flagged": run.flagged}
+
+
+@task()
+def sessions_clear_task() -> int:
+    """Delete the sessions that expired (``manage.py clearsessions``, daily on the workers)."""
+    return sessions_expired_delete()

@@ -31,6 +31,7 @@ def test_the_apps_register_the_reminders_daily_and_the_outbox_sweep_every_five_m
         "outbox_sweep",
         "sandboxes_expire",
         "resume_bulk_jobs",
+        "sessions_clear",
     }
     assert jobs["send_activation_reminders"].interval == DAY
     assert jobs["send_activation_reminders"].task.name == "send_activation_reminders"
@@ -40,6 +41,8 @@ def test_the_apps_register_the_reminders_daily_and_the_outbox_sweep_every_five_m
     assert jobs["sandboxes_expire"].task.name == "sandboxes_expire_task"
     assert jobs["resume_bulk_jobs"].interval == SWEEP
     assert jobs["resume_bulk_jobs"].task.name == "bulk_jobs_resume"
+    assert jobs["sessions_clear"].interval == DAY
+    assert jobs["sessions_clear"].task.name == "sessions_clear_task"
 
 
 def test_a_name_registered_again_differently_is_refused():
@@ -58,6 +61,7 @@ def test_two_workers_ticking_at_the_same_moment_enqueue_each_job_once(database_t
         "resume_bulk_jobs",
         "sandboxes_expire",
         "send_activation_reminders",
+        "sessions_clear",
     ]
     assert second == []
     assert _enqueued() == [
@@ -65,6 +69,7 @@ def test_two_workers_ticking_at_the_same_moment_enqueue_each_job_once(database_t
         "deliver_emails",
         "sandboxes_expire_task",
         "send_activation_reminders",
+        "sessions_clear_task",
     ]
     assert ScheduledJob.objects.get(name="outbox_sweep").next_run_at == now + SWEEP
     assert ScheduledJob.objects.get(name="send_activation_reminders").next_run_at == now + DAY
@@ -81,8 +86,10 @@ def test_each_job_comes_again_after_its_interval_and_not_before(database_task_ba
         "resume_bulk_jobs",
         "sandboxes_expire",
         "send_activation_reminders",
+        "sessions_clear",
     ]
     assert _enqueued().count("send_activation_reminders") == 2
+    assert _enqueued().count("sessions_clear_task") == 2
     assert _enqueued().count("deliver_emails") == 3
 
 
@@ -91,7 +98,7 @@ def test_a_restarted_worker_does_not_run_the_jobs_again(database_task_backend):
     now = timezone.now()
     periodic.periodic_tick(now=now)
     assert periodic.periodic_tick(now=now + datetime.timedelta(minutes=1)) == []
-    assert DBTaskResult.objects.count() == 4
+    assert DBTaskResult.objects.count() == 5
 
 
 def test_a_failed_enqueue_leaves_the_job_due(database_task_backend, monkeypatch):

@@ -20,6 +20,7 @@ from tests.portal.test_login import _login_through_mitid
 from users.models import User
 from users.services import lifecycle
 from users.sessions import SessionStore, UserSession
+from users.tasks import sessions_clear_task
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +173,26 @@ def test_clearsessions_removes_the_expired_sessions_only(subject):
     call_command("clearsessions")
 
     assert list(UserSession.objects.values_list("session_key", flat=True)) == [_session_key(client)]
+
+
+def test_the_daily_task_deletes_the_expired_sessions_only(subject, org_admin):
+    live = Client()
+    live.force_login(subject)
+    for user in (subject, org_admin, None):
+        UserSession.objects.create(
+            session_key=get_random_string(32),
+            session_data=SessionStore().encode(
+                {auth.SESSION_KEY: str(user.pk)} if user else {"anonymous": True}
+            ),
+            expire_date=timezone.now() - datetime.timedelta(seconds=1),
+            user_id=user.pk if user else None,
+        )
+
+    with CaptureQueriesContext(connection) as queries:
+        deleted = sessions_clear_task.call()
+
+    # One DELETE (read before the next request, which empties the query log).
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["DELETE"]
+    assert deleted == 3
+    assert list(UserSession.objects.values_list("session_key", flat=True)) == [_session_key(live)]
+    assert live.get(reverse("portal:home")).wsgi_request.user == subject
